@@ -1,0 +1,1 @@
+// Placeholder until the dataset converter lands (issue 3).

@@ -1,0 +1,151 @@
+// The typed messages that cross the worker boundary, in both directions. The UI imports
+// only this module (and settings.ts) from the engine: it never touches tfjs.
+import type { ImportanceMode, Settings } from './settings';
+
+export type RunId = 'importance' | 'uniform';
+
+// ---- UI → worker ----------------------------------------------------------------------
+
+export type EngineCommand =
+  /** Select the backend, load the dataset, build both models from the settings. */
+  | { type: 'init'; settings: Settings }
+  | { type: 'start' }
+  | { type: 'pause' }
+  /** One step of each run, then paused. */
+  | { type: 'step' }
+  /** Back to step 0 with the same settings (same seed, same initial weights). */
+  | { type: 'reset' }
+  /** Live settings apply from the next step; the others restart both runs with a notice. */
+  | { type: 'update'; change: Partial<Settings> };
+
+// ---- worker → UI ----------------------------------------------------------------------
+
+export type EngineState = 'idle' | 'loading' | 'ready' | 'running' | 'paused' | 'error';
+
+export interface BackendInfo {
+  /** 'webgpu' | 'webgl' | 'wasm' | 'cpu' */
+  name: string;
+  /** The adapter's description, e.g. "SwiftShader (fallback adapter)". */
+  adapter: string;
+  /** Why a better backend was not used, e.g. "no WebGPU adapter". Empty when none. */
+  fallbackReasons: string[];
+}
+
+export interface DatasetInfo {
+  name: string;
+  trainCount: number;
+  testCount: number;
+  imageShape: [number, number, number];
+  classNames: string[];
+  flippedCount: number;
+}
+
+export interface ModelInfo {
+  name: string;
+  parameters: number;
+}
+
+/** Running timings of this device, for the measured τ_th. */
+export interface MeasuredCosts {
+  /** Scoring forward pass over the presample B, ms (EMA). */
+  scoreMs: number | null;
+  /** Training step over b samples, ms (EMA). */
+  stepMs: number | null;
+  /** (t_score(B) + t_step(b)) / t_step(b), or null until both are measured. */
+  measuredTauThreshold: number | null;
+}
+
+export interface RunStatus {
+  step: number;
+  samplesSeen: number;
+  /** The run's own clock, ms: only its own work. */
+  clockMs: number;
+  stepsPerSecond: number;
+  /** Set when the run stopped itself, e.g. "loss became NaN at step 812". */
+  haltedReason: string | null;
+}
+
+export interface EngineStatus {
+  state: EngineState;
+  backend: BackendInfo | null;
+  dataset: DatasetInfo | null;
+  model: ModelInfo | null;
+  settings: Settings;
+  costs: MeasuredCosts;
+  /** The τ_th the importance run uses now (cost model, measured or fixed). */
+  tauThresholdInForce: number;
+  tensors: number;
+  bytes: number;
+  runs: Partial<Record<RunId, RunStatus>>;
+}
+
+/** One training step of one run, as charted. */
+export interface StepPoint {
+  step: number;
+  samplesSeen: number;
+  clockMs: number;
+  /** Weighted batch loss (for the importance run, not the training loss). */
+  batchLoss: number;
+  mode: ImportanceMode;
+  importanceActive: boolean;
+  tauRaw: number;
+  tauSmoothed: number;
+  tauThreshold: number;
+}
+
+/** An evaluation of one run: the honest metrics. */
+export interface EvalPoint {
+  step: number;
+  samplesSeen: number;
+  clockMs: number;
+  /** Mean loss on the fixed evaluation subset of the training set. */
+  trainLoss: number;
+  testLoss: number;
+  testAccuracy: number;
+}
+
+export interface Histogram {
+  /** bins.length + 1 edges. */
+  edges: number[];
+  counts: number[];
+}
+
+export interface SampleView {
+  index: number;
+  label: number;
+  weight: number;
+  score: number;
+  noisy: boolean;
+  /** uint8 pixels, imageShape order (H·W·C). */
+  pixels: Uint8Array;
+}
+
+/** What the sampler is doing now; replaced, not appended, by each message. */
+export interface SamplerSnapshot {
+  scoreHistogram: Histogram;
+  weightHistogram: Histogram;
+  /** The most heavily weighted recent samples (presample) or highest table scores (table). */
+  topSamples: SampleView[];
+  /** A few uniform picks for contrast. */
+  uniformPicks: SampleView[];
+  /** Share of drawn samples per class over a recent window. */
+  classShare: number[];
+  /** Share of drawn samples whose label was flipped (null when no label noise). */
+  noisyShare: number | null;
+}
+
+export interface RunMetrics {
+  steps: StepPoint[];
+  evals: EvalPoint[];
+  snapshot: SamplerSnapshot | null;
+}
+
+export type EngineEvent =
+  | { type: 'status'; status: EngineStatus }
+  /** Long work: dataset download, shader warm-up. `total` 0 = unknown. */
+  | { type: 'progress'; task: 'dataset' | 'warmup'; loaded: number; total: number; message: string }
+  /** Batched, throttled (a few per second): the points since the last message. */
+  | { type: 'metrics'; runs: Partial<Record<RunId, RunMetrics>> }
+  | { type: 'notice'; level: 'info' | 'warning'; message: string }
+  /** `fatal` errors need a new init (e.g. lost GPU device); others leave the engine usable. */
+  | { type: 'error'; message: string; fatal: boolean };

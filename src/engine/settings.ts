@@ -1,0 +1,166 @@
+// The one typed settings object of an experiment. It round-trips through the URL (the share
+// link), and the engine validates every change against the same schema.
+
+export const IMPORTANCE_MODES = ['uniform', 'importance', 'auto'] as const;
+export const SCORE_KINDS = ['upperBound', 'loss', 'gnorm'] as const;
+export const SAMPLER_KINDS = ['presample', 'table'] as const;
+export const OPTIMIZERS = ['sgd', 'adam'] as const;
+export const TAU_THRESHOLD_MODES = ['costModel', 'measured', 'fixed'] as const;
+export const DATASET_NAMES = ['mnist', 'fashion-mnist', 'synthetic-shapes'] as const;
+export const MODEL_NAMES = ['mlp', 'cnn-tiny', 'cnn-small'] as const;
+
+export type ImportanceMode = (typeof IMPORTANCE_MODES)[number];
+export type ScoreKind = (typeof SCORE_KINDS)[number];
+export type SamplerKind = (typeof SAMPLER_KINDS)[number];
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+export type TauThresholdMode = (typeof TAU_THRESHOLD_MODES)[number];
+export type DatasetName = (typeof DATASET_NAMES)[number];
+export type ModelName = (typeof MODEL_NAMES)[number];
+
+export interface Settings {
+  dataset: DatasetName;
+  /** Training samples kept, 0 = all. */
+  trainCap: number;
+  /** Fraction of training labels flipped to another class. */
+  labelNoise: number;
+  /** Class kept at `imbalanceFraction` of its samples; -1 = none. */
+  imbalanceClass: number;
+  imbalanceFraction: number;
+  model: ModelName;
+  optimizer: OptimizerName;
+  learningRate: number;
+  momentum: number;
+  /** b: samples per training step. */
+  batchSize: number;
+  /** B / b: how many samples are scored per training sample in presample mode. */
+  presampleFactor: number;
+  mode: ImportanceMode;
+  sampler: SamplerKind;
+  score: ScoreKind;
+  tauThresholdMode: TauThresholdMode;
+  /** τ_th used when tauThresholdMode is 'fixed'. */
+  tauThreshold: number;
+  /** Additive smoothing c: p ∝ s + c·mean(s). */
+  smoothing: number;
+  seed: number;
+  /** Train a uniform run beside the importance run. */
+  compare: boolean;
+  /** Steps between evaluations on the evaluation subset and the test split. */
+  evalInterval: number;
+  /** Size of the fixed, seeded evaluation subset of the training set. */
+  evalSize: number;
+}
+
+interface EnumField<T extends string> {
+  kind: 'enum';
+  values: readonly T[];
+  default: T;
+  live: boolean;
+  label: string;
+}
+interface NumberField {
+  kind: 'number';
+  min: number;
+  max: number;
+  integer: boolean;
+  default: number;
+  live: boolean;
+  label: string;
+}
+interface BooleanField {
+  kind: 'boolean';
+  default: boolean;
+  live: boolean;
+  label: string;
+}
+
+type FieldFor<V> = [V] extends [string] ? EnumField<V> : [V] extends [number] ? NumberField : BooleanField;
+export type SettingsSchema = { [K in keyof Settings]: FieldFor<Settings[K]> };
+
+const num = (label: string, def: number, min: number, max: number, integer: boolean, live: boolean): NumberField => ({
+  kind: 'number', label, default: def, min, max, integer, live,
+});
+const choice = <T extends string>(label: string, values: readonly T[], def: T, live: boolean): EnumField<T> => ({
+  kind: 'enum', label, values, default: def, live,
+});
+
+/** `live` fields apply from the next step; the others restart both runs. */
+export const SETTINGS_SCHEMA: SettingsSchema = {
+  dataset: choice('Dataset', DATASET_NAMES, 'mnist', false),
+  trainCap: num('Training-set cap (0 = all)', 5000, 0, 60000, true, false),
+  labelNoise: num('Label noise', 0, 0, 0.9, false, false),
+  imbalanceClass: num('Imbalanced class (-1 = none)', -1, -1, 9, true, false),
+  imbalanceFraction: num('Imbalanced class kept', 0.1, 0.01, 1, false, false),
+  model: choice('Model', MODEL_NAMES, 'cnn-tiny', false),
+  optimizer: choice('Optimizer', OPTIMIZERS, 'adam', false),
+  learningRate: num('Learning rate', 0.001, 1e-6, 10, false, true),
+  momentum: num('Momentum (SGD)', 0.9, 0, 0.999, false, false),
+  batchSize: num('Batch size b', 32, 1, 1024, true, true),
+  presampleFactor: num('Presample factor B/b', 3, 1.01, 32, false, true),
+  mode: choice('Importance mode', IMPORTANCE_MODES, 'auto', true),
+  sampler: choice('Sampler', SAMPLER_KINDS, 'presample', true),
+  score: choice('Score', SCORE_KINDS, 'upperBound', true),
+  tauThresholdMode: choice('τ threshold', TAU_THRESHOLD_MODES, 'costModel', true),
+  tauThreshold: num('τ_th (fixed)', 1.5, 1, 100, false, true),
+  smoothing: num('Smoothing c', 0, 0, 100, false, true),
+  seed: num('Seed', 1, 0, 2 ** 31 - 1, true, false),
+  compare: { kind: 'boolean', label: 'Compare with uniform', default: true, live: false },
+  evalInterval: num('Evaluation interval (steps)', 25, 1, 10000, true, true),
+  evalSize: num('Evaluation subset size', 1000, 32, 10000, true, false),
+};
+
+export const SETTING_KEYS = Object.keys(SETTINGS_SCHEMA) as (keyof Settings)[];
+
+export function defaultSettings(): Settings {
+  const out: Record<string, unknown> = {};
+  for (const key of SETTING_KEYS) out[key] = SETTINGS_SCHEMA[key].default;
+  return out as unknown as Settings;
+}
+
+/** Describes what is wrong with one value, or null when it is acceptable. */
+export function checkSettingValue<K extends keyof Settings>(key: K, value: unknown): string | null {
+  const field = SETTINGS_SCHEMA[key] as EnumField<string> | NumberField | BooleanField | undefined;
+  if (!field) return `unknown setting "${String(key)}"`;
+  switch (field.kind) {
+    case 'boolean':
+      return typeof value === 'boolean' ? null : `${field.label} must be true or false`;
+    case 'enum':
+      return typeof value === 'string' && field.values.includes(value)
+        ? null
+        : `${field.label} must be one of ${field.values.join(', ')}`;
+    case 'number':
+      if (typeof value !== 'number' || !Number.isFinite(value)) return `${field.label} must be a finite number`;
+      if (field.integer && !Number.isInteger(value)) return `${field.label} must be a whole number`;
+      if (value < field.min || value > field.max) return `${field.label} must be between ${field.min} and ${field.max}`;
+      return null;
+  }
+}
+
+/** Cross-field rules that no single field can check. */
+export function checkSettings(s: Settings): string[] {
+  const errors: string[] = [];
+  for (const key of SETTING_KEYS) {
+    const e = checkSettingValue(key, s[key]);
+    if (e) errors.push(e);
+  }
+  if (s.evalSize > 0 && s.trainCap > 0 && s.evalSize > s.trainCap) {
+    errors.push(`Evaluation subset size (${s.evalSize}) must not exceed the training-set cap (${s.trainCap})`);
+  }
+  return errors;
+}
+
+/** Applies a partial change; returns the errors and leaves `base` untouched when any. */
+export function applySettingsChange(base: Settings, change: Partial<Settings>): { settings: Settings; errors: string[] } {
+  const errors: string[] = [];
+  for (const key of Object.keys(change)) {
+    if (!(key in SETTINGS_SCHEMA)) errors.push(`unknown setting "${key}"`);
+  }
+  const next = { ...base, ...change };
+  errors.push(...checkSettings(next));
+  return errors.length ? { settings: base, errors } : { settings: next, errors };
+}
+
+/** True when changing these keys needs new models (restart of both runs). */
+export function needsRestart(change: Partial<Settings>): boolean {
+  return (Object.keys(change) as (keyof Settings)[]).some((k) => SETTINGS_SCHEMA[k] && !SETTINGS_SCHEMA[k].live);
+}

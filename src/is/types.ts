@@ -1,0 +1,78 @@
+// Public types of the importance-sampling library. Vocabulary follows the paper and the
+// authors' Keras library: presample, score, τ, τ_th, reweighting.
+import type * as tf from '@tensorflow/tfjs';
+
+export type ImportanceMode = 'uniform' | 'importance' | 'auto';
+/** upperBound: ‖softmax(z) − y‖₂ (paper Eq. 20); loss: per-sample CE; gnorm: exact ‖∇θ ℓ_i‖. */
+export type ScoreKind = 'upperBound' | 'loss' | 'gnorm';
+/** presample: the paper's B-then-b; table: scores kept from training, no extra forward pass. */
+export type SamplerKind = 'presample' | 'table';
+export type OptimizerName = 'sgd' | 'adam';
+
+/** A seeded source of uniform numbers in [0, 1). The only randomness the library uses. */
+export interface Rng {
+  next(): number;
+  /** Integer in [0, n). */
+  int(n: number): number;
+  /** A 31-bit integer, e.g. to seed a tfjs initializer. */
+  seed31(): number;
+}
+
+/** A model whose `apply` returns logits [n, classes]. See `asLogitsModel`. */
+export interface LogitsModel {
+  /** Logits for a batch; must not dispose its input. */
+  logits(x: tf.Tensor, training: boolean): tf.Tensor2D;
+  trainableWeights(): tf.Variable[];
+}
+
+export interface TrainerSettings {
+  mode: ImportanceMode;
+  sampler: SamplerKind;
+  score: ScoreKind;
+  /** b */
+  batchSize: number;
+  /** B / b (> 1) */
+  presampleFactor: number;
+  learningRate: number;
+  optimizer: OptimizerName;
+  /** SGD momentum (ignored by Adam). */
+  momentum: number;
+  /** τ_th; null = the cost model (B + 3b) / (3b). */
+  tauThreshold: number | null;
+  /** Additive smoothing c: p ∝ s + c·mean(s). */
+  smoothing: number;
+  /** EMA momentum a_τ of τ. */
+  tauMomentum: number;
+}
+
+export interface ScoreSummary {
+  count: number;
+  min: number;
+  max: number;
+  mean: number;
+  std: number;
+}
+
+/** What one `step()` did. Arrays are CPU copies, safe to keep. */
+export interface StepReport {
+  step: number;
+  mode: ImportanceMode;
+  sampler: SamplerKind;
+  /** True when this step trained on importance-sampled, reweighted samples. */
+  importanceActive: boolean;
+  /** Weighted mean loss of the trained batch, before the update. */
+  batchLoss: number;
+  tauRaw: number;
+  tauSmoothed: number;
+  tauThreshold: number;
+  /** Indices into the training set of the b drawn samples (with repetitions). */
+  indices: Int32Array;
+  weights: Float32Array;
+  scores: Float32Array;
+  /** Scores of the presample (or of the training batch in uniform steps). */
+  presampleScores: Float32Array;
+  presampleSummary: ScoreSummary;
+  /** Time spent scoring and training, ms (wall clock around the awaited work). */
+  scoreMs: number;
+  trainMs: number;
+}
