@@ -1,0 +1,211 @@
+// Loads dataset files from a ByteSource: streams each .gz through DecompressionStream,
+// reports progress, and validates length and sha256 of both the compressed file and its
+// contents. All files are validated before anything is returned, so a truncated or
+// corrupted file never yields a half-loaded dataset.
+import { sha256Hex } from './checksum';
+import { DataLoadError, REBUILD_HINT } from './errors';
+import { type Manifest, type ManifestDataset, type ManifestFile, parseManifest } from './manifest';
+import { classCounts } from './samples';
+import type { ByteSource, Dataset, DatasetName, DatasetSplit, ProgressCallback } from './types';
+
+export const MANIFEST_PATH = 'manifest.json';
+
+export interface LoadFileOptions {
+  /** Called with the number of compressed bytes just received. */
+  onBytes?: (delta: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface LoadFilesOptions {
+  onProgress?: ProgressCallback;
+  signal?: AbortSignal;
+}
+
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    n += value.length;
+  }
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** Reads and validates manifest.json from the source. */
+export async function loadManifest(source: ByteSource, signal?: AbortSignal): Promise<Manifest> {
+  const name = source.describe(MANIFEST_PATH);
+  const bytes = await readAll(await source.open(MANIFEST_PATH, signal));
+  return parseManifest(new TextDecoder().decode(bytes), name);
+}
+
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** One file: its decompressed, validated contents. Rejects with a DataLoadError naming it. */
+export async function loadFile(source: ByteSource, file: ManifestFile, opts: LoadFileOptions = {}): Promise<Uint8Array> {
+  const { signal, onBytes } = opts;
+  const name = source.describe(file.path);
+  const stream = await source.open(file.path, signal);
+
+  const gz = new Uint8Array(file.gzipBytes);
+  let gzLen = 0;
+  let tooLong = false;
+  const raw = new Uint8Array(file.rawBytes);
+  let rawLen = 0;
+  let rawTooLong = false;
+  let gzipError: unknown = null;
+
+  const inflate = new DecompressionStream('gzip');
+  const writer = inflate.writable.getWriter();
+  const outReader = inflate.readable.getReader();
+  const drained = (async () => {
+    try {
+      for (;;) {
+        const { done, value } = await outReader.read();
+        if (done) return;
+        if (rawLen + value.length > raw.length) {
+          rawTooLong = true;
+          rawLen += value.length;
+          await outReader.cancel();
+          return;
+        }
+        raw.set(value, rawLen);
+        rawLen += value.length;
+      }
+    } catch (e) {
+      gzipError ??= e;
+    }
+  })();
+
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch (e) {
+        signal?.throwIfAborted();
+        throw new DataLoadError(name, `download failed after ${gzLen} of ${file.gzipBytes} bytes (${errorText(e)}) — reload`);
+      }
+      if (chunk.done) break;
+      const value = chunk.value;
+      if (gzLen + value.length > gz.length) {
+        tooLong = true;
+        await reader.cancel().catch(() => undefined);
+        break;
+      }
+      gz.set(value, gzLen);
+      gzLen += value.length;
+      onBytes?.(value.length);
+      if (gzipError === null && !rawTooLong) {
+        try {
+          await writer.write(value as Uint8Array<ArrayBuffer>);
+        } catch (e) {
+          gzipError ??= e;
+        }
+      }
+    }
+  } catch (e) {
+    await writer.abort(e).catch(() => undefined);
+    await drained;
+    throw e;
+  }
+  if (tooLong || rawTooLong) await writer.abort().catch(() => undefined);
+  else await writer.close().catch((e: unknown) => void (gzipError ??= e));
+  await drained;
+
+  if (tooLong) {
+    throw new DataLoadError(name, `longer than the manifest's ${file.gzipBytes} bytes — the file does not match the manifest; ${REBUILD_HINT}`);
+  }
+  if (gzLen !== file.gzipBytes) {
+    throw new DataLoadError(name, `truncated: ${gzLen} of ${file.gzipBytes} bytes — the file is incomplete; ${REBUILD_HINT}`);
+  }
+  const gzSha = await sha256Hex(gz);
+  if (gzSha !== file.sha256Gzip) {
+    throw new DataLoadError(name, `sha256 mismatch (expected ${file.sha256Gzip}, got ${gzSha}) — the file is corrupted; ${REBUILD_HINT}`);
+  }
+  if (gzipError !== null) {
+    throw new DataLoadError(name, `not valid gzip data (${errorText(gzipError)}) — the file is corrupted; ${REBUILD_HINT}`);
+  }
+  if (rawTooLong || rawLen !== file.rawBytes) {
+    throw new DataLoadError(name, `decompressed to ${rawTooLong ? 'more than ' : ''}${rawLen} bytes, expected ${file.rawBytes} — the file is corrupted; ${REBUILD_HINT}`);
+  }
+  const rawSha = await sha256Hex(raw);
+  if (rawSha !== file.sha256Raw) {
+    throw new DataLoadError(name, `sha256 mismatch of the decompressed contents (expected ${file.sha256Raw}, got ${rawSha}) — the file is corrupted; ${REBUILD_HINT}`);
+  }
+  return raw;
+}
+
+/**
+ * Loads the four files of a manifest entry (train/test images/labels) concurrently, and
+ * returns the dataset only when every file is complete and valid. On the first failure the
+ * other downloads are cancelled and that failure is thrown.
+ */
+export async function loadDatasetFiles(source: ByteSource, entry: ManifestDataset, opts: LoadFilesOptions = {}): Promise<Dataset> {
+  const files = [entry.train.images, entry.train.labels, entry.test.images, entry.test.labels];
+  const total = files.reduce((a, f) => a + f.gzipBytes, 0);
+  let loaded = 0;
+  const report = (file: string): void =>
+    opts.onProgress?.({ loaded, total, percent: total > 0 ? Math.min(100, (100 * loaded) / total) : 100, file });
+  report('');
+
+  const inner = new AbortController();
+  const onOuterAbort = (): void => inner.abort(opts.signal?.reason);
+  opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  if (opts.signal?.aborted) onOuterAbort();
+  let contents: Uint8Array[];
+  try {
+    contents = await Promise.all(
+      files.map((f) =>
+        loadFile(source, f, {
+          signal: inner.signal,
+          onBytes: (delta) => {
+            loaded += delta;
+            report(source.describe(f.path));
+          },
+        }).catch((e: unknown) => {
+          inner.abort(e);
+          throw e;
+        }),
+      ),
+    );
+  } finally {
+    opts.signal?.removeEventListener('abort', onOuterAbort);
+  }
+
+  const split = (images: Uint8Array, labels: Uint8Array, which: 'train' | 'test'): DatasetSplit => {
+    const m = entry[which];
+    const labelsName = source.describe(m.labels.path);
+    for (let i = 0; i < labels.length; i++) {
+      if (labels[i] >= entry.numClasses) {
+        throw new DataLoadError(labelsName, `label ${labels[i]} at sample ${i} is not below ${entry.numClasses} — ${REBUILD_HINT}`);
+      }
+    }
+    const counts = classCounts(labels, entry.numClasses);
+    if (counts.some((c, k) => c !== m.classCounts[k])) {
+      throw new DataLoadError(labelsName, `class counts ${JSON.stringify(counts)} differ from the manifest's ${JSON.stringify(m.classCounts)} — ${REBUILD_HINT}`);
+    }
+    return { count: m.count, images, labels };
+  };
+  const dataset: Dataset = {
+    name: entry.name as DatasetName,
+    title: entry.title,
+    imageShape: [...entry.imageShape],
+    numClasses: entry.numClasses,
+    classNames: [...entry.classNames],
+    train: split(contents[0], contents[1], 'train'),
+    test: split(contents[2], contents[3], 'test'),
+    description: `${entry.source}. ${entry.split}`,
+  };
+  return dataset;
+}
