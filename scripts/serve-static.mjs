@@ -1,0 +1,171 @@
+#!/usr/bin/env node
+// A tiny static server for the production build (dist/), used by the browser tests and handy
+// for checking a build by hand. It binds 127.0.0.1 (a secure context, so WebGPU is exposed),
+// can serve the site under a sub-path (as GitHub Pages does for project sites), and can
+// corrupt chosen files on the way out (the browser tests' broken-dataset scenario).
+//
+//   node scripts/serve-static.mjs [--dir dist] [--base /demo/is/] [--port 4173]
+//                                 [--corrupt data/mnist-train-images.bin.gz]...
+//
+// As a module: const srv = await startStaticServer({ root, base, corrupt }); srv.url; await srv.close();
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.ico': 'image/x-icon',
+  '.webp': 'image/webp',
+  '.txt': 'text/plain; charset=utf-8',
+  '.wasm': 'application/wasm',
+  // Like GitHub Pages: a .gz file is served as it is (no Content-Encoding); the app inflates it.
+  '.gz': 'application/gzip',
+  '.bin': 'application/octet-stream',
+  '.woff2': 'font/woff2',
+};
+
+/**
+ * Corrupts a file's bytes deterministically: the modes are
+ *  - 'flip' (default): invert a run of bytes in the middle (a gzip stream then fails its
+ *    inflate or CRC check; a raw file fails any checksum),
+ *  - 'truncate': keep the first half,
+ *  - 'garbage': same length, all bytes 0x5a (not even a gzip header).
+ */
+export function corruptBytes(buf, mode = 'flip') {
+  const out = Buffer.from(buf);
+  if (mode === 'truncate') return out.subarray(0, Math.floor(out.length / 2));
+  if (mode === 'garbage') return out.fill(0x5a);
+  const from = Math.max(10, Math.floor(out.length / 3));
+  const to = Math.min(out.length - 8, from + 4096);
+  for (let i = from; i < to; i++) out[i] = out[i] ^ 0xff;
+  return out;
+}
+
+function normalizeBase(base) {
+  let b = base || '/';
+  if (!b.startsWith('/')) b = '/' + b;
+  if (!b.endsWith('/')) b += '/';
+  return b;
+}
+
+/**
+ * @param {object} opts
+ * @param {string} [opts.root='dist']   directory to serve
+ * @param {string} [opts.base='/']      URL sub-path the site lives under, e.g. '/demo/is/'
+ * @param {string} [opts.host='127.0.0.1']
+ * @param {number} [opts.port=0]        0 = any free port
+ * @param {Record<string,'flip'|'truncate'|'garbage'>|string[]} [opts.corrupt]
+ *        paths relative to root (e.g. 'data/mnist-train-images.bin.gz') served corrupted
+ * @param {boolean} [opts.log=false]    log each request to stdout
+ */
+export async function startStaticServer(opts = {}) {
+  const root = resolve(opts.root ?? 'dist');
+  const base = normalizeBase(opts.base);
+  const host = opts.host ?? '127.0.0.1';
+  const corrupt = new Map(
+    Array.isArray(opts.corrupt)
+      ? opts.corrupt.map((p) => [p.replace(/^\/+/, ''), 'flip'])
+      : Object.entries(opts.corrupt ?? {}).map(([p, m]) => [p.replace(/^\/+/, ''), m]),
+  );
+  const st = await stat(root).catch(() => null);
+  if (!st?.isDirectory()) throw new Error(`serve-static: ${root} is not a directory (run the build first)`);
+
+  /** Every request seen: { method, path, status }. */
+  const requests = [];
+
+  const server = createServer(async (req, res) => {
+    const entry = { method: req.method, path: req.url ?? '', status: 0 };
+    requests.push(entry);
+    const send = (status, body, headers = {}) => {
+      entry.status = status;
+      res.writeHead(status, { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      if (opts.log) console.log(`${status} ${req.method} ${req.url}`);
+    };
+    try {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'method not allowed', { allow: 'GET, HEAD' });
+      const url = new URL(req.url ?? '/', 'http://x');
+      let pathname = decodeURIComponent(url.pathname);
+      if (pathname + '/' === base) return send(301, '', { location: base + url.search });
+      if (!pathname.startsWith(base)) return send(404, 'not found (outside the site base ' + base + ')');
+      let rel = pathname.slice(base.length);
+      if (rel === '' || rel.endsWith('/')) rel += 'index.html';
+      const file = normalize(join(root, rel));
+      if (file !== root && !file.startsWith(root + sep)) return send(403, 'forbidden');
+      const fst = await stat(file).catch(() => null);
+      if (!fst?.isFile()) return send(404, 'not found');
+      let body = await readFile(file);
+      const relKey = rel.split(sep).join('/');
+      if (corrupt.has(relKey)) body = corruptBytes(body, corrupt.get(relKey));
+      send(200, body, {
+        'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+        'content-length': String(body.length),
+      });
+    } catch (err) {
+      send(500, 'server error: ' + (err instanceof Error ? err.message : String(err)));
+    }
+  });
+  await new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(opts.port ?? 0, host, ok);
+  });
+  const { port } = server.address();
+  const origin = `http://${host}:${port}`;
+  return {
+    origin,
+    url: origin + base,
+    base,
+    port,
+    requests,
+    /** Replaces the set of corrupted files. */
+    setCorrupt(map) {
+      corrupt.clear();
+      for (const [p, m] of Object.entries(map)) corrupt.set(p.replace(/^\/+/, ''), m);
+    },
+    close: () =>
+      new Promise((ok) => {
+        server.closeAllConnections?.();
+        server.close(() => ok());
+      }),
+  };
+}
+
+// ---- CLI ----------------------------------------------------------------------------------
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const opts = { root: 'dist', base: '/', port: 4173, corrupt: {}, log: true };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const val = () => {
+      const v = args[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--dir') opts.root = val();
+    else if (a === '--base') opts.base = val();
+    else if (a === '--port') opts.port = Number(val());
+    else if (a === '--host') opts.host = val();
+    else if (a === '--corrupt') {
+      const [p, m = 'flip'] = val().split(':');
+      opts.corrupt[p] = m;
+    } else if (a === '--quiet') opts.log = false;
+    else {
+      console.log('usage: node scripts/serve-static.mjs [--dir dist] [--base /sub/path/] [--port 4173] [--host 127.0.0.1] [--corrupt path[:flip|truncate|garbage]]... [--quiet]');
+      process.exit(a === '--help' || a === '-h' ? 0 : 2);
+    }
+  }
+  const srv = await startStaticServer(opts);
+  console.log(`serving ${resolve(opts.root)} at ${srv.url}`);
+  const stop = () => srv.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

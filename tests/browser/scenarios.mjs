@@ -1,0 +1,532 @@
+// The browser scenarios of issue 6, run by tests/browser/run.mjs against the production build.
+// Each scenario gets `ctx` (see run.mjs) and throws a TestFailure with a clear message on failure.
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import {
+  NO_WEBGPU_ARGS,
+  TINY,
+  TestFailure,
+  check,
+  click,
+  describe,
+  openPage,
+  points,
+  poll,
+  query,
+  readInt,
+  setSetting,
+  settingValues,
+  sleep,
+  steps,
+  text,
+  tid,
+  visible,
+  waitReady,
+} from './lib.mjs';
+
+const FIRST_STEP_TIMEOUT = 120_000; // dataset + first step incl. shader compilation on SwiftShader
+
+/** Requests that left the page's origin (data: and same-origin blob: stay on the machine). */
+function foreignRequests(requests, origin) {
+  return requests.filter((u) => {
+    if (u.startsWith('data:')) return false;
+    if (u.startsWith('blob:')) return !u.startsWith('blob:' + origin + '/');
+    try {
+      return new URL(u).origin !== origin;
+    } catch {
+      return true;
+    }
+  });
+}
+
+/**
+ * Scenario 3's core, shared with the sub-path scenario: Start → both runs advance and the loss
+ * and τ charts gain points; Pause → the step counts stop.
+ */
+async function startAdvancePause(page, log, { screenshot } = {}) {
+  const before = { ...(await steps(page)), loss: (await points(page, 'chart-loss')) ?? 0, tau: (await points(page, 'chart-tau')) ?? 0 };
+  await click(page, 'start-button');
+  await poll(
+    async () => {
+      const s = await steps(page);
+      return s.importance >= (before.importance ?? 0) + 3 && s.uniform >= (before.uniform ?? 0) + 3;
+    },
+    {
+      timeout: FIRST_STEP_TIMEOUT,
+      message: async () => `after Start, run-step-importance and run-step-uniform did not both advance by 3: ${await describe(page, log)}`,
+    },
+  );
+  await poll(
+    async () => ((await points(page, 'chart-loss')) ?? 0) > before.loss && ((await points(page, 'chart-tau')) ?? 0) > before.tau,
+    {
+      timeout: 60_000,
+      message: async () =>
+        `the loss and τ charts did not gain points while training (chart-loss data-points ${before.loss} → ${await points(page, 'chart-loss')}, chart-tau ${before.tau} → ${await points(page, 'chart-tau')}): ${await describe(page, log)}`,
+    },
+  );
+  if (screenshot) await screenshot(page);
+  await click(page, 'pause-button');
+  // A step in flight may finish after Pause: let it settle, then the counts must stay put.
+  let a;
+  await poll(
+    async () => {
+      const s1 = await steps(page);
+      await sleep(1200);
+      const s2 = await steps(page);
+      a = s2;
+      return s1.importance === s2.importance && s1.uniform === s2.uniform;
+    },
+    { timeout: 15_000, interval: 0, message: async () => `after Pause the runs kept stepping: ${await describe(page, log)}` },
+  );
+  await sleep(2500);
+  const b = await steps(page);
+  check(
+    a.importance === b.importance && a.uniform === b.uniform,
+    `after Pause the step counts still moved (importance ${a.importance} → ${b.importance}, uniform ${a.uniform} → ${b.uniform})`,
+  );
+  return b;
+}
+
+/** Extracts, from an exported JSON object, every array of step records' losses, by path. */
+function lossSeries(json) {
+  const out = {};
+  const walk = (v, path) => {
+    if (Array.isArray(v)) {
+      const recs = v.filter((x) => x && typeof x === 'object' && !Array.isArray(x));
+      for (const key of ['batchLoss', 'trainLoss', 'loss']) {
+        const vals = recs.map((r) => r[key]).filter((x) => typeof x === 'number');
+        if (recs.length && vals.length === recs.length) {
+          out[`${path}.${key}`] = vals;
+          return;
+        }
+      }
+      v.forEach((x, i) => walk(x, `${path}[${i}]`));
+    } else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) walk(x, path ? `${path}.${k}` : k);
+    }
+  };
+  walk(json, '');
+  return out;
+}
+
+/** Parses exported CSV into loss series keyed by run (or file) and column. */
+function csvLossSeries(csv) {
+  const lines = csv.trim().split(/\r?\n/);
+  const header = lines[0].split(',').map((h) => h.trim().replace(/^"|"$/g, ''));
+  const runCol = header.findIndex((h) => /^run$/i.test(h));
+  const kindCol = header.findIndex((h) => /^(kind|type|series)$/i.test(h));
+  const out = {};
+  for (const line of lines.slice(1)) {
+    const cells = line.split(',').map((c) => c.trim().replace(/^"|"$/g, ''));
+    header.forEach((h, i) => {
+      if (!/loss/i.test(h) || cells[i] === '' || !Number.isFinite(Number(cells[i]))) return;
+      const k = `${runCol >= 0 ? cells[runCol] : ''}/${kindCol >= 0 ? cells[kindCol] : ''}/${h}`;
+      (out[k] ??= []).push(Number(cells[i]));
+    });
+  }
+  return out;
+}
+
+/** Clicks an export button and returns the downloaded file's text. */
+async function download(page, id) {
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), click(page, id)]);
+  const path = await dl.path();
+  return { name: dl.suggestedFilename(), body: await readFile(path, 'utf8') };
+}
+
+/** Opens `link` in a fresh context, takes `n` single steps, returns the exported first losses. */
+async function firstLosses(ctx, link, n) {
+  const { page, log } = await ctx.open();
+  await page.goto(link);
+  await waitReady(page, log);
+  for (let i = 1; i <= n; i++) {
+    await poll(async () => page.locator(tid('step-button')).first().isEnabled(), {
+      timeout: 30_000,
+      message: async () => `step-button not enabled before step ${i}: ${await describe(page, log)}`,
+    });
+    await click(page, 'step-button');
+    await poll(
+      async () => {
+        const s = await steps(page);
+        return s.importance >= i && s.uniform >= i;
+      },
+      { timeout: FIRST_STEP_TIMEOUT, message: async () => `Step ${i} did not advance both runs to ${i}: ${await describe(page, log)}` },
+    );
+  }
+  // metrics are batched and throttled: wait until the export holds all n steps
+  let series;
+  let source;
+  await poll(
+    async () => {
+      if ((await page.locator(tid('export-json')).count()) > 0) {
+        const { body } = await download(page, 'export-json');
+        source = 'export-json';
+        series = lossSeries(JSON.parse(body));
+      } else {
+        const { body } = await download(page, 'export-csv');
+        source = 'export-csv';
+        series = csvLossSeries(body);
+      }
+      const lens = Object.values(series).map((v) => v.length);
+      return lens.length > 0 && Math.max(...lens) >= n;
+    },
+    {
+      timeout: 20_000,
+      interval: 1500,
+      message: () => `the export never held ${n} steps' losses (series found: ${JSON.stringify(Object.fromEntries(Object.entries(series ?? {}).map(([k, v]) => [k, v.length])))})`,
+    },
+  );
+  const backend = await text(page, 'backend-badge');
+  await page.context().close();
+  return { series, source, backend };
+}
+
+export const scenarios = [
+  {
+    id: 1,
+    name: 'page loads with no console errors and no request leaving the origin',
+    timeout: 100_000,
+    async run(ctx) {
+      const { page, log } = await ctx.open();
+      await page.goto(ctx.server.url + query(TINY));
+      await waitReady(page, log);
+      await sleep(1500); // late errors (worker start, first status) still count
+      const foreign = foreignRequests(log.requests, ctx.server.origin);
+      check(foreign.length === 0, `requests left the page's origin ${ctx.server.origin}: ${foreign.slice(0, 5).join(', ')}`);
+      check(log.pageErrors.length === 0, `uncaught errors: ${log.pageErrors.slice(0, 3).join(' | ')}`);
+      const hint = log.badResponses.some((r) => /\/favicon\.ico$/.test(r))
+        ? ' (the browser asked for /favicon.ico: index.html should declare an icon, e.g. <link rel="icon" href="./favicon.svg">)'
+        : '';
+      check(log.consoleErrors.length === 0, `console errors: ${log.consoleErrors.slice(0, 3).join(' | ')}; failed requests: ${log.badResponses.join(', ') || 'none'}${hint}`);
+      check(log.badResponses.length === 0, `failed requests: ${log.badResponses.slice(0, 5).join(', ')}${hint}`);
+      check(log.requests.length > 0, 'no requests recorded at all');
+      return `${log.requests.length} requests, all to ${ctx.server.origin}`;
+    },
+  },
+  {
+    id: 2,
+    name: 'backend badge says webgpu; with WebGPU disabled the app falls back and says why',
+    timeout: 150_000,
+    async run(ctx) {
+      const { page, log } = await ctx.open();
+      await page.goto(ctx.server.url + query(TINY));
+      const badge = await waitReady(page, log);
+      check(/webgpu/i.test(badge), `backend-badge says "${badge}", expected webgpu (launch flags ${ctx.webgpuArgs.join(' ')})`);
+      check(!(await visible(page, 'fallback-banner')), `fallback-banner shown on WebGPU: "${await text(page, 'fallback-banner')}"`);
+      await page.context().close();
+
+      const noGpu = await ctx.launch(NO_WEBGPU_ARGS);
+      try {
+        const adapter = await (async () => {
+          const p = await noGpu.newPage();
+          await p.goto(ctx.server.url + 'index.html').catch(() => {});
+          const r = await p.evaluate(async () => (navigator.gpu ? !!(await navigator.gpu.requestAdapter()) : false));
+          await p.close();
+          return r;
+        })();
+        check(!adapter, `launch flags ${NO_WEBGPU_ARGS.join(' ')} did not disable WebGPU (an adapter was returned)`);
+        const o = await openPage(noGpu);
+        await o.page.goto(ctx.server.url + query(TINY));
+        const fb = await waitReady(o.page, o.log);
+        check(!/webgpu/i.test(fb) && /(webgl|cpu|wasm)/i.test(fb), `without WebGPU the backend-badge says "${fb}", expected webgl or cpu`);
+        await poll(async () => visible(o.page, 'fallback-banner'), {
+          timeout: 10_000,
+          message: async () => `without WebGPU no fallback-banner is shown: ${await describe(o.page, o.log)}`,
+        });
+        const why = await text(o.page, 'fallback-banner');
+        check(/webgpu/i.test(why), `fallback-banner does not say why (should mention WebGPU): "${why}"`);
+        return `webgpu: "${badge}"; without: "${fb}", banner "${why.slice(0, 120)}"`;
+      } finally {
+        await noGpu.close();
+      }
+    },
+  },
+  {
+    id: 3,
+    name: 'Start: both runs advance, loss and τ charts gain points; Pause stops them',
+    timeout: 180_000,
+    async run(ctx) {
+      const { page, log } = await ctx.open();
+      await page.goto(ctx.server.url + query({ ...TINY, mode: 'importance' }));
+      await waitReady(page, log);
+      const s = await startAdvancePause(page, log, { screenshot: ctx.screenshot });
+      return `paused at steps importance=${s.importance} uniform=${s.uniform}; points loss=${await points(page, 'chart-loss')} tau=${await points(page, 'chart-tau')}`;
+    },
+  },
+  {
+    id: 4,
+    name: 'toggling the importance mode while training changes the engine-reported mode within a few steps; τ chart shows it',
+    timeout: 180_000,
+    async run(ctx) {
+      const { page, log } = await ctx.open();
+      await page.goto(ctx.server.url + query({ ...TINY, mode: 'uniform' }));
+      await waitReady(page, log);
+      const pressed = async (m) => (await page.locator(tid(`mode-${m}`)).first().getAttribute('aria-pressed')) === 'true';
+      check(await pressed('uniform'), 'mode-uniform is not aria-pressed after ?mode=uniform');
+      await click(page, 'start-button');
+      await poll(async () => ((await steps(page)).importance ?? 0) >= 2 && /uniform/i.test(await text(page, 'engine-mode')), {
+        timeout: FIRST_STEP_TIMEOUT,
+        message: async () => `training in uniform mode did not start, or engine-mode does not say uniform: ${await describe(page, log)}`,
+      });
+      const results = [];
+      const shading = () =>
+        page.evaluate((sel) => {
+          const chart = document.querySelector(sel);
+          if (!chart) return -1;
+          const attr = chart.getAttribute('data-active-spans') ?? chart.getAttribute('data-importance-active');
+          if (attr != null && attr !== '') return Number(attr === 'true' ? 1 : attr === 'false' ? 0 : attr);
+          return chart.querySelectorAll('.recharts-reference-area, [data-importance-active="true"]').length;
+        }, tid('chart-tau'));
+      const shadeBefore = await shading();
+      for (const [target, re] of [
+        ['importance', /importance/i],
+        ['uniform', /uniform/i],
+      ]) {
+        const tauBefore = (await points(page, 'chart-tau')) ?? 0;
+        const at = (await steps(page)).importance;
+        await click(page, `mode-${target}`);
+        check(await pressed(target), `mode-${target} not aria-pressed after clicking it`);
+        let seenAt;
+        await poll(
+          async () => {
+            const t = await text(page, 'engine-mode');
+            const s = (await steps(page)).importance;
+            if (re.test(t) && !(target === 'importance' ? /uniform/i : /importance/i).test(t)) {
+              seenAt = s;
+              return true;
+            }
+            if (s - at > 10) throw new TestFailure(`engine-mode still "${t}" ${s - at} steps after clicking mode-${target}`);
+            return false;
+          },
+          { timeout: 60_000, message: async () => `engine-mode never reported ${target}: ${await describe(page, log)}` },
+        );
+        check(seenAt - at <= 10, `engine reported ${target} only ${seenAt - at} steps after the toggle (expected within 10)`);
+        await poll(async () => ((await points(page, 'chart-tau')) ?? 0) > tauBefore, {
+          timeout: 30_000,
+          message: async () => `chart-tau gained no points after switching to ${target}: ${await describe(page, log)}`,
+        });
+        results.push(`${target} after ${seenAt - at} steps`);
+        if (target === 'importance') {
+          await poll(async () => (await shading()) > Math.max(0, shadeBefore), {
+            timeout: 30_000,
+            message: async () =>
+              `the τ chart does not show importance sampling switching on (expected a shaded active stretch: .recharts-reference-area inside chart-tau, or a data-active-spans attribute; before ${shadeBefore}, now ${await shading()})`,
+          });
+        }
+      }
+      await click(page, 'pause-button');
+      return results.join('; ');
+    },
+  },
+  {
+    id: 5,
+    name: 'Share: the copied link restores every setting; two runs of it give the same first losses',
+    timeout: 240_000,
+    async run(ctx) {
+      const { page, log, context } = await ctx.open();
+      const chosen = {
+        ...TINY,
+        optimizer: 'sgd',
+        learningRate: 0.05,
+        momentum: 0.5,
+        presampleFactor: 4,
+        mode: 'importance',
+        sampler: 'presample',
+        score: 'loss',
+        tauThresholdMode: 'fixed',
+        tauThreshold: 2.5,
+        smoothing: 0.5,
+        seed: 4242,
+        labelNoise: 0.1,
+        compare: true,
+      };
+      await page.goto(ctx.server.url + query(chosen));
+      await waitReady(page, log);
+      check(!(await visible(page, 'url-notice')), `url-notice shown for a valid link: "${await text(page, 'url-notice')}"`);
+      // a change made in the UI must reach the link too
+      await setSetting(page, 'seed', 777);
+      await sleep(500);
+      await waitReady(page, log);
+      const original = await settingValues(page);
+      check(Object.keys(original).length > 5, `too few setting-* inputs found: ${JSON.stringify(original)}`);
+      check(original.seed === '777', `setting-seed reads "${original.seed}" after typing 777`);
+      await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ctx.server.origin });
+      await page.evaluate(() => navigator.clipboard.writeText('(nothing copied)'));
+      await click(page, 'share-button');
+      const link = await poll(
+        async () => {
+          const t = await page.evaluate(() => navigator.clipboard.readText());
+          return t !== '(nothing copied)' && t;
+        },
+        { timeout: 5000, message: 'share-button copied nothing to the clipboard' },
+      );
+      check(link.startsWith(ctx.server.url), `the copied link "${link}" is not under the page's address ${ctx.server.url}`);
+      await context.close();
+
+      const fresh = await ctx.open();
+      await fresh.page.goto(link);
+      await waitReady(fresh.page, fresh.log);
+      const restored = await settingValues(fresh.page);
+      const diffs = Object.keys({ ...original, ...restored }).filter((k) => original[k] !== restored[k]);
+      check(
+        diffs.length === 0,
+        `the shared link did not restore: ${diffs.map((k) => `${k}: "${original[k]}" → "${restored[k]}"`).join(', ')} (link ${link})`,
+      );
+      await fresh.context.close();
+
+      const n = 3;
+      const a = await firstLosses(ctx, link, n);
+      const b = await firstLosses(ctx, link, n);
+      check(a.backend === b.backend, `the two runs used different backends: "${a.backend}" vs "${b.backend}"`);
+      const keys = Object.keys(a.series).filter((k) => a.series[k].length >= 1);
+      check(keys.length > 0, `no losses found in the ${a.source} export`);
+      const mismatches = [];
+      for (const k of keys) {
+        const x = a.series[k].slice(0, n);
+        const y = (b.series[k] ?? []).slice(0, n);
+        if (x.length !== y.length || x.some((v, i) => v !== y[i])) mismatches.push(`${k}: [${x.join(', ')}] vs [${y.join(', ')}]`);
+      }
+      check(mismatches.length === 0, `two runs of the same link gave different first losses: ${mismatches.join('; ')}`);
+      return `${Object.keys(original).length - 1} settings restored; first losses equal in ${keys.length} series (${a.source}), e.g. ${keys[0]} = [${a.series[keys[0]].slice(0, n).map((v) => v.toPrecision(6)).join(', ')}]`;
+    },
+  },
+  {
+    id: 6,
+    name: 'a hostile URL shows url-notice and defaults, and injects nothing',
+    timeout: 150_000,
+    async run(ctx) {
+      // the defaults, as the page shows them with no query string
+      const clean = await ctx.open();
+      await clean.page.goto(ctx.server.url);
+      await poll(async () => (await clean.page.locator('[data-testid^="setting-"]').count()) > 5, {
+        timeout: 30_000,
+        message: 'no setting-* inputs on the page without a query string',
+      });
+      const defaults = await settingValues(clean.page);
+      const scriptsClean = await clean.page.evaluate(() => document.scripts.length);
+      await clean.context.close();
+
+      const hostile =
+        '?dataset=%3Cscript%3Ewindow.__pwned%3D1%3C%2Fscript%3E' +
+        '&model=%3Cimg%20src%3Dx%20onerror%3D%22window.__pwned%3D2%22%3E' +
+        '&optimizer=%22%3E%3Csvg%2Fonload%3Dalert(3)%3E' +
+        '&mode=javascript%3Aalert(4)' +
+        '&batchSize=99999999&learningRate=-5&seed=NaN&trainCap=1e400&labelNoise=7&evalInterval=Infinity' +
+        '&presampleFactor=0x10&momentum=1%3Balert(5)&compare=%3Cb%3Eyes%3C%2Fb%3E' +
+        '&unknownKey=%3Ciframe%20src%3Djavascript%3Aalert(6)%3E' +
+        '&__proto__%5Bpolluted%5D=1&constructor=prototype&toString=%3Cscript%3E';
+      const { page, log } = await ctx.open();
+      await page.goto(ctx.server.url + hostile);
+      await poll(async () => visible(page, 'url-notice'), {
+        timeout: 30_000,
+        message: async () => `no url-notice for a hostile URL: ${await describe(page, log)}`,
+      });
+      await sleep(1500); // let any injected handler fire
+      const notice = await text(page, 'url-notice');
+      const named = (keys) => keys.some((k) => notice.toLowerCase().includes(k.toLowerCase()));
+      const unnamed = [
+        ['batchSize', 'Batch size'],
+        ['dataset', 'Dataset'],
+        ['unknownKey'],
+      ].filter((ks) => !named(ks));
+      check(unnamed.length === 0, `url-notice does not name ${unnamed.map((k) => k[0]).join(', ')}: "${notice}"`);
+      const values = await settingValues(page);
+      const diffs = Object.keys({ ...defaults, ...values }).filter((k) => defaults[k] !== values[k]);
+      check(
+        diffs.length === 0,
+        `hostile values were not replaced by defaults: ${diffs.map((k) => `${k}: "${values[k]}" (default "${defaults[k]}")`).join(', ')}`,
+      );
+      const dom = await page.evaluate(() => ({
+        pwned: window.__pwned ?? null,
+        polluted: Object.prototype.polluted ?? null,
+        scripts: document.scripts.length,
+        injected: document.querySelectorAll('iframe, img[src="x"], svg[onload], b, [onerror], [onload], [onclick]').length,
+        inlineHandlers: [...document.querySelectorAll('*')].filter((e) => [...e.attributes].some((a) => /^on/i.test(a.name))).length,
+        jsHrefs: [...document.querySelectorAll('[href], [src]')].filter((e) => /^\s*javascript:/i.test(e.getAttribute('href') ?? e.getAttribute('src') ?? '')).length,
+      }));
+      check(log.dialogs.length === 0, `dialogs fired: ${log.dialogs.join(' | ')}`);
+      check(dom.pwned === null, `injected script ran (window.__pwned = ${dom.pwned})`);
+      check(dom.polluted === null, 'Object.prototype was polluted from the URL');
+      check(dom.scripts === scriptsClean, `script elements: ${dom.scripts} with the hostile URL, ${scriptsClean} without`);
+      check(dom.injected === 0 && dom.inlineHandlers === 0 && dom.jsHrefs === 0, `injected elements found: ${JSON.stringify(dom)}`);
+      check(log.pageErrors.length === 0, `uncaught errors on the hostile URL: ${log.pageErrors.slice(0, 3).join(' | ')}`);
+      return `notice: "${notice.slice(0, 160)}${notice.length > 160 ? '…' : ''}"`;
+    },
+  },
+  {
+    id: 7,
+    name: 'a corrupted dataset file shows error-banner naming it; the page stays usable with another dataset',
+    timeout: 200_000,
+    async run(ctx) {
+      const file = await ctx.datasetFile('mnist');
+      const srv = await ctx.startServer({ corrupt: { [file]: 'flip' } });
+      try {
+        const { page, log } = await ctx.open();
+        await page.goto(srv.url + query({ ...TINY, dataset: 'mnist' }));
+        await poll(async () => visible(page, 'error-banner'), {
+          timeout: 90_000,
+          message: async () => `no error-banner for the corrupted ${file}: ${await describe(page, log)}`,
+        });
+        const err = await text(page, 'error-banner');
+        const name = basename(file);
+        check(
+          err.includes(name) || err.includes(name.replace(/\.gz$/, '')),
+          `error-banner does not name the corrupted file ${name}: "${err}"`,
+        );
+        check(log.pageErrors.length === 0, `uncaught errors after the corrupted file: ${log.pageErrors.slice(0, 3).join(' | ')}`);
+        await setSetting(page, 'dataset', 'synthetic-shapes');
+        await waitReady(page, log, { allowError: true });
+        await click(page, 'start-button');
+        await poll(async () => ((await steps(page)).importance ?? 0) >= 2, {
+          timeout: FIRST_STEP_TIMEOUT,
+          message: async () => `after switching to synthetic-shapes, training did not advance: ${await describe(page, log)}`,
+        });
+        await click(page, 'pause-button');
+        return `banner: "${err.slice(0, 140)}"; synthetic-shapes trained after`;
+      } finally {
+        await srv.close();
+      }
+    },
+  },
+  {
+    id: 8,
+    name: 'hosting: dist/ served under the sub-path /demo/is/ runs scenario 3',
+    timeout: 180_000,
+    async run(ctx) {
+      const srv = await ctx.startServer({ base: '/demo/is/' });
+      try {
+        const { page, log } = await ctx.open();
+        await page.goto(srv.url + query({ ...TINY, mode: 'importance' }));
+        await waitReady(page, log);
+        const s = await startAdvancePause(page, log);
+        const outside = srv.requests.filter((r) => !r.path.startsWith('/demo/is/'));
+        check(outside.length === 0, `requests outside the sub-path: ${outside.slice(0, 5).map((r) => r.path).join(', ')}`);
+        check(log.badResponses.length === 0, `failed requests under the sub-path: ${log.badResponses.slice(0, 5).join(', ')}`);
+        const foreign = foreignRequests(log.requests, srv.origin);
+        check(foreign.length === 0, `requests left the origin: ${foreign.slice(0, 5).join(', ')}`);
+        return `${srv.requests.length} requests, all under /demo/is/; paused at importance=${s.importance} uniform=${s.uniform}`;
+      } finally {
+        await srv.close();
+      }
+    },
+  },
+];
+
+/** Saves the running playground (test-results/playground.png) and, when asked, docs/screenshot.png. */
+export function screenshotter(outDir, repoRoot, update) {
+  let done = false;
+  return async (page) => {
+    if (done) return;
+    done = true;
+    await mkdir(outDir, { recursive: true });
+    const file = join(outDir, 'playground.png');
+    await sleep(600); // let the charts animate in
+    await page.screenshot({ path: file });
+    if (update) {
+      await mkdir(join(repoRoot, 'docs'), { recursive: true });
+      await copyFile(file, join(repoRoot, 'docs', 'screenshot.png'));
+    }
+  };
+}
+
+export { TestFailure, readInt };
