@@ -30,8 +30,10 @@ export const TINY = {
 };
 
 export function findChromium() {
+  // an explicit choice is used or fails, never silently replaced
+  const explicit = process.env.CHROMIUM_PATH;
+  if (explicit) return existsSync(explicit) ? explicit : null;
   const candidates = [
-    process.env.CHROMIUM_PATH,
     process.env.CHROME_PATH,
     '/usr/bin/chromium',
     '/usr/bin/chromium-browser',
