@@ -29,6 +29,8 @@ export interface BackendInfo {
   adapter: string;
   /** Why a better backend was not used, e.g. "no WebGPU adapter". Empty when none. */
   fallbackReasons: string[];
+  /** True for a software/fallback adapter (e.g. SwiftShader): correct but slow. */
+  isFallbackAdapter?: boolean;
 }
 
 export interface DatasetInfo {

@@ -1,0 +1,185 @@
+// Backend selection for training: WebGPU → WebGL → (WASM: inference only) → CPU, with the
+// reason every better backend was passed over, the adapter's description, and a promise
+// that settles when the WebGPU device is lost.
+import * as tf from '@tensorflow/tfjs';
+import type { BackendInfo } from './protocol';
+
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export const DEFAULT_BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+export interface SelectBackendOptions {
+  /** Backends to try, best first. Default: webgpu, webgl, wasm, cpu. */
+  order?: readonly BackendName[];
+  /**
+   * 'training' (default) skips WASM: tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter
+   * kernel, so it cannot train a CNN. 'inference' allows it where it is registered.
+   */
+  purpose?: 'training' | 'inference';
+}
+
+export interface BackendSelection {
+  info: BackendInfo;
+  /**
+   * WebGPU only: settles with a description when the GPU device is lost (driver reset,
+   * GPU process crash, `destroy()`); null for the other backends or when unreachable.
+   */
+  deviceLost: Promise<string> | null;
+}
+
+interface AdapterLike {
+  info?: GPUAdapterInfo & { isFallbackAdapter?: boolean };
+  isFallbackAdapter?: boolean;
+}
+
+const WEBGPU_PRIORITY = 3;
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** "SwiftShader driver 5.0.0 (google, fallback adapter)" from a GPUAdapter. */
+export function describeAdapter(adapter: AdapterLike): { description: string; isFallbackAdapter: boolean } {
+  const info = adapter.info;
+  const isFallbackAdapter = Boolean(info?.isFallbackAdapter ?? adapter.isFallbackAdapter ?? false);
+  const name =
+    info?.description ||
+    [info?.vendor, info?.architecture, info?.device].filter((s) => typeof s === 'string' && s.length > 0).join(' ') ||
+    'unknown adapter';
+  const extras = [info?.vendor && !name.includes(info.vendor) ? info.vendor : '', isFallbackAdapter ? 'fallback adapter' : '']
+    .filter(Boolean)
+    .join(', ');
+  return { description: extras ? `${name} (${extras})` : name, isFallbackAdapter };
+}
+
+function gpuOf(): GPU | undefined {
+  const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+  return nav?.gpu;
+}
+
+async function ensureWebgpuRegistered(): Promise<void> {
+  if (tf.findBackendFactory('webgpu')) return;
+  // Registers itself on import when navigator.gpu exists.
+  await import('@tensorflow/tfjs-backend-webgpu');
+}
+
+interface Attempt {
+  ok: boolean;
+  reason?: string;
+  adapter?: string;
+  isFallbackAdapter?: boolean;
+  deviceLost?: Promise<string> | null;
+}
+
+async function tryWebgpu(): Promise<Attempt> {
+  const gpu = gpuOf();
+  if (!gpu) return { ok: false, reason: 'navigator.gpu missing (WebGPU needs Chrome/Edge 113+ and a secure context: https or localhost)' };
+  let adapter: GPUAdapter | null;
+  try {
+    adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  } catch (e) {
+    return { ok: false, reason: `WebGPU adapter request failed: ${errorText(e)}` };
+  }
+  if (!adapter) return { ok: false, reason: 'no WebGPU adapter (the browser or the GPU driver offers none; check chrome://gpu)' };
+  const { description, isFallbackAdapter } = describeAdapter(adapter as unknown as AdapterLike);
+  try {
+    await ensureWebgpuRegistered();
+  } catch (e) {
+    return { ok: false, reason: `WebGPU backend failed to load: ${errorText(e)}` };
+  }
+  if (!tf.findBackendFactory('webgpu')) return { ok: false, reason: 'WebGPU backend did not register (navigator.gpu missing at import)' };
+  let ok: boolean;
+  try {
+    ok = await tf.setBackend('webgpu');
+  } catch (e) {
+    return { ok: false, reason: `WebGPU backend failed to initialize: ${errorText(e)}` };
+  }
+  if (!ok) return { ok: false, reason: 'WebGPU backend failed to initialize (device request refused)' };
+  const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
+  const deviceLost = device?.lost
+    ? device.lost.then((info) => `GPU device lost (${info.reason ?? 'unknown'})${info.message ? `: ${info.message}` : ''}`)
+    : null;
+  return { ok: true, adapter: description, isFallbackAdapter, deviceLost };
+}
+
+async function tryWebgl(): Promise<Attempt> {
+  if (!tf.findBackendFactory('webgl')) return { ok: false, reason: 'WebGL backend not available in this context (not a browser or worker)' };
+  try {
+    if (await tf.setBackend('webgl')) {
+      const gl = (tf.backend() as unknown as { gpgpu?: { gl?: WebGLRenderingContext } }).gpgpu?.gl;
+      let adapter = 'WebGL';
+      try {
+        const ext = gl?.getExtension('WEBGL_debug_renderer_info');
+        const renderer = ext && gl ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl?.getParameter(gl.RENDERER);
+        if (typeof renderer === 'string' && renderer) adapter = renderer;
+      } catch {
+        /* renderer string is optional */
+      }
+      return { ok: true, adapter };
+    }
+    return { ok: false, reason: 'WebGL failed to initialize (no WebGL2 context; a worker needs OffscreenCanvas)' };
+  } catch (e) {
+    return { ok: false, reason: `WebGL failed to initialize: ${errorText(e)}` };
+  }
+}
+
+async function tryWasm(purpose: 'training' | 'inference'): Promise<Attempt> {
+  if (purpose === 'training') {
+    return { ok: false, reason: 'WASM skipped: tfjs-backend-wasm 4.22 cannot train CNNs (no Conv2DBackpropFilter kernel)' };
+  }
+  if (!tf.findBackendFactory('wasm')) return { ok: false, reason: 'WASM backend not bundled' };
+  try {
+    if (await tf.setBackend('wasm')) return { ok: true, adapter: 'WebAssembly' };
+    return { ok: false, reason: 'WASM backend failed to initialize' };
+  } catch (e) {
+    return { ok: false, reason: `WASM backend failed to initialize: ${errorText(e)}` };
+  }
+}
+
+async function tryCpu(): Promise<Attempt> {
+  try {
+    if (await tf.setBackend('cpu')) return { ok: true, adapter: 'JavaScript (CPU)' };
+    return { ok: false, reason: 'CPU backend failed to initialize' };
+  } catch (e) {
+    return { ok: false, reason: `CPU backend failed to initialize: ${errorText(e)}` };
+  }
+}
+
+/** Selects the best backend that works here, collecting the reasons for each fallback. */
+export async function selectBackend(options: SelectBackendOptions = {}): Promise<BackendSelection> {
+  const order = options.order ?? DEFAULT_BACKEND_ORDER;
+  const purpose = options.purpose ?? 'training';
+  const fallbackReasons: string[] = [];
+  for (const name of order) {
+    const attempt =
+      name === 'webgpu' ? await tryWebgpu() : name === 'webgl' ? await tryWebgl() : name === 'wasm' ? await tryWasm(purpose) : await tryCpu();
+    if (attempt.ok) {
+      await tf.ready();
+      return {
+        info: {
+          name,
+          adapter: attempt.adapter ?? name,
+          fallbackReasons,
+          isFallbackAdapter: attempt.isFallbackAdapter ?? false,
+        },
+        deviceLost: attempt.deviceLost ?? null,
+      };
+    }
+    fallbackReasons.push(attempt.reason ?? `${name} unavailable`);
+  }
+  throw new Error(`no tfjs backend could be initialized: ${fallbackReasons.join('; ')}`);
+}
+
+/**
+ * Forgets the current instance of a backend (e.g. after its GPU device was lost) but keeps
+ * its factory, so the next `selectBackend` creates a fresh one with a new device.
+ */
+export function discardBackend(name: string): void {
+  const factory = tf.findBackendFactory(name);
+  if (!factory) return;
+  try {
+    tf.removeBackend(name);
+  } catch {
+    /* disposing a backend on a lost device may throw; the instance is gone either way */
+  }
+  tf.registerBackend(name, factory, name === 'webgpu' ? WEBGPU_PRIORITY : 1);
+}
