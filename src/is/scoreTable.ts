@@ -1,0 +1,427 @@
+// The score table: every training sample's last score, kept from the forward pass it was
+// trained in, and a sampler over the whole training set ∝ those scores (DESIGN.md §1,
+// issue 8). Pure TypeScript; the trainer turns draws into weights 1/(N·p_i).
+//
+// Distribution. For sample i with table score e_i and mean μ = mean(raw scores):
+//     p_i = (e_i + c·μ) / Σ_j (e_j + c·μ)
+// - Scored ("seen") samples: e_i is the last score passed to update(); with ageing a > 0,
+//   e_i = μ + (1−a)^age_i · (s_i − μ), where age_i counts update() calls since sample i was
+//   last written: stale scores drift toward the current mean, exactly, for every sample.
+// - Unscored samples: e_i = the prior m = running maximum of every score ever passed to
+//   update(), so they stay at least as likely as any scored sample until visited.
+// - μ is the mean of raw scores (s_i for seen samples, m for unseen), before ageing.
+// - When μ = 0 (nothing scored yet, or every score so far is 0) the table is uniform.
+//
+// Cost. Seen samples live in a multi-channel SumTree; unseen ones in a swap-remove list
+// (they all share the weight m + c·μ, so m can rise in O(1)). Per leaf the tree stores
+//     y = s·z, z = λ^(t_ref − t_i), 1, s, y², z², y·z        (λ = 1 − a)
+// so that e_i + c·μ = α·y + β·z + γ with global coefficients
+//     no ageing: α = 1, β = 0, γ = c·μ            (z = 1, y = s: plain p ∝ s + c·μ)
+//     ageing:    α = λ^(T − t_ref), β = −μ·α, γ = μ·(1 + c)
+// A draw is one O(log N) descent by that linear combination (or an O(1) pick among the
+// unseen), an update is O(log N), and Σ weights and Σ weights² (hence τ) are O(1) from the
+// root sums. All sums are tree sums recomputed from children (no accumulated deltas, no
+// drift). With ageing, z grows as λ^(−T); when α falls below 2^-40 the table re-bases
+// (t_ref = T) in O(N): every ~28/a steps, i.e. amortized O(N·a/28) per step. Changing the
+// ageing rate also rebuilds in O(N).
+//
+// Clock: each update() call is one step (the trainer calls it once per trained batch).
+import type { Rng } from './types';
+import { SumTree } from './sumTree';
+
+const CH_Y = 0;
+const CH_Z = 1;
+const CH_C = 2;
+const CH_S = 3;
+const CH_YY = 4;
+const CH_ZZ = 5;
+const CH_YZ = 6;
+const CHANNELS = 7;
+/** Re-base the ageing clock when λ^(T − t_ref) drops below this (z ≤ 2^40, z² ≤ 2^80). */
+const REBASE_BELOW = 2 ** -40;
+const TWO_26 = 67108864;
+const TWO_27 = 134217728;
+const TWO_53 = 9007199254740992;
+
+export interface ScoreTableOptions {
+  /** Additive smoothing c ≥ 0: p ∝ s + c·mean(s). Default 0. */
+  smoothing?: number;
+  /** Ageing a in [0, 1): per step, a stale score moves a fraction a toward the mean. 0 = off (default). */
+  ageing?: number;
+}
+
+function checkSmoothing(where: string, c: number): void {
+  if (!Number.isFinite(c) || c < 0) {
+    throw new RangeError(`${where}: smoothing ${c} must be a finite number ≥ 0 (0 = off)`);
+  }
+}
+
+function checkAgeing(where: string, a: number): void {
+  if (!Number.isFinite(a) || a < 0 || a >= 1) {
+    throw new RangeError(`${where}: ageing ${a} must be a number in [0, 1) (0 = off)`);
+  }
+}
+
+/** A uniform number in [0, 1) with 53 random bits (two rng draws), so that tiny p_i are exact too. */
+function uniform53(rng: Rng): number {
+  const hi = Math.floor(rng.next() * TWO_26);
+  const lo = Math.floor(rng.next() * TWO_27);
+  return (hi * TWO_27 + lo) / TWO_53;
+}
+
+export class ScoreTable {
+  readonly size: number;
+  private c: number;
+  private a: number;
+  private lambda: number;
+  private readonly tree: SumTree;
+  /** Raw last score of each sample (0 while unseen). */
+  private readonly raw: Float64Array;
+  /** Step of each sample's last write. */
+  private readonly writtenAt: Float64Array;
+  /** Samples perm[0..unseen) are unscored; pos[i] is i's position in perm. */
+  private readonly perm: Int32Array;
+  private readonly pos: Int32Array;
+  private unseen: number;
+  private maxScore = 0;
+  private clock = 0;
+  private tRef = 0;
+  private extraOps = 0;
+  private readonly leaf = new Float64Array(CHANNELS);
+  private readonly coeffs = new Float64Array(3);
+
+  constructor(size: number, options: ScoreTableOptions = {}) {
+    if (!Number.isInteger(size) || size <= 0) {
+      throw new RangeError(`ScoreTable: size ${size} must be a positive integer (the number of training samples)`);
+    }
+    const c = options.smoothing ?? 0;
+    const a = options.ageing ?? 0;
+    checkSmoothing('ScoreTable', c);
+    checkAgeing('ScoreTable', a);
+    this.size = size;
+    this.c = c;
+    this.a = a;
+    this.lambda = 1 - a;
+    this.tree = new SumTree(size, CHANNELS);
+    this.raw = new Float64Array(size);
+    this.writtenAt = new Float64Array(size);
+    this.perm = new Int32Array(size);
+    this.pos = new Int32Array(size);
+    for (let i = 0; i < size; i++) {
+      this.perm[i] = i;
+      this.pos[i] = i;
+    }
+    this.unseen = size;
+  }
+
+  /** Smoothing c. */
+  get smoothing(): number {
+    return this.c;
+  }
+
+  /** Ageing rate a. */
+  get ageing(): number {
+    return this.a;
+  }
+
+  /** update() calls so far (the ageing clock). */
+  get step(): number {
+    return this.clock;
+  }
+
+  /** Samples scored at least once. */
+  get seenCount(): number {
+    return this.size - this.unseen;
+  }
+
+  /** The score unscored samples get: running maximum of all scores seen (0 before any). */
+  get prior(): number {
+    return this.maxScore;
+  }
+
+  /** Tree nodes visited plus O(N) work (re-base, rebuild, top): a cost measure for tests. */
+  get operations(): number {
+    return this.tree.operations + this.extraOps;
+  }
+
+  setSmoothing(c: number): void {
+    checkSmoothing('ScoreTable.setSmoothing', c);
+    this.c = c;
+  }
+
+  /** Changes the ageing rate; rebuilds the tree, O(N). */
+  setAgeing(a: number): void {
+    checkAgeing('ScoreTable.setAgeing', a);
+    if (a === this.a) return;
+    this.a = a;
+    this.lambda = 1 - a;
+    this.rebase();
+  }
+
+  /** mean(s) over the table: raw scores of seen samples, the prior for unseen ones. */
+  meanScore(): number {
+    return (this.tree.total(CH_S) + this.unseen * this.maxScore) / this.size;
+  }
+
+  /** Whether sample i has been scored. */
+  seen(i: number): boolean {
+    this.checkIndex('ScoreTable.seen', i);
+    return this.pos[i] >= this.unseen;
+  }
+
+  /** Sample i's table score e_i (aged where ageing is on; the prior when unscored). O(1). */
+  score(i: number): number {
+    this.checkIndex('ScoreTable.score', i);
+    if (this.pos[i] < this.unseen) return this.maxScore;
+    return this.effective(i, this.meanScore());
+  }
+
+  /** p_i of the current distribution. O(1). */
+  probability(i: number): number {
+    this.checkIndex('ScoreTable.probability', i);
+    const mu = this.meanScore();
+    const z = this.normalizer(mu);
+    if (!(mu > 0) || !(z > 0)) return 1 / this.size;
+    const w = this.pos[i] < this.unseen ? this.maxScore + this.c * mu : this.tree.weightOf(i, this.coeffs);
+    return Math.max(0, w) / z;
+  }
+
+  /** Draws b indices with replacement ∝ p; returns indices and their probabilities p_i. O(b log N). */
+  draw(b: number, rng: Rng): { indices: Int32Array; probabilities: Float64Array } {
+    if (!Number.isInteger(b) || b <= 0) {
+      throw new RangeError(`ScoreTable.draw: batch size ${b} must be a positive integer`);
+    }
+    const indices = new Int32Array(b);
+    const probabilities = new Float64Array(b);
+    const n = this.size;
+    const mu = this.meanScore();
+    const z = this.normalizer(mu); // also sets this.coeffs
+    if (!(mu > 0) || !(z > 0)) {
+      // All scores equal (zero): uniform.
+      for (let k = 0; k < b; k++) {
+        indices[k] = rng.int(n);
+        probabilities[k] = 1 / n;
+      }
+      this.extraOps += b;
+      return { indices, probabilities };
+    }
+    const coeffs = this.coeffs;
+    const treeMass = Math.max(0, this.tree.totalOf(coeffs));
+    const unseenWeight = this.maxScore + this.c * mu;
+    for (let k = 0; k < b; k++) {
+      let idx = -1;
+      let w = 0;
+      // Rounding in the ageing combination can, very rarely, land on a leaf of weight ≤ 0
+      // (a leaf whose true weight is ~0); such a draw is redrawn.
+      for (let attempt = 0; attempt < 64 && !(w > 0); attempt++) {
+        const u = uniform53(rng) * z;
+        if (this.unseen === 0 || (u < treeMass && treeMass > 0)) {
+          idx = this.tree.sampleLinear(u, coeffs);
+          w = this.tree.weightOf(idx, coeffs);
+        } else {
+          let j = Math.floor((u - treeMass) / unseenWeight);
+          if (j < 0) j = 0;
+          if (j >= this.unseen) j = this.unseen - 1;
+          idx = this.perm[j];
+          w = unseenWeight;
+          this.extraOps++;
+        }
+      }
+      if (!(w > 0)) throw new Error('ScoreTable.draw: internal error, no sample with positive weight found');
+      indices[k] = idx;
+      probabilities[k] = w / z;
+    }
+    return { indices, probabilities };
+  }
+
+  /**
+   * Replaces the scores of these samples (last write wins for repeated indices) and
+   * advances the ageing clock by one step. Validates everything before writing. O(b log N).
+   */
+  update(indices: ArrayLike<number>, scores: ArrayLike<number>): void {
+    if (indices.length !== scores.length) {
+      throw new RangeError(
+        `ScoreTable.update: ${indices.length} indices but ${scores.length} scores; pass one score per index`,
+      );
+    }
+    for (let k = 0; k < indices.length; k++) {
+      this.checkIndex('ScoreTable.update', indices[k]);
+      const s = scores[k];
+      if (!Number.isFinite(s) || s < 0) {
+        throw new RangeError(
+          `ScoreTable.update: score ${s} for sample ${indices[k]} is not a finite number ≥ 0; ` +
+            'pass scores such as the upper bound ‖softmax(z) − y‖ or the loss',
+        );
+      }
+    }
+    this.clock++;
+    let zNew = 1;
+    if (this.a > 0) {
+      if (Math.pow(this.lambda, this.clock - this.tRef) < REBASE_BELOW) this.rebase();
+      zNew = Math.pow(this.lambda, this.tRef - this.clock);
+    }
+    for (let k = 0; k < indices.length; k++) {
+      const i = indices[k];
+      const s = scores[k];
+      if (s > this.maxScore) this.maxScore = s;
+      const p = this.pos[i];
+      if (p < this.unseen) {
+        // Swap i out of the unseen block.
+        const last = this.unseen - 1;
+        const other = this.perm[last];
+        this.perm[p] = other;
+        this.pos[other] = p;
+        this.perm[last] = i;
+        this.pos[i] = last;
+        this.unseen = last;
+      }
+      this.raw[i] = s;
+      this.writtenAt[i] = this.clock;
+      this.fillLeaf(s, zNew);
+      this.tree.setLeaf(i, this.leaf);
+    }
+  }
+
+  /**
+   * τ of the table's distribution against uniform: with g = p, u = 1/N,
+   * τ = 1/sqrt(1 − ‖g−u‖²/‖g‖²) = sqrt(N·Σp²). O(1) from the root sums.
+   */
+  tau(): number {
+    const mu = this.meanScore();
+    const z = this.normalizer(mu);
+    if (!(mu > 0) || !(z > 0)) return 1;
+    const t = this.tree;
+    const [al, be, ga] = this.coeffs;
+    // Σ_seen (α·y + β·z + γ)², expanded over the root sums.
+    let sq =
+      al * al * t.total(CH_YY) +
+      2 * al * be * t.total(CH_YZ) +
+      be * be * t.total(CH_ZZ) +
+      2 * ga * (al * t.total(CH_Y) + be * t.total(CH_Z)) +
+      ga * ga * t.total(CH_C);
+    const uw = this.maxScore + this.c * mu;
+    sq += this.unseen * uw * uw;
+    const tau = Math.sqrt(this.size * Math.max(0, sq)) / z;
+    // τ ≥ 1 by Cauchy–Schwarz; clamp rounding below it.
+    return Number.isFinite(tau) ? Math.max(1, tau) : 1;
+  }
+
+  /**
+   * The k highest-scored samples (table scores e_i, aged where ageing is on), highest
+   * first, ties to the lower index. Only scored samples count; fewer than k come back
+   * while fewer are scored. O(N log k): for the UI, not per step.
+   */
+  top(k: number): { indices: Int32Array; scores: Float64Array } {
+    if (!Number.isInteger(k) || k < 0) throw new RangeError(`ScoreTable.top: k = ${k} must be an integer ≥ 0`);
+    const m = Math.min(k, this.seenCount);
+    const mu = this.meanScore();
+    // Min-heap of the best m so far, keyed (score, −index).
+    const hs = new Float64Array(m);
+    const hi = new Int32Array(m);
+    let size = 0;
+    const less = (sa: number, ia: number, sb: number, ib: number): boolean => sa < sb || (sa === sb && ia > ib);
+    const siftDown = (start: number): void => {
+      let p = start;
+      for (;;) {
+        const l = 2 * p + 1;
+        if (l >= size) return;
+        let q = l;
+        if (l + 1 < size && less(hs[l + 1], hi[l + 1], hs[l], hi[l])) q = l + 1;
+        if (!less(hs[q], hi[q], hs[p], hi[p])) return;
+        [hs[p], hs[q]] = [hs[q], hs[p]];
+        [hi[p], hi[q]] = [hi[q], hi[p]];
+        p = q;
+      }
+    };
+    if (m > 0) {
+      for (let j = this.unseen; j < this.size; j++) {
+        const i = this.perm[j];
+        const s = this.effective(i, mu);
+        if (size < m) {
+          let p = size++;
+          hs[p] = s;
+          hi[p] = i;
+          while (p > 0) {
+            const q = (p - 1) >> 1;
+            if (!less(hs[p], hi[p], hs[q], hi[q])) break;
+            [hs[p], hs[q]] = [hs[q], hs[p]];
+            [hi[p], hi[q]] = [hi[q], hi[p]];
+            p = q;
+          }
+        } else if (less(hs[0], hi[0], s, i)) {
+          hs[0] = s;
+          hi[0] = i;
+          siftDown(0);
+        }
+      }
+    }
+    const indices = new Int32Array(m);
+    const scores = new Float64Array(m);
+    for (let r = m - 1; r >= 0; r--) {
+      indices[r] = hi[0];
+      scores[r] = hs[0];
+      size--;
+      hs[0] = hs[size];
+      hi[0] = hi[size];
+      siftDown(0);
+    }
+    this.extraOps += this.size;
+    return { indices, scores };
+  }
+
+  // ---- internals ----
+
+  private checkIndex(where: string, i: number): void {
+    if (!Number.isInteger(i) || i < 0 || i >= this.size) {
+      throw new RangeError(`${where}: sample index ${i} is out of range; use an integer with 0 ≤ index < ${this.size}`);
+    }
+  }
+
+  /** Sets this.coeffs = (α, β, γ) for mean mu and returns Σ_i (e_i + c·μ). */
+  private normalizer(mu: number): number {
+    const co = this.coeffs;
+    if (this.a > 0) {
+      const al = Math.pow(this.lambda, this.clock - this.tRef);
+      co[0] = al;
+      co[1] = -mu * al;
+      co[2] = mu * (1 + this.c);
+    } else {
+      co[0] = 1;
+      co[1] = 0;
+      co[2] = this.c * mu;
+    }
+    return Math.max(0, this.tree.totalOf(co)) + this.unseen * (this.maxScore + this.c * mu);
+  }
+
+  /** e_i of a seen sample. */
+  private effective(i: number, mu: number): number {
+    if (this.a === 0) return this.raw[i];
+    const age = this.clock - this.writtenAt[i];
+    return mu + Math.pow(this.lambda, age) * (this.raw[i] - mu);
+  }
+
+  private fillLeaf(s: number, z: number): void {
+    const y = s * z;
+    const v = this.leaf;
+    v[CH_Y] = y;
+    v[CH_Z] = z;
+    v[CH_C] = 1;
+    v[CH_S] = s;
+    v[CH_YY] = y * y;
+    v[CH_ZZ] = z * z;
+    v[CH_YZ] = y * z;
+  }
+
+  /** Sets t_ref = now and rewrites every seen leaf, O(N). */
+  private rebase(): void {
+    this.tRef = this.clock;
+    for (let j = this.unseen; j < this.size; j++) {
+      const i = this.perm[j];
+      const z = this.a > 0 ? Math.pow(this.lambda, this.clock - this.writtenAt[i]) : 1;
+      this.fillLeaf(this.raw[i], z);
+      this.tree.setLeafNoUpdate(i, this.leaf);
+    }
+    this.tree.rebuild();
+    this.extraOps += this.size;
+  }
+}
