@@ -23,6 +23,8 @@ export interface LogitsModel {
   /** Logits for a batch; must not dispose its input. */
   logits(x: tf.Tensor, training: boolean): tf.Tensor2D;
   trainableWeights(): tf.Variable[];
+  /** Number of classes (logits per sample), when known; used to check label shapes. */
+  readonly classes?: number;
 }
 
 export interface TrainerSettings {
