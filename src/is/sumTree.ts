@@ -2,9 +2,9 @@
 // tree whose leaves hold non-negative weights and whose internal nodes hold the sums of
 // their children. set(i, v) and sample(u) cost O(log N).
 //
-// Layout: 2·size nodes, node 1 is the root, node k < size has children 2k and 2k+1, leaf i
-// is node size + i (the iterative segment-tree layout; depths differ by at most one, no
-// padding). A tree may carry several channels per node (`channels`, default 1): every
+// Layout: with L = the smallest power of two ≥ size, 2·L nodes; node 1 is the root, node
+// k < L has children 2k and 2k+1, leaf i is node L + i (leaves size..L−1 are padding, 0),
+// so leaves lie left to right in index order, all at depth log2 L. A tree may carry several channels per node (`channels`, default 1): every
 // channel is summed independently, and `sampleLinear` descends by a linear combination of
 // channel sums. The score table uses this to sample an affine function of the scores
 // (smoothing, ageing) in one O(log N) descent.
@@ -34,6 +34,8 @@ export class SumTree {
   readonly channels: number;
   /** Tree nodes visited (set, get's none, sample, rebuild): a cost measure for tests. */
   operations = 0;
+  /** Number of leaf slots, a power of two ≥ size. */
+  private readonly leaves: number;
   private readonly nodes: Float64Array;
 
   constructor(size: number, channels = 1) {
@@ -45,7 +47,10 @@ export class SumTree {
     }
     this.size = size;
     this.channels = channels;
-    this.nodes = new Float64Array(2 * size * channels);
+    let leaves = 1;
+    while (leaves < size) leaves *= 2;
+    this.leaves = leaves;
+    this.nodes = new Float64Array(2 * leaves * channels);
   }
 
   /** Sets the weight of leaf i (channel 0). O(log N). */
@@ -54,7 +59,7 @@ export class SumTree {
     checkWeight('SumTree.set', value);
     const ch = this.channels;
     const t = this.nodes;
-    let k = this.size + i;
+    let k = this.leaves + i;
     t[k * ch] = value;
     let visited = 1;
     for (k >>= 1; k >= 1; k >>= 1) {
@@ -72,7 +77,7 @@ export class SumTree {
       throw new RangeError(`SumTree.setLeaf: got ${values.length} values for a tree with ${ch} channels`);
     }
     const t = this.nodes;
-    let k = this.size + i;
+    let k = this.leaves + i;
     for (let j = 0; j < ch; j++) {
       checkWeight('SumTree.setLeaf', values[j]);
       t[k * ch + j] = values[j];
@@ -98,7 +103,7 @@ export class SumTree {
     if (values.length !== ch) {
       throw new RangeError(`SumTree.setLeafNoUpdate: got ${values.length} values for a tree with ${ch} channels`);
     }
-    const base = (this.size + i) * ch;
+    const base = (this.leaves + i) * ch;
     for (let j = 0; j < ch; j++) {
       checkWeight('SumTree.setLeafNoUpdate', values[j]);
       this.nodes[base + j] = values[j];
@@ -109,19 +114,19 @@ export class SumTree {
   rebuild(): void {
     const ch = this.channels;
     const t = this.nodes;
-    for (let k = this.size - 1; k >= 1; k--) {
+    for (let k = this.leaves - 1; k >= 1; k--) {
       const a = k * ch;
       const l = 2 * k * ch;
       const r = l + ch;
       for (let j = 0; j < ch; j++) t[a + j] = t[l + j] + t[r + j];
     }
-    this.operations += this.size;
+    this.operations += this.leaves;
   }
 
   /** Leaf i's value in a channel. O(1). */
   get(i: number, channel = 0): number {
     checkIndex('SumTree.get', i, this.size);
-    return this.nodes[(this.size + i) * this.channels + channel];
+    return this.nodes[(this.leaves + i) * this.channels + channel];
   }
 
   /** Sum of all leaves of a channel (the root). O(1). */
@@ -145,7 +150,7 @@ export class SumTree {
     }
     const ch = this.channels;
     const t = this.nodes;
-    const n = this.size;
+    const n = this.leaves;
     let k = 1;
     let visited = 1;
     while (k < n) {
@@ -179,7 +184,7 @@ export class SumTree {
     if (m < 1 || m > ch) throw new RangeError(`SumTree.sampleLinear: ${m} coefficients for ${ch} channels`);
     if (!(u >= 0)) throw new RangeError(`SumTree.sampleLinear: u = ${u} must be ≥ 0`);
     const t = this.nodes;
-    const n = this.size;
+    const n = this.leaves;
     let k = 1;
     let visited = 1;
     while (k < n) {
@@ -206,7 +211,7 @@ export class SumTree {
 
   /** Σ_j coeffs[j]·value_j at leaf i (not clamped). O(channels). */
   weightOf(i: number, coeffs: ArrayLike<number>): number {
-    const base = (this.size + i) * this.channels;
+    const base = (this.leaves + i) * this.channels;
     let w = 0;
     for (let j = 0; j < coeffs.length; j++) w += coeffs[j] * this.nodes[base + j];
     return w;
