@@ -9,11 +9,13 @@ export function createOptimizer(name: OptimizerName, learningRate: number, momen
 
 /** Sets the learning rate of a live optimizer, keeping its state. False if the kind is not supported. */
 export function setLearningRate(optimizer: tf.Optimizer, learningRate: number): boolean {
-  if (optimizer instanceof tf.SGDOptimizer) {
-    optimizer.setLearningRate(learningRate);
+  // Not `instanceof`: tfjs optimizers answer instanceof by duck typing (Adam "is" an SGDOptimizer).
+  const name = optimizer.getClassName();
+  if (name === 'SGD' || name === 'Momentum') {
+    (optimizer as tf.SGDOptimizer).setLearningRate(learningRate);
     return true;
   }
-  if (optimizer instanceof tf.AdamOptimizer) {
+  if (name === 'Adam') {
     // tfjs 4.22 has no setter for Adam, but applyGradients reads this field on every step
     // (checked by a test), so writing it changes the step size and keeps the moments.
     (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
