@@ -1,6 +1,6 @@
 // The typed messages that cross the worker boundary, in both directions. The UI imports
 // only this module (and settings.ts) from the engine: it never touches tfjs.
-import type { ImportanceMode, Settings } from './settings';
+import type { ImportanceMode, SamplerKind, Settings } from './settings';
 
 export type RunId = 'importance' | 'uniform';
 
@@ -8,7 +8,16 @@ export type RunId = 'importance' | 'uniform';
 
 export type EngineCommand =
   /** Select the backend, load the dataset, build both models from the settings. */
-  | { type: 'init'; settings: Settings }
+  | {
+      type: 'init';
+      settings: Settings;
+      /**
+       * Absolute URL of the app's data/ folder, e.g. new URL('data/', document.baseURI).href.
+       * A worker has no document to resolve it from; without it the worker guesses from its
+       * own URL (fine for `vite` dev and the default build layout).
+       */
+      dataBaseUrl?: string;
+    }
   | { type: 'start' }
   | { type: 'pause' }
   /** One step of each run, then paused. */
@@ -35,16 +44,23 @@ export interface BackendInfo {
 
 export interface DatasetInfo {
   name: string;
+  title?: string;
   trainCount: number;
   testCount: number;
   imageShape: [number, number, number];
   classNames: string[];
   flippedCount: number;
+  /** Size of the fixed evaluation subset of the training set (evalSize, capped at N). */
+  trainEvalCount?: number;
+  /** Test samples evaluated per evaluation (a fixed seeded subset, at most 2000). */
+  testEvalCount?: number;
 }
 
 export interface ModelInfo {
   name: string;
   parameters: number;
+  /** The architecture in a line, e.g. "conv 8 → pool → conv 16 → pool → dense 64 → logits". */
+  description?: string;
 }
 
 /** Running timings of this device, for the measured τ_th. */
@@ -55,6 +71,12 @@ export interface MeasuredCosts {
   stepMs: number | null;
   /** (t_score(B) + t_step(b)) / t_step(b), or null until both are measured. */
   measuredTauThreshold: number | null;
+  /** B the scoring time refers to. */
+  presampleSize?: number;
+  /** b the step time refers to. */
+  batchSize?: number;
+  /** The paper's cost model (B + 3b) / (3b), for comparison. */
+  costModelTauThreshold?: number;
 }
 
 export interface RunStatus {
@@ -93,6 +115,10 @@ export interface StepPoint {
   tauRaw: number;
   tauSmoothed: number;
   tauThreshold: number;
+  sampler?: SamplerKind;
+  /** Time this step spent scoring / training, ms (from the trainer's report). */
+  scoreMs?: number;
+  trainMs?: number;
 }
 
 /** An evaluation of one run: the honest metrics. */
