@@ -1,0 +1,248 @@
+// The playground page: settings on the side, the race in the middle.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { RunId, StepPoint } from '../engine/protocol';
+import { applySettingsChange, type ImportanceMode, type Settings } from '../engine/settings';
+import { AccuracyChart } from './charts/AccuracyChart';
+import { ClassShareChart } from './charts/ClassShareChart';
+import { RUN_COLORS, RUN_LABELS, type XAxisKind } from './charts/common';
+import { HistogramChart } from './charts/HistogramChart';
+import { LossChart } from './charts/LossChart';
+import { NoisyShareChart } from './charts/NoisyShareChart';
+import { TauChart } from './charts/TauChart';
+import { ModeToggle, RunButtons, SettingsPanel } from './Controls';
+import { useEngine, type WorkerFactory } from './engineClient';
+import {
+  ExplainAccuracy,
+  ExplainClasses,
+  ExplainLoss,
+  ExplainNoise,
+  ExplainScores,
+  ExplainTau,
+  ExplainWeights,
+} from './Explain';
+import { downloadText, fileStamp, metricsToCsv, metricsToJson } from './export';
+import type { MetricsSnapshot } from './metricsStore';
+import { SampleGrid } from './SampleGrid';
+import { copyText, shareLink, syncUrl } from './share';
+import { Banners, BackendBadge, StatusBar } from './StatusBar';
+import { parseSettingsFromQuery } from './urlState';
+
+export interface AppProps {
+  /** For tests: a fake worker. The page uses the real engine worker. */
+  workerFactory?: WorkerFactory;
+  /** For tests: the query string to read settings from (default: the page's). */
+  initialQuery?: string;
+  /** Write the settings to the address bar (default true). */
+  syncAddressBar?: boolean;
+}
+
+const lastOf = <T,>(a: readonly T[]): T | null => (a.length ? a[a.length - 1] : null);
+
+/** "importance · active": the mode the engine last reported for the importance run. */
+export function engineModeText(metrics: MetricsSnapshot, reportedMode: ImportanceMode | null): string {
+  const last: StepPoint | null = lastOf(metrics.runs.importance.steps);
+  if (last) return `${last.mode} · ${last.importanceActive ? 'active' : 'inactive'}`;
+  return reportedMode ? `${reportedMode} · not started` : 'not started';
+}
+
+export function App({ workerFactory, initialQuery, syncAddressBar = true }: AppProps) {
+  const [initial] = useState(() =>
+    parseSettingsFromQuery(initialQuery ?? (typeof window !== 'undefined' ? window.location.search : '')),
+  );
+  const [settings, setSettings] = useState<Settings>(initial.settings);
+  const [urlNotices, setUrlNotices] = useState<string[]>(initial.notices);
+  const settingsRef = useRef(settings);
+  const { view, metrics, send, startPending, dismiss, restartEngine } = useEngine(initial.settings, workerFactory);
+  const [xAxis, setXAxis] = useState<XAxisKind>('time');
+  const [logScale, setLogScale] = useState(false);
+  const [shareState, setShareState] = useState<{ link: string; copied: boolean } | null>(null);
+
+  useEffect(() => {
+    if (syncAddressBar) syncUrl(settings);
+  }, [settings, syncAddressBar]);
+
+  const onChange = useCallback(
+    (change: Partial<Settings>): string[] => {
+      const { settings: next, errors } = applySettingsChange(settingsRef.current, change);
+      if (errors.length) return errors;
+      settingsRef.current = next;
+      setSettings(next);
+      send({ type: 'update', change });
+      return [];
+    },
+    [send],
+  );
+
+  const onShare = async () => {
+    const link = shareLink(settingsRef.current);
+    const copied = await copyText(link);
+    setShareState({ link, copied });
+  };
+
+  useEffect(() => {
+    if (!shareState) return;
+    const t = setTimeout(() => setShareState(null), 8000);
+    return () => clearTimeout(t);
+  }, [shareState]);
+
+  const status = view.status;
+  const state = status?.state ?? null;
+  const steps: Record<RunId, number> = {
+    importance: Math.max(status?.runs.importance?.step ?? 0, lastOf(metrics.runs.importance.steps)?.step ?? 0),
+    uniform: Math.max(status?.runs.uniform?.step ?? 0, lastOf(metrics.runs.uniform.steps)?.step ?? 0),
+  };
+  const dataset = status?.dataset ?? null;
+  const classNames = dataset?.classNames ?? [];
+  const snapshot = metrics.runs.importance.snapshot;
+  const noiseOn = settings.labelNoise > 0;
+  const datasetNoise = dataset && dataset.trainCount > 0 ? dataset.flippedCount / dataset.trainCount : settings.labelNoise;
+  const presampleB = Math.round(settings.presampleFactor * settings.batchSize);
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <div className="brand">
+          <h1>Importance Sampling Playground</h1>
+          <p className="tagline">
+            Train on the samples that matter: the method of Katharopoulos &amp; Fleuret (ICML 2018), racing plain
+            uniform sampling, live in your browser.
+          </p>
+        </div>
+        <div className="top-actions">
+          <BackendBadge status={status} />
+          <div className="share-wrap">
+            <button type="button" data-testid="share-button" onClick={onShare}>
+              Share
+            </button>
+            {shareState ? (
+              <div className="share-pop" role="status">
+                <span>{shareState.copied ? 'Link copied.' : 'Copy this link:'}</span>
+                <input
+                  readOnly
+                  value={shareState.link}
+                  aria-label="Share link"
+                  data-testid="share-link"
+                  onFocus={(e) => e.target.select()}
+                />
+              </div>
+            ) : null}
+          </div>
+          <button
+            type="button"
+            data-testid="export-json"
+            onClick={() =>
+              downloadText(metricsToJson(metrics, settings, status), `${fileStamp(settings)}.json`, 'application/json')
+            }
+          >
+            JSON
+          </button>
+          <button
+            type="button"
+            data-testid="export-csv"
+            onClick={() => downloadText(metricsToCsv(metrics), `${fileStamp(settings)}.csv`, 'text/csv')}
+          >
+            CSV
+          </button>
+        </div>
+      </header>
+
+      <Banners
+        view={view}
+        urlNotices={urlNotices}
+        onDismissUrlNotices={() => setUrlNotices([])}
+        onDismiss={dismiss}
+        onRestartEngine={() => restartEngine(settingsRef.current)}
+      />
+
+      <div className="layout">
+        <aside className="sidebar" aria-label="Settings">
+          <SettingsPanel settings={settings} onChange={onChange} tauThresholdInForce={status?.tauThresholdInForce} />
+        </aside>
+
+        <main className="main">
+          <section className="card runbar" aria-label="Run controls">
+            <RunButtons
+              state={state}
+              startPending={startPending}
+              onStart={() => send({ type: 'start' })}
+              onPause={() => send({ type: 'pause' })}
+              onStep={() => send({ type: 'step' })}
+              onReset={() => send({ type: 'reset' })}
+            />
+            <ModeToggle
+              value={settings.mode}
+              onChange={(mode) => onChange({ mode })}
+              engineMode={engineModeText(metrics, status?.settings.mode ?? null)}
+            />
+            <div className="run-legend" aria-label="Legend">
+              {(settings.compare ? (['importance', 'uniform'] as const) : (['importance'] as const)).map((id) => (
+                <span key={id} className="legend-item">
+                  <span className="swatch" style={{ background: RUN_COLORS[id] }} aria-hidden="true" />
+                  {RUN_LABELS[id]}
+                </span>
+              ))}
+              <span className="legend-item muted">
+                b = {settings.batchSize}, B = {presampleB}
+              </span>
+            </div>
+          </section>
+
+          <StatusBar view={view} steps={steps} />
+
+          <div className="charts">
+            <LossChart
+              metrics={metrics}
+              xAxis={xAxis}
+              onXAxisChange={setXAxis}
+              logScale={logScale}
+              onLogScaleChange={setLogScale}
+              explain={<ExplainLoss />}
+            />
+            <AccuracyChart metrics={metrics} xAxis={xAxis} explain={<ExplainAccuracy />} />
+            <TauChart
+              metrics={metrics}
+              thresholdNow={status?.tauThresholdInForce ?? null}
+              explain={<ExplainTau />}
+            />
+            <HistogramChart
+              testId="chart-scores"
+              title="Scores of the presample"
+              subtitle={settings.score === 'upperBound' ? 'Upper bound ‖softmax(z) − y‖ per sample' : `Score: ${settings.score}`}
+              histogram={snapshot?.scoreHistogram}
+              color={RUN_COLORS.importance}
+              xLabel="score"
+              explain={<ExplainScores />}
+            />
+            <HistogramChart
+              testId="chart-weights"
+              title="Sampling weights w"
+              subtitle="w = 1 / (B·p) of the samples drawn"
+              histogram={snapshot?.weightHistogram}
+              color="#12b886"
+              xLabel="weight w"
+              marker={{ x: 1, label: 'uniform w = 1' }}
+              explain={<ExplainWeights />}
+            />
+            <ClassShareChart metrics={metrics} classNames={classNames} explain={<ExplainClasses />} />
+            {noiseOn ? (
+              <NoisyShareChart metrics={metrics} datasetShare={datasetNoise} explain={<ExplainNoise />} />
+            ) : null}
+            <SampleGrid
+              snapshot={snapshot}
+              imageShape={dataset?.imageShape ?? null}
+              classNames={classNames}
+              sampler={settings.sampler}
+            />
+          </div>
+        </main>
+      </div>
+      <footer className="footer">
+        <p>
+          Method: A. Katharopoulos and F. Fleuret, “Not All Samples Are Created Equal: Deep Learning with Importance
+          Sampling”, ICML 2018 (arXiv 1803.00942). Training runs in a Web Worker with TensorFlow.js; nothing leaves
+          your browser.
+        </p>
+      </footer>
+    </div>
+  );
+}

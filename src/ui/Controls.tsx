@@ -1,0 +1,407 @@
+// Every setting of SETTINGS_SCHEMA as a labelled, keyboard-reachable control; the importance
+// mode as a prominent live toggle; Start / Pause / Step / Reset.
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import type { EngineState } from '../engine/protocol';
+import {
+  IMPORTANCE_MODES,
+  SETTINGS_SCHEMA,
+  checkSettingValue,
+  type ImportanceMode,
+  type Settings,
+} from '../engine/settings';
+
+/** Applies a change; returns the reasons it was refused (empty when applied). */
+export type SettingsChangeHandler = (change: Partial<Settings>) => string[];
+
+const OPTION_LABELS: Record<string, string> = {
+  mnist: 'MNIST digits',
+  'fashion-mnist': 'Fashion-MNIST',
+  'synthetic-shapes': 'Synthetic shapes',
+  mlp: 'MLP',
+  'cnn-tiny': 'Tiny CNN',
+  'cnn-small': 'Small CNN',
+  sgd: 'SGD',
+  adam: 'Adam',
+  presample: 'Presample B, draw b (paper)',
+  table: 'Score table (no extra pass)',
+  upperBound: 'Upper bound ‖softmax − y‖',
+  loss: 'Loss',
+  gnorm: 'Exact gradient norm (slow)',
+  costModel: 'Cost model (B + 3b) / 3b',
+  measured: 'Measured on this device',
+  fixed: 'Fixed number',
+};
+
+const MODE_TEXT: Record<ImportanceMode, { title: string; hint: string }> = {
+  uniform: { title: 'Uniform', hint: 'plain minibatches' },
+  importance: { title: 'Importance', hint: 'always on' },
+  auto: { title: 'Auto', hint: 'on when τ > τ_th' },
+};
+
+// ---- mode toggle ----------------------------------------------------------------------------
+
+export interface ModeToggleProps {
+  value: ImportanceMode;
+  onChange: (mode: ImportanceMode) => void;
+  /** What the engine last reported, e.g. "importance · active". */
+  engineMode: string;
+}
+
+export function ModeToggle({ value, onChange, engineMode }: ModeToggleProps) {
+  const refs = useRef<(HTMLButtonElement | null)[]>([]);
+  const onKeyDown = (e: KeyboardEvent<HTMLButtonElement>, i: number) => {
+    const delta = e.key === 'ArrowRight' || e.key === 'ArrowDown' ? 1 : e.key === 'ArrowLeft' || e.key === 'ArrowUp' ? -1 : 0;
+    if (!delta) return;
+    e.preventDefault();
+    const next = (i + delta + IMPORTANCE_MODES.length) % IMPORTANCE_MODES.length;
+    refs.current[next]?.focus();
+    onChange(IMPORTANCE_MODES[next]);
+  };
+  return (
+    <div className="mode-toggle-wrap">
+      <div className="mode-label" id="mode-toggle-label">
+        Importance sampling
+        <span className="live-tag" title="Applies from the next step, without restarting">
+          live
+        </span>
+      </div>
+      <div className="mode-toggle" role="group" aria-labelledby="mode-toggle-label" data-testid="setting-mode">
+        {IMPORTANCE_MODES.map((m, i) => (
+          <button
+            key={m}
+            ref={(el) => {
+              refs.current[i] = el;
+            }}
+            type="button"
+            className={`segment ${value === m ? 'on' : ''}`}
+            aria-pressed={value === m}
+            data-testid={`mode-${m}`}
+            onClick={() => onChange(m)}
+            onKeyDown={(e) => onKeyDown(e, i)}
+          >
+            <span className="segment-title">{MODE_TEXT[m].title}</span>
+            <span className="segment-hint">{MODE_TEXT[m].hint}</span>
+          </button>
+        ))}
+      </div>
+      <div className="engine-mode">
+        Engine reports: <strong data-testid="engine-mode">{engineMode}</strong>
+      </div>
+    </div>
+  );
+}
+
+// ---- run buttons ------------------------------------------------------------------------------
+
+export interface RunButtonsProps {
+  state: EngineState | null;
+  startPending: boolean;
+  onStart: () => void;
+  onPause: () => void;
+  onStep: () => void;
+  onReset: () => void;
+}
+
+export function RunButtons({ state, startPending, onStart, onPause, onStep, onReset }: RunButtonsProps) {
+  const running = state === 'running';
+  const canStep = state === 'ready' || state === 'paused';
+  const started = state === 'paused';
+  return (
+    <div className="run-buttons" role="group" aria-label="Training">
+      <button
+        type="button"
+        className="primary"
+        data-testid="start-button"
+        onClick={onStart}
+        disabled={running || startPending}
+      >
+        {startPending ? 'Starting…' : started ? 'Resume' : 'Start'}
+      </button>
+      <button type="button" data-testid="pause-button" onClick={onPause} disabled={!running && !startPending}>
+        Pause
+      </button>
+      <button type="button" data-testid="step-button" onClick={onStep} disabled={!canStep} title="One step of each run">
+        Step
+      </button>
+      <button
+        type="button"
+        data-testid="reset-button"
+        onClick={onReset}
+        disabled={state === null || state === 'loading'}
+        title="Back to step 0: same seed, same initial weights"
+      >
+        Reset
+      </button>
+    </div>
+  );
+}
+
+// ---- settings fields ------------------------------------------------------------------------
+
+function FieldLabel({ k, htmlFor }: { k: keyof Settings; htmlFor: string }) {
+  const field = SETTINGS_SCHEMA[k];
+  return (
+    <label htmlFor={htmlFor}>
+      {field.label}
+      {field.live ? null : (
+        <span className="restart-tag" title="Changing this restarts both runs">
+          restarts
+        </span>
+      )}
+    </label>
+  );
+}
+
+function EnumField({ k, value, onChange }: { k: keyof Settings; value: string; onChange: SettingsChangeHandler }) {
+  const id = useId();
+  const field = SETTINGS_SCHEMA[k];
+  const [error, setError] = useState<string | null>(null);
+  if (field.kind !== 'enum') return null;
+  return (
+    <div className="field">
+      <FieldLabel k={k} htmlFor={id} />
+      <select
+        id={id}
+        value={value}
+        data-testid={`setting-${k}`}
+        aria-invalid={error ? true : undefined}
+        onChange={(e) => {
+          const errors = onChange({ [k]: e.target.value } as Partial<Settings>);
+          setError(errors.length ? errors.join('; ') : null);
+        }}
+      >
+        {field.values.map((v) => (
+          <option key={v} value={v}>
+            {OPTION_LABELS[v] ?? v}
+          </option>
+        ))}
+      </select>
+      {error ? <span className="field-error" role="alert">{error}</span> : null}
+    </div>
+  );
+}
+
+function BooleanField({ k, value, onChange }: { k: keyof Settings; value: boolean; onChange: SettingsChangeHandler }) {
+  const id = useId();
+  const field = SETTINGS_SCHEMA[k];
+  return (
+    <div className="field field-check">
+      <input
+        id={id}
+        type="checkbox"
+        checked={value}
+        data-testid={`setting-${k}`}
+        onChange={(e) => onChange({ [k]: e.target.checked } as Partial<Settings>)}
+      />
+      <label htmlFor={id}>
+        {field.label}
+        {field.live ? null : (
+          <span className="restart-tag" title="Changing this restarts both runs">
+            restarts
+          </span>
+        )}
+      </label>
+    </div>
+  );
+}
+
+/** Milliseconds of typing pause before a valid number applies (longer where it restarts the runs). */
+const DEBOUNCE_LIVE_MS = 350;
+const DEBOUNCE_RESTART_MS = 900;
+
+export function NumberField({
+  k,
+  value,
+  onChange,
+  hint,
+}: {
+  k: keyof Settings;
+  value: number;
+  onChange: SettingsChangeHandler;
+  hint?: string;
+}) {
+  const id = useId();
+  const field = SETTINGS_SCHEMA[k];
+  const [draft, setDraft] = useState(String(value));
+  const [shown, setShown] = useState(value);
+  const [error, setError] = useState<string | null>(null);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  // The value changed from outside (URL, reset to defaults): show it.
+  if (shown !== value) {
+    setShown(value);
+    setDraft(String(value));
+    setError(null);
+  }
+
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+    },
+    [],
+  );
+
+  if (field.kind !== 'number') return null;
+
+  const validate = (text: string): { value?: number; error: string | null } => {
+    const t = text.trim();
+    if (t === '') return { error: `${field.label} is required` };
+    const n = Number(t);
+    const problem = checkSettingValue(k, n);
+    return problem ? { error: problem } : { value: n, error: null };
+  };
+
+  const commit = (text: string) => {
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = null;
+    const v = validate(text);
+    if (v.value === undefined) return false;
+    if (v.value === value) return true;
+    const errors = onChange({ [k]: v.value } as Partial<Settings>);
+    setError(errors.length ? errors.join('; ') : null);
+    return errors.length === 0;
+  };
+
+  const step = field.integer ? 1 : 'any';
+  return (
+    <div className="field">
+      <FieldLabel k={k} htmlFor={id} />
+      <input
+        id={id}
+        type="number"
+        inputMode={field.integer ? 'numeric' : 'decimal'}
+        min={field.min}
+        max={field.max}
+        step={step}
+        value={draft}
+        data-testid={`setting-${k}`}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-err` : hint ? `${id}-hint` : undefined}
+        onChange={(e) => {
+          const text = e.target.value;
+          setDraft(text);
+          const v = validate(text);
+          setError(v.error);
+          if (timer.current) clearTimeout(timer.current);
+          if (v.value !== undefined) {
+            timer.current = setTimeout(() => commit(text), field.live ? DEBOUNCE_LIVE_MS : DEBOUNCE_RESTART_MS);
+          }
+        }}
+        onBlur={(e) => {
+          if (!commit(e.target.value)) {
+            // Leave no half-typed invalid value behind: back to the value in force.
+            setDraft(String(value));
+            setError(null);
+          }
+        }}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') commit((e.target as HTMLInputElement).value);
+          if (e.key === 'Escape') {
+            if (timer.current) clearTimeout(timer.current);
+            setDraft(String(value));
+            setError(null);
+          }
+        }}
+      />
+      {error ? (
+        <span className="field-error" id={`${id}-err`} role="alert">
+          {error}
+        </span>
+      ) : hint ? (
+        <span className="field-hint" id={`${id}-hint`}>
+          {hint}
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
+export function SettingField({
+  k,
+  settings,
+  onChange,
+  hint,
+}: {
+  k: keyof Settings;
+  settings: Settings;
+  onChange: SettingsChangeHandler;
+  hint?: string;
+}) {
+  const field = SETTINGS_SCHEMA[k];
+  const value = settings[k];
+  switch (field.kind) {
+    case 'enum':
+      return <EnumField k={k} value={String(value)} onChange={onChange} />;
+    case 'boolean':
+      return <BooleanField k={k} value={Boolean(value)} onChange={onChange} />;
+    case 'number':
+      return <NumberField k={k} value={Number(value)} onChange={onChange} hint={hint} />;
+  }
+}
+
+// ---- the settings panel -------------------------------------------------------------------
+
+const GROUPS: { title: string; keys: (keyof Settings)[] }[] = [
+  { title: 'Data', keys: ['dataset', 'trainCap', 'labelNoise', 'imbalanceClass', 'imbalanceFraction'] },
+  { title: 'Model and optimizer', keys: ['model', 'optimizer', 'learningRate', 'momentum'] },
+  {
+    title: 'Importance sampling',
+    keys: ['batchSize', 'presampleFactor', 'sampler', 'score', 'tauThresholdMode', 'tauThreshold', 'smoothing'],
+  },
+  { title: 'Run', keys: ['seed', 'compare', 'evalInterval', 'evalSize'] },
+];
+
+/** Every key of the schema except the mode (the toggle) is in exactly one group. */
+export const PANEL_KEYS: readonly (keyof Settings)[] = GROUPS.flatMap((g) => g.keys);
+
+export interface SettingsPanelProps {
+  settings: Settings;
+  onChange: SettingsChangeHandler;
+  /** The τ_th the engine uses now (to show next to the τ_th mode). */
+  tauThresholdInForce?: number | null;
+  /** Disabled while the engine is loading. */
+  disabled?: boolean;
+}
+
+export function SettingsPanel({ settings, onChange, tauThresholdInForce, disabled }: SettingsPanelProps) {
+  const B = Math.round(settings.presampleFactor * settings.batchSize);
+  const costModel = (settings.presampleFactor + 3) / 3;
+  const hints: Partial<Record<keyof Settings, string>> = {
+    presampleFactor: `B = ${B} samples scored per step`,
+    tauThreshold:
+      settings.tauThresholdMode === 'fixed'
+        ? 'In force now'
+        : `Used when τ threshold is “Fixed number”; now ${
+            tauThresholdInForce != null && Number.isFinite(tauThresholdInForce)
+              ? tauThresholdInForce.toFixed(2)
+              : costModel.toFixed(2)
+          }`,
+    momentum: settings.optimizer === 'sgd' ? undefined : 'Used by SGD only',
+    seed: 'Same seed and settings: same run',
+    labelNoise: 'Fraction 0 – 0.9',
+  };
+  return (
+    <form className="settings" onSubmit={(e) => e.preventDefault()} aria-label="Experiment settings">
+      <fieldset disabled={disabled} className="settings-inner">
+        {GROUPS.map((g) => (
+          <fieldset key={g.title} className="group">
+            <legend>{g.title}</legend>
+            {g.keys.map((k) => (
+              <SettingField key={k} k={k} settings={settings} onChange={onChange} hint={hints[k]} />
+            ))}
+            {g.title === 'Run' ? (
+              <button
+                type="button"
+                className="link-button"
+                onClick={() => onChange({ seed: Math.floor(Math.random() * 2 ** 31) })}
+                data-testid="new-seed"
+              >
+                New random seed
+              </button>
+            ) : null}
+          </fieldset>
+        ))}
+      </fieldset>
+    </form>
+  );
+}

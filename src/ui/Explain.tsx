@@ -1,0 +1,87 @@
+// Plain-language explanations, each placed next to the chart it explains, for a reader who
+// has never opened the paper (Katharopoulos & Fleuret, ICML 2018).
+
+export function ExplainLoss() {
+  return (
+    <p>
+      <strong>Fair race.</strong> Both runs start from the same weights and see the same data. The importance run’s own
+      batch loss is weighted and taken on hard samples, so it is not shown here: both lines are the loss on the same
+      fixed set of training images. The “own clock” counts only each run’s own work, scoring included, so
+      the run that is lower at the same time is the one that learns faster for the compute spent.
+    </p>
+  );
+}
+
+export function ExplainAccuracy() {
+  return (
+    <p>
+      <strong>Held-out check.</strong> Accuracy and loss on test images neither run trains on. Importance sampling
+      should reach the same accuracy sooner, not a different one: it changes how fast training gets there, not where it
+      ends.
+    </p>
+  );
+}
+
+export function ExplainTau() {
+  return (
+    <>
+      <p>
+        <strong>τ (tau)</strong> estimates how much less noisy an importance-sampled batch is, as a batch-size factor: τ
+        = 2 means a batch of <var>b</var> chosen by importance is worth about 2<var>b</var> chosen uniformly. It comes from
+        the scores of the presample; if every sample scores the same, τ = 1 and there is nothing to gain. The thin line is
+        each step’s estimate, the thick one its moving average.
+      </p>
+      <p>
+        <strong>
+          τ<sub>th</sub>
+        </strong>{' '}
+        is the break-even point. Scoring the <var>B</var> presampled images costs about <var>B</var> forward passes, about
+        as much as <var>B</var>/3 samples of training, so importance sampling only pays when τ &gt; τ<sub>th</sub> = (
+        <var>B</var> + 3<var>b</var>) / 3<var>b</var>. In <em>auto</em> mode the run trains uniformly (τ is then
+        free to compute) until τ crosses the line, then switches importance sampling on: the shaded stretches.
+        “Measured” replaces the cost model by this device’s own timings.
+      </p>
+    </>
+  );
+}
+
+export function ExplainScores() {
+  return (
+    <p>
+      <strong>The upper bound.</strong> The ideal score of a sample is the size of its gradient, which needs a full
+      backward pass per sample: far too expensive. The paper shows it is bounded, up to a factor shared by all samples, by
+      ‖softmax(<var>z</var>) − <var>y</var>‖: the distance between the model’s predicted probabilities and the true
+      label. The forward pass gives it for free. Confidently right samples score near 0, confidently wrong ones near
+      √2.
+    </p>
+  );
+}
+
+export function ExplainWeights() {
+  return (
+    <p>
+      <strong>The weights.</strong> Drawing hard samples more often would bias training towards them, so each drawn
+      sample counts with weight <var>w</var> = 1 / (<var>B</var>·<var>p</var>), where <var>p</var> is its chance of being
+      drawn. Often-drawn hard samples get <var>w</var> &lt; 1, rarely drawn easy ones <var>w</var> &gt; 1; on average the
+      gradient is the same as with uniform sampling (w = 1 for every sample), only less noisy.
+    </p>
+  );
+}
+
+export function ExplainClasses() {
+  return (
+    <p>
+      <strong>Where the effort goes.</strong> Uniform batches follow the class frequencies. Importance sampling spends
+      its batches on the classes the model still confuses; the weights undo that bias in the gradient.
+    </p>
+  );
+}
+
+export function ExplainNoise() {
+  return (
+    <p>
+      <strong>A known weak spot.</strong> A sample with a wrong label never becomes easy, so its score stays high and
+      importance sampling keeps drawing it. Compare the importance run’s share with the data’s.
+    </p>
+  );
+}

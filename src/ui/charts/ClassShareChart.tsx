@@ -1,0 +1,59 @@
+// Which classes each run's batches are drawn from, over a recent window. Uniform sampling
+// follows the class frequencies; importance sampling leans towards the classes the model
+// still gets wrong (and towards a rare class when one is made rare).
+import type { ReactNode } from 'react';
+import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
+import type { RunId } from '../../engine/protocol';
+import { RUN_IDS, type MetricsSnapshot } from '../metricsStore';
+import { ChartBox, ChartFrame, RUN_COLORS, RUN_LABELS, formatNumber, tooltipStyle, type ChartSizeProps } from './common';
+
+export interface ClassShareChartProps extends ChartSizeProps {
+  metrics: MetricsSnapshot;
+  classNames: readonly string[];
+  explain?: ReactNode;
+}
+
+type Row = { name: string } & Partial<Record<RunId, number>>;
+
+export function classShareRows(metrics: MetricsSnapshot, classNames: readonly string[]): { rows: Row[]; runs: RunId[] } {
+  const runs = RUN_IDS.filter((r) => (metrics.runs[r].snapshot?.classShare.length ?? 0) > 0);
+  const n = Math.max(classNames.length, ...runs.map((r) => metrics.runs[r].snapshot?.classShare.length ?? 0));
+  const rows: Row[] = [];
+  for (let c = 0; c < n; c++) {
+    const row: Row = { name: classNames[c] ?? String(c) };
+    for (const r of runs) {
+      const v = metrics.runs[r].snapshot?.classShare[c];
+      row[r] = v !== undefined && Number.isFinite(v) ? v * 100 : 0;
+    }
+    rows.push(row);
+  }
+  return { rows, runs };
+}
+
+export function ClassShareChart({ metrics, classNames, explain, width, height }: ClassShareChartProps) {
+  const { rows, runs } = classShareRows(metrics, classNames);
+  const points = runs.length ? rows.length * runs.length : 0;
+  return (
+    <ChartFrame
+      testId="chart-class-share"
+      title="Classes drawn"
+      subtitle="Share of each class among recently drawn training samples"
+      points={points}
+      legend={runs.map((r) => ({ name: RUN_LABELS[r], color: RUN_COLORS[r] }))}
+      empty="Appears after the first steps."
+      explain={explain}
+    >
+      <ChartBox width={width} height={height ?? 200}>
+        <BarChart data={rows} margin={{ top: 8, right: 12, bottom: 4, left: 0 }} barGap={1}>
+          <CartesianGrid strokeDasharray="3 3" vertical={false} />
+          <XAxis dataKey="name" interval={0} tick={{ fontSize: 11 }} />
+          <YAxis tickFormatter={(v: number) => `${v}%`} width={40} />
+          <Tooltip {...tooltipStyle} formatter={(v) => `${formatNumber(Number(v), 3)}%`} />
+          {runs.map((r) => (
+            <Bar key={r} dataKey={r} name={RUN_LABELS[r]} fill={RUN_COLORS[r]} isAnimationActive={false} />
+          ))}
+        </BarChart>
+      </ChartBox>
+    </ChartFrame>
+  );
+}

@@ -1,0 +1,143 @@
+// Training loss of both runs, measured on the fixed evaluation subset (the honest number:
+// the importance run's batch loss is weighted and on hard samples), against each run's own
+// clock, its steps or the samples it has seen.
+import { useId, type ReactNode } from 'react';
+import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import type { RunId } from '../../engine/protocol';
+import { RUN_IDS, type MetricsSnapshot } from '../metricsStore';
+import {
+  ChartBox,
+  ChartFrame,
+  RUN_COLORS,
+  RUN_LABELS,
+  X_AXIS_LABELS,
+  formatCount,
+  formatNumber,
+  tooltipStyle,
+  xValue,
+  type ChartSizeProps,
+  type XAxisKind,
+} from './common';
+
+export interface XY {
+  x: number;
+  y: number;
+}
+
+export interface LossChartProps extends ChartSizeProps {
+  metrics: MetricsSnapshot;
+  xAxis: XAxisKind;
+  onXAxisChange?: (x: XAxisKind) => void;
+  logScale: boolean;
+  onLogScaleChange?: (log: boolean) => void;
+  explain?: ReactNode;
+}
+
+/** The (x, loss) points of one run; non-finite losses, and non-positive ones on a log axis, are left out. */
+export function lossSeries(metrics: MetricsSnapshot, run: RunId, xAxis: XAxisKind, logScale: boolean): XY[] {
+  const out: XY[] = [];
+  for (const p of metrics.runs[run].evals) {
+    const y = p.trainLoss;
+    if (!Number.isFinite(y) || (logScale && y <= 0)) continue;
+    out.push({ x: xValue(xAxis, p), y });
+  }
+  return out;
+}
+
+export function XAxisPicker({ value, onChange }: { value: XAxisKind; onChange?: (x: XAxisKind) => void }) {
+  const id = useId();
+  return (
+    <span className="tool">
+      <label htmlFor={id}>x</label>
+      <select
+        id={id}
+        value={value}
+        onChange={(e) => onChange?.(e.target.value as XAxisKind)}
+        data-testid="loss-x-axis"
+      >
+        {(Object.keys(X_AXIS_LABELS) as XAxisKind[]).map((k) => (
+          <option key={k} value={k}>
+            {X_AXIS_LABELS[k]}
+          </option>
+        ))}
+      </select>
+    </span>
+  );
+}
+
+export function LossChart(props: LossChartProps) {
+  const { metrics, xAxis, onXAxisChange, logScale, onLogScaleChange, explain, width, height } = props;
+  const logId = useId();
+  const series = RUN_IDS.map((run) => ({ run, data: lossSeries(metrics, run, xAxis, logScale) })).filter(
+    (s) => s.data.length > 0,
+  );
+  const points = series.reduce((n, s) => n + s.data.length, 0);
+
+  return (
+    <ChartFrame
+      testId="chart-loss"
+      title="Training loss"
+      subtitle="Mean loss on a fixed evaluation subset of the training set, same for both runs"
+      points={points}
+      legend={series.map((s) => ({ name: RUN_LABELS[s.run], color: RUN_COLORS[s.run] }))}
+      empty="The first evaluation appears after a few steps."
+      explain={explain}
+      tools={
+        <>
+          <XAxisPicker value={xAxis} onChange={onXAxisChange} />
+          <span className="tool">
+            <input
+              id={logId}
+              type="checkbox"
+              checked={logScale}
+              onChange={(e) => onLogScaleChange?.(e.target.checked)}
+              data-testid="loss-log-scale"
+            />
+            <label htmlFor={logId}>log</label>
+          </span>
+        </>
+      }
+    >
+      <ChartBox width={width} height={height ?? 260}>
+        <LineChart margin={{ top: 8, right: 16, bottom: 18, left: 4 }}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis
+            type="number"
+            dataKey="x"
+            domain={['dataMin', 'dataMax']}
+            tickFormatter={(v: number) => formatCount(v)}
+            label={{ value: X_AXIS_LABELS[xAxis], position: 'insideBottom', offset: -10 }}
+            allowDuplicatedCategory={false}
+          />
+          <YAxis
+            type="number"
+            dataKey="y"
+            scale={logScale ? 'log' : 'linear'}
+            domain={logScale ? ['auto', 'auto'] : [0, 'auto']}
+            allowDataOverflow={logScale}
+            tickFormatter={(v: number) => formatNumber(v, 2)}
+            width={48}
+          />
+          <Tooltip
+            {...tooltipStyle}
+            formatter={(v) => formatNumber(Number(v), 4)}
+            labelFormatter={(v) => `${X_AXIS_LABELS[xAxis]}: ${formatNumber(Number(v), 4)}`}
+          />
+          {series.map((s) => (
+            <Line
+              key={s.run}
+              data={s.data}
+              dataKey="y"
+              name={RUN_LABELS[s.run]}
+              stroke={RUN_COLORS[s.run]}
+              strokeWidth={2}
+              dot={s.data.length < 30 ? { r: 2 } : false}
+              isAnimationActive={false}
+              type="monotone"
+            />
+          ))}
+        </LineChart>
+      </ChartBox>
+    </ChartFrame>
+  );
+}

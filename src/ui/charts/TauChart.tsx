@@ -1,0 +1,199 @@
+// τ, the estimated equivalent batch-size increase of importance sampling (paper Eq. 26-27),
+// raw and smoothed, against τ_th, the break-even point (Eq. 29). Stretches where the
+// importance run actually trained on importance-sampled batches are shaded.
+import type { ReactNode } from 'react';
+import { CartesianGrid, ComposedChart, Line, ReferenceArea, Tooltip, XAxis, YAxis } from 'recharts';
+import type { StepPoint } from '../../engine/protocol';
+import type { MetricsSnapshot } from '../metricsStore';
+import {
+  ACTIVE_SHADE,
+  ChartBox,
+  ChartFrame,
+  RUN_COLORS,
+  THRESHOLD_COLOR,
+  formatCount,
+  formatNumber,
+  tooltipStyle,
+  type ChartSizeProps,
+} from './common';
+
+export interface Stretch {
+  from: number;
+  to: number;
+}
+
+/**
+ * The step ranges where importance sampling was active, at most `maxAreas` of them: when
+ * there are more, the shortest gaps between stretches are closed first.
+ */
+export function activeStretches(steps: readonly StepPoint[], maxAreas = 60): Stretch[] {
+  const out: Stretch[] = [];
+  let open: Stretch | null = null;
+  for (let i = 0; i < steps.length; i++) {
+    const p = steps[i];
+    if (p.importanceActive) {
+      if (open) open.to = p.step;
+      else open = { from: p.step, to: p.step };
+    } else if (open) {
+      // The stretch runs until the next (inactive) point, so one-step stretches are visible.
+      open.to = p.step;
+      out.push(open);
+      open = null;
+    }
+  }
+  if (open) out.push(open);
+  while (out.length > maxAreas) {
+    let best = 1;
+    for (let i = 2; i < out.length; i++) {
+      if (out[i].from - out[i - 1].to < out[best].from - out[best - 1].to) best = i;
+    }
+    out[best - 1] = { from: out[best - 1].from, to: out[best].to };
+    out.splice(best, 1);
+  }
+  return out;
+}
+
+interface TauRow {
+  x: number;
+  raw: number | null;
+  smooth: number | null;
+  th: number | null;
+}
+
+const finiteOrNull = (v: number) => (Number.isFinite(v) ? v : null);
+
+export function tauRows(steps: readonly StepPoint[]): TauRow[] {
+  return steps.map((p) => ({
+    x: p.step,
+    raw: finiteOrNull(p.tauRaw),
+    smooth: finiteOrNull(p.tauSmoothed),
+    th: finiteOrNull(p.tauThreshold),
+  }));
+}
+
+/** An upper y limit that keeps τ_th and the smoothed τ readable when raw τ spikes. */
+function yMax(rows: TauRow[]): number {
+  const raws = rows.map((r) => r.raw).filter((v): v is number => v !== null).sort((a, b) => a - b);
+  const p98 = raws.length ? raws[Math.min(raws.length - 1, Math.floor(raws.length * 0.98))] : 1;
+  let top = Math.max(1.2, p98);
+  for (const r of rows) {
+    if (r.smooth !== null) top = Math.max(top, r.smooth);
+    if (r.th !== null) top = Math.max(top, r.th * 1.15);
+  }
+  return Math.ceil(top * 1.05 * 10) / 10;
+}
+
+export interface TauChartProps extends ChartSizeProps {
+  metrics: MetricsSnapshot;
+  /** The τ_th in force now, from the engine's status. */
+  thresholdNow?: number | null;
+  explain?: ReactNode;
+}
+
+export function TauChart({ metrics, thresholdNow, explain, width, height }: TauChartProps) {
+  const steps = metrics.runs.importance.steps;
+  const rows = tauRows(steps);
+  const stretches = activeStretches(steps);
+  const last = steps.length ? steps[steps.length - 1] : null;
+  const top = yMax(rows);
+  const th = thresholdNow ?? last?.tauThreshold ?? null;
+  const activeSteps = steps.filter((p) => p.importanceActive).length;
+
+  return (
+    <ChartFrame
+      testId="chart-tau"
+      title="Variance reduction τ vs. threshold τ_th"
+      subtitle={
+        last ? (
+          <span className="summary">
+            <span>τ (smoothed) {formatNumber(last.tauSmoothed, 3)}</span>
+            {th !== null ? <span>τ_th {formatNumber(th, 3)}</span> : null}
+            <span>
+              importance sampling {last.importanceActive ? 'on' : 'off'} ({Math.round((100 * activeSteps) / steps.length)}% of
+              plotted steps)
+            </span>
+          </span>
+        ) : (
+          'Importance run; shaded where importance sampling was active'
+        )
+      }
+      points={rows.length}
+      legend={[
+        { name: 'τ smoothed', color: RUN_COLORS.importance },
+        { name: 'τ raw', color: '#ffa94d' },
+        { name: 'τ_th', color: THRESHOLD_COLOR },
+      ]}
+      empty="τ appears with the first training step."
+      explain={explain}
+    >
+      <ChartBox width={width} height={height ?? 260}>
+        <ComposedChart data={rows} margin={{ top: 8, right: 16, bottom: 18, left: 4 }}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis
+            type="number"
+            dataKey="x"
+            domain={['dataMin', 'dataMax']}
+            tickFormatter={(v: number) => formatCount(v)}
+            label={{ value: 'Steps (importance run)', position: 'insideBottom', offset: -10 }}
+          />
+          <YAxis
+            type="number"
+            domain={[1, top]}
+            allowDataOverflow
+            tickFormatter={(v: number) => formatNumber(v, 2)}
+            width={44}
+          />
+          {stretches.map((s, i) => (
+            <ReferenceArea
+              key={`${s.from}-${i}`}
+              x1={s.from}
+              x2={s.to === s.from ? s.from + 0.5 : s.to}
+              y1={1}
+              y2={top}
+              fill={ACTIVE_SHADE}
+              fillOpacity={0.13}
+              stroke="none"
+              ifOverflow="hidden"
+              className="is-active-area"
+            />
+          ))}
+          <Tooltip
+            {...tooltipStyle}
+            formatter={(v) => formatNumber(Number(v), 4)}
+            labelFormatter={(v) => `Step ${String(v)}`}
+          />
+          <Line
+            dataKey="raw"
+            name="τ raw"
+            stroke="#ffa94d"
+            strokeOpacity={0.55}
+            strokeWidth={1}
+            dot={false}
+            isAnimationActive={false}
+            connectNulls
+          />
+          <Line
+            dataKey="th"
+            name="τ_th"
+            stroke={THRESHOLD_COLOR}
+            strokeDasharray="6 4"
+            strokeWidth={1.5}
+            dot={false}
+            type="stepAfter"
+            isAnimationActive={false}
+            connectNulls
+          />
+          <Line
+            dataKey="smooth"
+            name="τ smoothed"
+            stroke={RUN_COLORS.importance}
+            strokeWidth={2.25}
+            dot={false}
+            isAnimationActive={false}
+            connectNulls
+          />
+        </ComposedChart>
+      </ChartBox>
+    </ChartFrame>
+  );
+}

@@ -1,0 +1,261 @@
+// The UI's only door to the training engine: a typed wrapper around the Web Worker, and the
+// React hook that turns its events into state. The engine owns every tensor; the UI sends
+// EngineCommand messages and renders what EngineEvent messages say.
+import { useCallback, useEffect, useReducer, useRef, useState, useSyncExternalStore } from 'react';
+import type { EngineCommand, EngineEvent, EngineStatus } from '../engine/protocol';
+import { needsRestart, type Settings } from '../engine/settings';
+import { MetricsStore, type MetricsSnapshot } from './metricsStore';
+
+/** What the client needs of a Worker; tests pass a fake. */
+export interface WorkerLike {
+  postMessage(message: EngineCommand): void;
+  terminate(): void;
+  onmessage: ((event: MessageEvent) => void) | null;
+  onerror: ((event: ErrorEvent) => void) | null;
+  onmessageerror?: ((event: MessageEvent) => void) | null;
+}
+
+export type WorkerFactory = () => WorkerLike;
+
+export function createEngineWorker(): WorkerLike {
+  return new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module', name: 'engine' });
+}
+
+const EVENT_TYPES: ReadonlySet<string> = new Set(['status', 'progress', 'metrics', 'notice', 'error']);
+
+/** A structural check of a message from the worker; anything else is ignored. */
+export function isEngineEvent(data: unknown): data is EngineEvent {
+  return (
+    typeof data === 'object' &&
+    data !== null &&
+    typeof (data as { type?: unknown }).type === 'string' &&
+    EVENT_TYPES.has((data as { type: string }).type)
+  );
+}
+
+export type EngineListener = (event: EngineEvent) => void;
+
+export class EngineClient {
+  private worker: WorkerLike;
+  private listeners = new Set<EngineListener>();
+  private closed = false;
+
+  constructor(factory: WorkerFactory = createEngineWorker) {
+    this.worker = factory();
+    this.worker.onmessage = (e: MessageEvent) => {
+      if (isEngineEvent(e.data)) this.emit(e.data);
+    };
+    this.worker.onerror = (e: ErrorEvent) => {
+      e.preventDefault?.();
+      const where = e.filename ? ` (${e.filename}${e.lineno ? `:${e.lineno}` : ''})` : '';
+      this.emit({
+        type: 'error',
+        fatal: true,
+        message: `The training engine stopped: ${e.message || 'the worker script failed to load'}${where}`,
+      });
+    };
+    this.worker.onmessageerror = () => {
+      this.emit({ type: 'error', fatal: false, message: 'A message from the training engine could not be read.' });
+    };
+  }
+
+  send(command: EngineCommand): void {
+    if (!this.closed) this.worker.postMessage(command);
+  }
+
+  subscribe(listener: EngineListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  terminate(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.worker.terminate();
+    this.listeners.clear();
+  }
+
+  private emit(event: EngineEvent): void {
+    for (const l of this.listeners) l(event);
+  }
+}
+
+// ---- React state ------------------------------------------------------------------------
+
+export interface ProgressInfo {
+  loaded: number;
+  total: number;
+  message: string;
+  done: boolean;
+}
+
+export interface Banner {
+  id: number;
+  level: 'info' | 'warning' | 'error';
+  message: string;
+  fatal?: boolean;
+}
+
+export interface EngineView {
+  status: EngineStatus | null;
+  /** Events received from the engine, to tell "not started" from "silent". */
+  eventCount: number;
+  progress: { dataset: ProgressInfo | null; warmup: ProgressInfo | null };
+  notices: Banner[];
+  errors: Banner[];
+}
+
+type Action = { kind: 'event'; event: Exclude<EngineEvent, { type: 'metrics' }> } | { kind: 'dismiss'; id: number } | { kind: 'reinit' };
+
+const MAX_BANNERS = 4;
+let bannerIds = 0;
+
+export const initialEngineView = (): EngineView => ({
+  status: null,
+  eventCount: 0,
+  progress: { dataset: null, warmup: null },
+  notices: [],
+  errors: [],
+});
+
+const pushBanner = (list: Banner[], banner: Banner): Banner[] => {
+  // The same message again replaces the old one instead of stacking.
+  const rest = list.filter((b) => b.message !== banner.message);
+  return [...rest, banner].slice(-MAX_BANNERS);
+};
+
+export function engineViewReducer(view: EngineView, action: Action): EngineView {
+  switch (action.kind) {
+    case 'dismiss':
+      return {
+        ...view,
+        notices: view.notices.filter((b) => b.id !== action.id),
+        errors: view.errors.filter((b) => b.id !== action.id),
+      };
+    case 'reinit':
+      return { ...initialEngineView(), notices: view.notices };
+    case 'event': {
+      const ev = action.event;
+      const base = { ...view, eventCount: view.eventCount + 1 };
+      switch (ev.type) {
+        case 'status': {
+          const progress = { ...view.progress };
+          // Once the engine is past loading, loading progress is history.
+          if (ev.status.state !== 'loading' && progress.dataset && !progress.dataset.done) {
+            progress.dataset = { ...progress.dataset, done: true };
+          }
+          if (ev.status.state === 'running' && progress.warmup && !progress.warmup.done) {
+            progress.warmup = { ...progress.warmup, done: true };
+          }
+          return { ...base, status: ev.status, progress };
+        }
+        case 'progress': {
+          const done = ev.total > 0 && ev.loaded >= ev.total;
+          const info: ProgressInfo = { loaded: ev.loaded, total: ev.total, message: ev.message, done };
+          return { ...base, progress: { ...view.progress, [ev.task]: info } };
+        }
+        case 'notice':
+          return { ...base, notices: pushBanner(view.notices, { id: ++bannerIds, level: ev.level, message: ev.message }) };
+        case 'error':
+          return {
+            ...base,
+            errors: pushBanner(view.errors, { id: ++bannerIds, level: 'error', message: ev.message, fatal: ev.fatal }),
+          };
+      }
+    }
+  }
+  return view;
+}
+
+export interface UseEngine {
+  view: EngineView;
+  metrics: MetricsSnapshot;
+  store: MetricsStore;
+  send: (command: EngineCommand) => void;
+  /** A Start pressed while the engine is still loading, sent once it is ready. */
+  startPending: boolean;
+  dismiss: (id: number) => void;
+  /** Tears the worker down and starts a fresh one with these settings (after a fatal error). */
+  restartEngine: (settings: Settings) => void;
+}
+
+const READY_STATES = new Set(['ready', 'paused', 'running']);
+
+/**
+ * Starts the engine worker with `initialSettings` (read once, on mount) and keeps its state.
+ * `factory` is for tests; the app uses the real worker.
+ */
+export function useEngine(initialSettings: Settings, factory?: WorkerFactory): UseEngine {
+  const [store] = useState(() => new MetricsStore());
+  const [view, dispatch] = useReducer(engineViewReducer, undefined, initialEngineView);
+  const [generation, setGeneration] = useState(0);
+  const [startPending, setStartPending] = useState(false);
+  const clientRef = useRef<EngineClient | null>(null);
+  const settingsRef = useRef(initialSettings);
+  const factoryRef = useRef(factory);
+  const stateRef = useRef<string | null>(null);
+  const pendingRef = useRef(false);
+
+  useEffect(() => {
+    const client = new EngineClient(factoryRef.current);
+    clientRef.current = client;
+    stateRef.current = null;
+    pendingRef.current = false;
+    store.clear();
+    client.subscribe((event) => {
+      if (event.type === 'metrics') {
+        store.append(event);
+        return;
+      }
+      if (event.type === 'status') {
+        const state = event.status.state;
+        stateRef.current = state;
+        if (pendingRef.current && (READY_STATES.has(state) || state === 'error')) {
+          pendingRef.current = false;
+          setStartPending(false);
+          if (state === 'ready' || state === 'paused') client.send({ type: 'start' });
+        }
+      }
+      dispatch({ kind: 'event', event });
+    });
+    client.send({ type: 'init', settings: settingsRef.current });
+    return () => {
+      client.terminate();
+      if (clientRef.current === client) clientRef.current = null;
+    };
+  }, [store, generation]);
+
+  const send = useCallback(
+    (command: EngineCommand) => {
+      const client = clientRef.current;
+      if (!client) return;
+      if (command.type === 'start' && !(stateRef.current !== null && READY_STATES.has(stateRef.current))) {
+        pendingRef.current = true;
+        setStartPending(true);
+        return;
+      }
+      if (command.type === 'pause' && pendingRef.current) {
+        pendingRef.current = false;
+        setStartPending(false);
+      }
+      if (command.type === 'reset' || command.type === 'init') store.clear();
+      if (command.type === 'update' && needsRestart(command.change)) store.clear();
+      if (command.type === 'init') settingsRef.current = command.settings;
+      client.send(command);
+    },
+    [store],
+  );
+
+  const dismiss = useCallback((id: number) => dispatch({ kind: 'dismiss', id }), []);
+
+  const restartEngine = useCallback((settings: Settings) => {
+    settingsRef.current = settings;
+    dispatch({ kind: 'reinit' });
+    pendingRef.current = false;
+    setStartPending(false);
+    setGeneration((g) => g + 1);
+  }, []);
+
+  const metrics = useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);
+  return { view, metrics, store, send, startPending, dismiss, restartEngine };
+}

@@ -1,0 +1,199 @@
+// Export: the runs' metrics as CSV and JSON, and any chart as a PNG (its Recharts SVG,
+// with computed styles inlined, drawn onto a canvas).
+import type { EngineStatus } from '../engine/protocol';
+import type { Settings } from '../engine/settings';
+import { RUN_IDS, type MetricsSnapshot } from './metricsStore';
+
+const CSV_COLUMNS = [
+  'run',
+  'kind',
+  'step',
+  'samplesSeen',
+  'clockMs',
+  'batchLoss',
+  'mode',
+  'importanceActive',
+  'tauRaw',
+  'tauSmoothed',
+  'tauThreshold',
+  'trainLoss',
+  'testLoss',
+  'testAccuracy',
+] as const;
+
+function csvCell(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** One row per charted point: kind "step" (training step) or "eval" (evaluation). */
+export function metricsToCsv(metrics: MetricsSnapshot): string {
+  const rows: string[] = [CSV_COLUMNS.join(',')];
+  for (const run of RUN_IDS) {
+    const series = metrics.runs[run];
+    for (const p of series.steps) {
+      const row: Record<string, unknown> = { run, kind: 'step', ...p };
+      rows.push(CSV_COLUMNS.map((c) => csvCell(row[c])).join(','));
+    }
+    for (const p of series.evals) {
+      const row: Record<string, unknown> = { run, kind: 'eval', ...p };
+      rows.push(CSV_COLUMNS.map((c) => csvCell(row[c])).join(','));
+    }
+  }
+  return rows.join('\n') + '\n';
+}
+
+export function metricsToJson(metrics: MetricsSnapshot, settings: Settings, status: EngineStatus | null): string {
+  const runs: Record<string, unknown> = {};
+  for (const run of RUN_IDS) {
+    const s = metrics.runs[run];
+    if (s.steps.length === 0 && s.evals.length === 0) continue;
+    runs[run] = {
+      steps: s.steps,
+      evals: s.evals,
+      stepsReceived: s.stepsReceived,
+      evalsReceived: s.evalsReceived,
+      thinned: s.steps.length < s.stepsReceived || s.evals.length < s.evalsReceived,
+    };
+  }
+  return JSON.stringify(
+    {
+      exportedAt: new Date().toISOString(),
+      settings,
+      backend: status?.backend ?? null,
+      dataset: status?.dataset ? { ...status.dataset } : null,
+      model: status?.model ?? null,
+      runs,
+    },
+    null,
+    2,
+  );
+}
+
+export function downloadBlob(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.rel = 'noopener';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+export function downloadText(text: string, filename: string, type: string): void {
+  downloadBlob(new Blob([text], { type }), filename);
+}
+
+export function fileStamp(settings: Settings): string {
+  return `is-playground-${settings.dataset}-${settings.model}-seed${settings.seed}`;
+}
+
+// ---- PNG ------------------------------------------------------------------------------------
+
+const STYLE_PROPS = [
+  'fill',
+  'fill-opacity',
+  'stroke',
+  'stroke-width',
+  'stroke-opacity',
+  'stroke-dasharray',
+  'opacity',
+  'font-family',
+  'font-size',
+  'font-weight',
+  'text-anchor',
+  'dominant-baseline',
+  'visibility',
+  'display',
+] as const;
+
+/** Copies the computed style of each element of `from` onto the matching element of `to`. */
+function inlineStyles(from: Element, to: Element): void {
+  const cs = getComputedStyle(from);
+  const decl = STYLE_PROPS.map((p) => `${p}:${cs.getPropertyValue(p)}`)
+    .filter((d) => !d.endsWith(':'))
+    .join(';');
+  if (decl) to.setAttribute('style', decl);
+  const a = from.children;
+  const b = to.children;
+  for (let i = 0; i < a.length && i < b.length; i++) inlineStyles(a[i], b[i]);
+}
+
+export interface PngLegendItem {
+  name: string;
+  color: string;
+}
+
+/**
+ * Renders the chart(s) inside `container` to a PNG: title and legend on top, then each
+ * Recharts SVG surface in the container, left to right.
+ */
+export async function chartToPng(container: HTMLElement, title: string, legend: PngLegendItem[] = []): Promise<Blob> {
+  const svgs = Array.from(container.querySelectorAll<SVGSVGElement>('svg.recharts-surface'));
+  if (svgs.length === 0) throw new Error('This chart has nothing to export yet.');
+  const scale = Math.max(2, Math.ceil(window.devicePixelRatio || 1));
+  const rootStyle = getComputedStyle(container);
+  const background = rootStyle.getPropertyValue('--card').trim() || '#ffffff';
+  const ink = rootStyle.getPropertyValue('--ink').trim() || '#111111';
+  const font = rootStyle.getPropertyValue('font-family') || 'system-ui, sans-serif';
+
+  const images = await Promise.all(
+    svgs.map(async (svg) => {
+      const rect = svg.getBoundingClientRect();
+      const width = Math.max(1, Math.round(rect.width || Number(svg.getAttribute('width')) || 400));
+      const height = Math.max(1, Math.round(rect.height || Number(svg.getAttribute('height')) || 300));
+      const clone = svg.cloneNode(true) as SVGSVGElement;
+      inlineStyles(svg, clone);
+      clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+      clone.setAttribute('width', String(width));
+      clone.setAttribute('height', String(height));
+      const text = new XMLSerializer().serializeToString(clone);
+      const img = new Image();
+      img.decoding = 'sync';
+      const loaded = new Promise<void>((resolve, reject) => {
+        img.onload = () => resolve();
+        img.onerror = () => reject(new Error('The chart could not be drawn as an image.'));
+      });
+      img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(text)}`;
+      await loaded;
+      return { img, width, height };
+    }),
+  );
+
+  const pad = 16;
+  const header = 28 + (legend.length ? 22 : 0);
+  const width = images.reduce((w, i) => w + i.width, 0) + pad * 2;
+  const height = Math.max(...images.map((i) => i.height)) + header + pad * 2;
+  const canvas = document.createElement('canvas');
+  canvas.width = width * scale;
+  canvas.height = height * scale;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) throw new Error('This browser cannot draw to a canvas.');
+  ctx.scale(scale, scale);
+  ctx.fillStyle = background;
+  ctx.fillRect(0, 0, width, height);
+  ctx.fillStyle = ink;
+  ctx.font = `600 15px ${font}`;
+  ctx.textBaseline = 'top';
+  ctx.fillText(title, pad, pad);
+  let lx = pad;
+  ctx.font = `12px ${font}`;
+  for (const item of legend) {
+    ctx.fillStyle = item.color;
+    ctx.fillRect(lx, pad + 26, 14, 4);
+    ctx.fillStyle = ink;
+    ctx.fillText(item.name, lx + 20, pad + 21);
+    lx += 20 + ctx.measureText(item.name).width + 18;
+  }
+  let x = pad;
+  for (const i of images) {
+    ctx.drawImage(i.img, x, pad + header, i.width, i.height);
+    x += i.width;
+  }
+  return new Promise<Blob>((resolve, reject) =>
+    canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('The PNG could not be encoded.'))), 'image/png'),
+  );
+}

@@ -1,0 +1,154 @@
+// Settings ⇄ URL query string. The keys are the setting names of SETTINGS_SCHEMA, in the
+// schema's order; values are plain text (numbers in JavaScript's shortest round-trip form,
+// booleans as true/false). Anything the URL says that the schema does not accept falls back
+// to the default, with a notice that names the key. Notices are plain strings: the UI renders
+// them as text, never as HTML.
+import {
+  SETTINGS_SCHEMA,
+  SETTING_KEYS,
+  checkSettingValue,
+  checkSettings,
+  defaultSettings,
+  type Settings,
+} from '../engine/settings';
+
+export interface ParsedUrlSettings {
+  settings: Settings;
+  /** One sentence per ignored value, naming its key. Empty when the URL was clean. */
+  notices: string[];
+}
+
+/** Longest piece of a user-supplied key or value quoted back in a notice. */
+const QUOTE_LIMIT = 40;
+
+/** Quotes a URL-supplied string for a notice: shortened, control characters dropped. */
+export function quoteForNotice(raw: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = raw.replace(/[\u0000-\u001f\u007f]/g, '');
+  const cut = clean.length > QUOTE_LIMIT ? `${clean.slice(0, QUOTE_LIMIT)}…` : clean;
+  return `"${cut}"`;
+}
+
+const NUMBER_TEXT = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
+
+/** Parses one URL value for `key`; returns the typed value or undefined when it is not one. */
+function parseValue(key: keyof Settings, raw: string): unknown {
+  const field = SETTINGS_SCHEMA[key];
+  const text = raw.trim();
+  switch (field.kind) {
+    case 'boolean': {
+      const t = text.toLowerCase();
+      if (t === 'true' || t === '1' || t === 'on' || t === 'yes') return true;
+      if (t === 'false' || t === '0' || t === 'off' || t === 'no') return false;
+      return undefined;
+    }
+    case 'number':
+      // Number('') is 0 and Number('0x10') is 16: accept decimal notation only.
+      return NUMBER_TEXT.test(text) ? Number(text) : undefined;
+    case 'enum':
+      return text;
+  }
+}
+
+function isSettingKey(key: string): key is keyof Settings {
+  return Object.prototype.hasOwnProperty.call(SETTINGS_SCHEMA, key);
+}
+
+/**
+ * Reads settings from a query string (with or without the leading '?'). Never throws:
+ * every problem becomes a notice and the default for that key.
+ */
+export function parseSettingsFromQuery(query: string): ParsedUrlSettings {
+  const settings = defaultSettings();
+  const notices: string[] = [];
+  let params: URLSearchParams;
+  try {
+    params = new URLSearchParams(query.startsWith('?') ? query.slice(1) : query);
+  } catch {
+    return { settings, notices: ['The link could not be read; using the default settings.'] };
+  }
+  const seen = new Set<string>();
+  const fromUrl = new Set<keyof Settings>();
+  const writable = settings as unknown as Record<keyof Settings, unknown>;
+
+  for (const [key, raw] of params) {
+    if (!isSettingKey(key)) {
+      notices.push(`Ignored unknown setting ${quoteForNotice(key)} in the link.`);
+      continue;
+    }
+    if (seen.has(key)) {
+      notices.push(`Setting "${key}" appears more than once in the link; the first value is used.`);
+      continue;
+    }
+    seen.add(key);
+    const field = SETTINGS_SCHEMA[key];
+    const value = parseValue(key, raw);
+    const problem = value === undefined ? 'it is not a valid value' : checkSettingValue(key, value);
+    if (problem !== null) {
+      notices.push(
+        `Setting "${key}" (${field.label}): ignored ${quoteForNotice(raw)} because ${lowerFirst(problem)}; ` +
+          `using the default ${formatValue(field.default)}.`,
+      );
+      continue;
+    }
+    writable[key] = value;
+    fromUrl.add(key);
+  }
+
+  // Cross-field rules (e.g. evaluation subset ≤ training cap): the link's values for the
+  // keys involved fall back to their defaults, one key at a time.
+  let crossErrors = checkSettings(settings);
+  if (crossErrors.length > 0) {
+    for (const key of ['evalSize', 'trainCap'] as const) {
+      if (!fromUrl.has(key)) continue;
+      writable[key] = SETTINGS_SCHEMA[key].default;
+      notices.push(
+        `Setting "${key}" (${SETTINGS_SCHEMA[key].label}) conflicts with another setting (${crossErrors.join(
+          '; ',
+        )}); using the default ${formatValue(SETTINGS_SCHEMA[key].default)}.`,
+      );
+      crossErrors = checkSettings(settings);
+      if (crossErrors.length === 0) break;
+    }
+    if (crossErrors.length > 0) {
+      notices.push(`The link's settings do not fit together (${crossErrors.join('; ')}); using the defaults.`);
+      return { settings: defaultSettings(), notices };
+    }
+  }
+  return { settings, notices };
+}
+
+function lowerFirst(s: string): string {
+  return s.length > 0 ? s[0].toLowerCase() + s.slice(1) : s;
+}
+
+function formatValue(v: unknown): string {
+  return typeof v === 'string' ? `"${v}"` : String(v);
+}
+
+export interface SerializeOptions {
+  /** Write only values that differ from the defaults (shorter links). Default false. */
+  onlyNonDefaults?: boolean;
+}
+
+/**
+ * Writes settings as a query string without the leading '?', keys in the schema's order.
+ * By default every setting is written, so a link keeps reproducing its experiment even if
+ * a later version changes a default.
+ */
+export function serializeSettings(settings: Settings, options: SerializeOptions = {}): string {
+  const params = new URLSearchParams();
+  for (const key of SETTING_KEYS) {
+    const value = settings[key];
+    if (options.onlyNonDefaults && value === SETTINGS_SCHEMA[key].default) continue;
+    params.set(key, String(value));
+  }
+  return params.toString();
+}
+
+/** The page URL with `settings` as its query string (hash and path kept). */
+export function urlWithSettings(href: string, settings: Settings, options?: SerializeOptions): string {
+  const url = new URL(href);
+  url.search = serializeSettings(settings, options);
+  return url.toString();
+}
