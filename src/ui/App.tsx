@@ -52,7 +52,7 @@ export function App({ workerFactory, initialQuery, syncAddressBar = true }: AppP
   const [settings, setSettings] = useState<Settings>(initial.settings);
   const [urlNotices, setUrlNotices] = useState<string[]>(initial.notices);
   const settingsRef = useRef(settings);
-  const { view, metrics, send, startPending, dismiss, restartEngine } = useEngine(initial.settings, workerFactory);
+  const { view, metrics, send, startPending, dismiss, restartEngine } = useEngine(settings, workerFactory);
   const [xAxis, setXAxis] = useState<XAxisKind>('time');
   const [logScale, setLogScale] = useState(false);
   const [shareState, setShareState] = useState<{ link: string; copied: boolean } | null>(null);
@@ -151,7 +151,7 @@ export function App({ workerFactory, initialQuery, syncAddressBar = true }: AppP
         urlNotices={urlNotices}
         onDismissUrlNotices={() => setUrlNotices([])}
         onDismiss={dismiss}
-        onRestartEngine={() => restartEngine(settingsRef.current)}
+        onRestartEngine={restartEngine}
       />
 
       <div className="layout">

@@ -127,7 +127,7 @@ export function RunButtons({ state, startPending, onStart, onPause, onStep, onRe
         type="button"
         data-testid="reset-button"
         onClick={onReset}
-        disabled={state === null || state === 'loading'}
+        disabled={state === null || state === 'loading' || state === 'idle'}
         title="Back to step 0: same seed, same initial weights"
       >
         Reset

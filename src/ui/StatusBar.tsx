@@ -151,6 +151,11 @@ function BannerItem({ banner, onDismiss, children }: { banner: Banner; onDismiss
 
 export function Banners({ view, urlNotices, onDismissUrlNotices, onDismiss, onRestartEngine }: BannersProps) {
   const backend = view.status?.backend;
+  const fallback = backend && backend.fallbackReasons.length > 0 ? backend : null;
+  // The engine also announces a fallback as a notice; the fallback banner already says it.
+  const notices = fallback
+    ? view.notices.filter((n) => !n.message.toLowerCase().startsWith(`training on ${fallback.name.toLowerCase()}:`))
+    : view.notices;
   return (
     <div className="banners">
       {view.errors.length > 0 ? (
@@ -166,11 +171,11 @@ export function Banners({ view, urlNotices, onDismissUrlNotices, onDismiss, onRe
           ))}
         </ul>
       ) : null}
-      {backend && backend.fallbackReasons.length > 0 ? (
+      {fallback ? (
         <div className="banner warn" data-testid="fallback-banner" role="status">
           <span className="banner-text">
-            Training on <strong>{backend.name}</strong> instead of WebGPU: {backend.fallbackReasons.join('; ')}.
-            {backend.name === 'cpu' ? ' Expect slow steps; try Chrome or Edge with WebGPU.' : ''}
+            Training on <strong>{fallback.name}</strong> instead of WebGPU: {fallback.fallbackReasons.join('; ')}.
+            {fallback.name === 'cpu' ? ' Expect slow steps; try Chrome or Edge with WebGPU.' : ''}
           </span>
         </div>
       ) : null}
@@ -189,9 +194,9 @@ export function Banners({ view, urlNotices, onDismissUrlNotices, onDismiss, onRe
           </button>
         </div>
       ) : null}
-      {view.notices.length > 0 ? (
+      {notices.length > 0 ? (
         <ul className="banner-list" data-testid="engine-notice">
-          {view.notices.map((n) => (
+          {notices.map((n) => (
             <BannerItem key={n.id} banner={n} onDismiss={onDismiss} />
           ))}
         </ul>

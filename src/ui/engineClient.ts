@@ -175,32 +175,52 @@ export interface UseEngine {
   /** A Start pressed while the engine is still loading, sent once it is ready. */
   startPending: boolean;
   dismiss: (id: number) => void;
-  /** Tears the worker down and starts a fresh one with these settings (after a fatal error). */
-  restartEngine: (settings: Settings) => void;
+  /** Tears the worker down and starts a fresh one with the current settings (after a fatal error). */
+  restartEngine: () => void;
 }
 
-const READY_STATES = new Set(['ready', 'paused', 'running']);
+const READY_STATES: ReadonlySet<string> = new Set(['ready', 'paused', 'running']);
+
+/** Where the app's data/ folder is, resolved against the page (works under any sub-path). */
+export function dataBaseUrl(): string | undefined {
+  try {
+    return typeof document !== 'undefined' ? new URL('data/', document.baseURI).href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when every run in the status is back at step 0 (after init, reset or a restart). */
+const atStepZero = (status: EngineStatus) => Object.values(status.runs).every((r) => !r || r.step === 0);
 
 /**
- * Starts the engine worker with `initialSettings` (read once, on mount) and keeps its state.
- * `factory` is for tests; the app uses the real worker.
+ * Starts the engine worker with the settings of the first render and keeps its state.
+ * Later `settings` are remembered for re-initialisation (after a failed load, or a new
+ * worker); live changes go to the engine as 'update' commands. `factory` is for tests.
  */
-export function useEngine(initialSettings: Settings, factory?: WorkerFactory): UseEngine {
+export function useEngine(settings: Settings, factory?: WorkerFactory): UseEngine {
   const [store] = useState(() => new MetricsStore());
   const [view, dispatch] = useReducer(engineViewReducer, undefined, initialEngineView);
   const [generation, setGeneration] = useState(0);
   const [startPending, setStartPending] = useState(false);
   const clientRef = useRef<EngineClient | null>(null);
-  const settingsRef = useRef(initialSettings);
+  const settingsRef = useRef(settings);
   const factoryRef = useRef(factory);
   const stateRef = useRef<string | null>(null);
   const pendingRef = useRef(false);
+  /** Set by reset/init/restarting updates: clear the charts when the engine reports step 0. */
+  const clearOnZeroRef = useRef(false);
+
+  useEffect(() => {
+    settingsRef.current = settings;
+  }, [settings]);
 
   useEffect(() => {
     const client = new EngineClient(factoryRef.current);
     clientRef.current = client;
     stateRef.current = null;
     pendingRef.current = false;
+    clearOnZeroRef.current = false;
     store.clear();
     client.subscribe((event) => {
       if (event.type === 'metrics') {
@@ -210,15 +230,20 @@ export function useEngine(initialSettings: Settings, factory?: WorkerFactory): U
       if (event.type === 'status') {
         const state = event.status.state;
         stateRef.current = state;
-        if (pendingRef.current && (READY_STATES.has(state) || state === 'error')) {
+        if (clearOnZeroRef.current && READY_STATES.has(state) && atStepZero(event.status)) {
+          // Points of the old runs flushed on the way out must not linger.
+          clearOnZeroRef.current = false;
+          store.clear();
+        }
+        if (pendingRef.current && state !== 'loading') {
           pendingRef.current = false;
           setStartPending(false);
-          if (state === 'ready' || state === 'paused') client.send({ type: 'start' });
+          if (state === 'ready' || state === 'paused' || state === 'error') client.send({ type: 'start' });
         }
       }
       dispatch({ kind: 'event', event });
     });
-    client.send({ type: 'init', settings: settingsRef.current });
+    client.send({ type: 'init', settings: settingsRef.current, dataBaseUrl: dataBaseUrl() });
     return () => {
       client.terminate();
       if (clientRef.current === client) clientRef.current = null;
@@ -229,18 +254,50 @@ export function useEngine(initialSettings: Settings, factory?: WorkerFactory): U
     (command: EngineCommand) => {
       const client = clientRef.current;
       if (!client) return;
-      if (command.type === 'start' && !(stateRef.current !== null && READY_STATES.has(stateRef.current))) {
-        pendingRef.current = true;
-        setStartPending(true);
-        return;
+      const state = stateRef.current;
+      const init = (s: Settings) => {
+        settingsRef.current = s;
+        store.clear();
+        clearOnZeroRef.current = true;
+        client.send({ type: 'init', settings: s, dataBaseUrl: dataBaseUrl() });
+      };
+      switch (command.type) {
+        case 'start':
+          if (state === 'running') return;
+          if (state === 'ready' || state === 'paused' || state === 'error') break;
+          // Not ready yet (or a failed load left no models): start once it is.
+          pendingRef.current = true;
+          setStartPending(true);
+          if (state === 'idle') init(settingsRef.current);
+          return;
+        case 'pause':
+          if (pendingRef.current) {
+            pendingRef.current = false;
+            setStartPending(false);
+          }
+          break;
+        case 'init':
+          init(command.settings);
+          return;
+        case 'reset':
+          store.clear();
+          clearOnZeroRef.current = true;
+          break;
+        case 'update': {
+          const next = { ...settingsRef.current, ...command.change };
+          settingsRef.current = next;
+          if (state === 'idle') {
+            // No models (the last load failed): a settings change is a new attempt.
+            init(next);
+            return;
+          }
+          if (needsRestart(command.change)) {
+            store.clear();
+            clearOnZeroRef.current = true;
+          }
+          break;
+        }
       }
-      if (command.type === 'pause' && pendingRef.current) {
-        pendingRef.current = false;
-        setStartPending(false);
-      }
-      if (command.type === 'reset' || command.type === 'init') store.clear();
-      if (command.type === 'update' && needsRestart(command.change)) store.clear();
-      if (command.type === 'init') settingsRef.current = command.settings;
       client.send(command);
     },
     [store],
@@ -248,8 +305,7 @@ export function useEngine(initialSettings: Settings, factory?: WorkerFactory): U
 
   const dismiss = useCallback((id: number) => dispatch({ kind: 'dismiss', id }), []);
 
-  const restartEngine = useCallback((settings: Settings) => {
-    settingsRef.current = settings;
+  const restartEngine = useCallback(() => {
     dispatch({ kind: 'reinit' });
     pendingRef.current = false;
     setStartPending(false);
