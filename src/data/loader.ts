@@ -11,7 +11,7 @@ import type { ByteSource, Dataset, DatasetName, DatasetSplit, ProgressCallback }
 export const MANIFEST_PATH = 'manifest.json';
 
 export interface LoadFileOptions {
-  /** Called with the number of compressed bytes just received. */
+  /** Called with the number of compressed bytes just received (scaled when the server decompressed). */
   onBytes?: (delta: number) => void;
   signal?: AbortSignal;
 }
@@ -49,12 +49,22 @@ export async function loadManifest(source: ByteSource, signal?: AbortSignal): Pr
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-/** One file: its decompressed, validated contents. Rejects with a DataLoadError naming it. */
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+/**
+ * One file: its decompressed, validated contents. Rejects with a DataLoadError naming it.
+ *
+ * Some servers (Vite's dev server among them) send a .gz file with `Content-Encoding: gzip`,
+ * so the browser hands over the contents already decompressed. Such a response (it does not
+ * start with the gzip magic bytes) is taken as the raw contents and checked against the raw
+ * length and sha256; progress is then scaled to the compressed size.
+ */
 export async function loadFile(source: ByteSource, file: ManifestFile, opts: LoadFileOptions = {}): Promise<Uint8Array> {
   const { signal, onBytes } = opts;
   const name = source.describe(file.path);
   const stream = await source.open(file.path, signal);
 
+  let mode: 'gzip' | 'decoded' | null = null;
   const gz = new Uint8Array(file.gzipBytes);
   let gzLen = 0;
   let tooLong = false;
@@ -94,10 +104,24 @@ export async function loadFile(source: ByteSource, file: ManifestFile, opts: Loa
         chunk = await reader.read();
       } catch (e) {
         signal?.throwIfAborted();
-        throw new DataLoadError(name, `download failed after ${gzLen} of ${file.gzipBytes} bytes (${errorText(e)}) — reload`);
+        const got = mode === 'decoded' ? `${rawLen} of ${file.rawBytes} decompressed` : `${gzLen} of ${file.gzipBytes}`;
+        throw new DataLoadError(name, `download failed after ${got} bytes (${errorText(e)}) — reload`);
       }
       if (chunk.done) break;
       const value = chunk.value;
+      if (value.length === 0) continue;
+      mode ??= value[0] === GZIP_MAGIC[0] && (value.length < 2 || value[1] === GZIP_MAGIC[1]) ? 'gzip' : 'decoded';
+      if (mode === 'decoded') {
+        if (rawLen + value.length > raw.length) {
+          rawTooLong = true;
+          await reader.cancel().catch(() => undefined);
+          break;
+        }
+        raw.set(value, rawLen);
+        rawLen += value.length;
+        onBytes?.((value.length * file.gzipBytes) / file.rawBytes);
+        continue;
+      }
       if (gzLen + value.length > gz.length) {
         tooLong = true;
         await reader.cancel().catch(() => undefined);
@@ -119,10 +143,26 @@ export async function loadFile(source: ByteSource, file: ManifestFile, opts: Loa
     await drained;
     throw e;
   }
-  if (tooLong || rawTooLong) await writer.abort().catch(() => undefined);
+  if (mode !== 'gzip' || tooLong || rawTooLong) await writer.abort().catch(() => undefined);
   else await writer.close().catch((e: unknown) => void (gzipError ??= e));
   await drained;
 
+  const corrupted = `the file is corrupted; ${REBUILD_HINT}`;
+  if (mode === 'decoded') {
+    // The server decompressed it (Content-Encoding: gzip): only the raw checks apply.
+    if (rawTooLong || rawLen !== file.rawBytes) {
+      const got = rawTooLong ? `more than ${file.rawBytes}` : `${rawLen}`;
+      throw new DataLoadError(
+        name,
+        `is neither the expected gzip file nor its contents (${got} bytes without the gzip signature; expected ${file.gzipBytes} gzip'd or ${file.rawBytes} raw) — ${corrupted}`,
+      );
+    }
+    const rawSha = await sha256Hex(raw);
+    if (rawSha !== file.sha256Raw) {
+      throw new DataLoadError(name, `sha256 mismatch of the decompressed contents (expected ${file.sha256Raw}, got ${rawSha}) — ${corrupted}`);
+    }
+    return raw;
+  }
   if (tooLong) {
     throw new DataLoadError(name, `longer than the manifest's ${file.gzipBytes} bytes — the file does not match the manifest; ${REBUILD_HINT}`);
   }
@@ -131,17 +171,17 @@ export async function loadFile(source: ByteSource, file: ManifestFile, opts: Loa
   }
   const gzSha = await sha256Hex(gz);
   if (gzSha !== file.sha256Gzip) {
-    throw new DataLoadError(name, `sha256 mismatch (expected ${file.sha256Gzip}, got ${gzSha}) — the file is corrupted; ${REBUILD_HINT}`);
+    throw new DataLoadError(name, `sha256 mismatch (expected ${file.sha256Gzip}, got ${gzSha}) — ${corrupted}`);
   }
   if (gzipError !== null) {
-    throw new DataLoadError(name, `not valid gzip data (${errorText(gzipError)}) — the file is corrupted; ${REBUILD_HINT}`);
+    throw new DataLoadError(name, `not valid gzip data (${errorText(gzipError)}) — ${corrupted}`);
   }
   if (rawTooLong || rawLen !== file.rawBytes) {
-    throw new DataLoadError(name, `decompressed to ${rawTooLong ? 'more than ' : ''}${rawLen} bytes, expected ${file.rawBytes} — the file is corrupted; ${REBUILD_HINT}`);
+    throw new DataLoadError(name, `decompressed to ${rawTooLong ? 'more than ' : ''}${rawLen} bytes, expected ${file.rawBytes} — ${corrupted}`);
   }
   const rawSha = await sha256Hex(raw);
   if (rawSha !== file.sha256Raw) {
-    throw new DataLoadError(name, `sha256 mismatch of the decompressed contents (expected ${file.sha256Raw}, got ${rawSha}) — the file is corrupted; ${REBUILD_HINT}`);
+    throw new DataLoadError(name, `sha256 mismatch of the decompressed contents (expected ${file.sha256Raw}, got ${rawSha}) — ${corrupted}`);
   }
   return raw;
 }
@@ -182,6 +222,8 @@ export async function loadDatasetFiles(source: ByteSource, entry: ManifestDatase
   } finally {
     opts.signal?.removeEventListener('abort', onOuterAbort);
   }
+  loaded = total;
+  report('');
 
   const split = (images: Uint8Array, labels: Uint8Array, which: 'train' | 'test'): DatasetSplit => {
     const m = entry[which];

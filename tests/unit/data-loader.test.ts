@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   DataLoadError,
@@ -117,15 +117,20 @@ describe('loader', () => {
     );
   });
 
-  it('rejects bytes that are not gzip, and a missing file, naming them', async () => {
+  it('rejects bytes that are not gzip or not the file at all, and a missing file, naming them', async () => {
     const notGzip = copyMnist((d, m) => {
       const f = m.datasets.mnist.test.labels;
       const junk = new Uint8Array(100).fill(7);
+      junk.set([0x1f, 0x8b]); // the gzip signature, then garbage
       writeFileSync(path.join(d, f.path), junk);
       f.gzipBytes = junk.length;
       f.sha256Gzip = sha256(junk);
     });
     await expect(loadDataset('mnist', { source: fileSource(notGzip) })).rejects.toThrow(`${notGzip}/mnist-test-labels.bin.gz: not valid gzip data`);
+    const notEither = copyMnist((d) => writeFileSync(path.join(d, 'mnist-test-images.bin.gz'), new Uint8Array(500)));
+    await expect(loadDataset('mnist', { source: fileSource(notEither) })).rejects.toThrow(
+      `${notEither}/mnist-test-images.bin.gz: is neither the expected gzip file nor its contents (500 bytes without the gzip signature;`,
+    );
     const missing = copyMnist((d) => rmSync(path.join(d, 'mnist-train-labels.bin.gz')));
     await expect(loadDataset('mnist', { source: fileSource(missing) })).rejects.toThrow(`${missing}/mnist-train-labels.bin.gz: file not found`);
   });
@@ -146,6 +151,29 @@ describe('loader', () => {
       'http://localhost:4173/some/sub/path/data/mnist-test-labels.bin.gz: HTTP 404 Not Found — the file is missing on the server',
     );
     expect(requested).toContain('http://localhost:4173/some/sub/path/data/manifest.json');
+  });
+
+  it('accepts files a server sent decompressed (Content-Encoding: gzip, as Vite dev does) and still checks them', async () => {
+    const dir = copyMnist();
+    let corrupt = false;
+    vi.stubGlobal('fetch', async (url: URL | string) => {
+      const name = url.toString().split('/').pop() ?? '';
+      const bytes = readFileSync(path.join(dir, name));
+      if (!name.endsWith('.gz')) return new Response(bytes);
+      const raw = gunzipSync(bytes);
+      if (corrupt && name === 'mnist-train-labels.bin.gz') raw[10] = (raw[10] + 1) % 10;
+      return new Response(raw);
+    });
+    const events: LoadProgress[] = [];
+    const source = fetchSource('http://localhost:5173/data/');
+    const data = await loadDataset('mnist', { source, onProgress: (p) => events.push(p) });
+    expect(data.train.count).toBe(8000);
+    expect(events.at(-1)).toMatchObject({ percent: 100 });
+    expect(Math.max(...events.map((e) => e.percent))).toBeLessThanOrEqual(100);
+    corrupt = true;
+    await expect(loadDataset('mnist', { source })).rejects.toThrow(
+      /^http:\/\/localhost:5173\/data\/mnist-train-labels\.bin\.gz: sha256 mismatch of the decompressed contents \(expected [0-9a-f]{64}, got [0-9a-f]{64}\) — the file is corrupted/,
+    );
   });
 });
 
