@@ -19,7 +19,7 @@ export { TauEstimator, tauFromScores, tauThresholdFor } from './tau';
 export { summarize } from './summary';
 export { DEFAULT_SETTINGS, presampleSize, tauThresholdOf } from './settings';
 export { checkSettingKeys, validateLabelValues, validateSettings, validateTrainingData } from './validate';
-export { createOptimizer, setLearningRate } from './optimizer';
+export { createOptimizer, disposeOptimizer, setLearningRate } from './optimizer';
 export { ImportanceTrainer } from './trainer';
 export type { TrainerOptions } from './trainer';
 export { fitImportance } from './fit';

@@ -23,3 +23,10 @@ export function setLearningRate(optimizer: tf.Optimizer, learningRate: number): 
   }
   return false;
 }
+
+/** Disposes an optimizer and all its tensors. */
+export function disposeOptimizer(optimizer: tf.Optimizer): void {
+  optimizer.dispose();
+  // tfjs 4.22's MomentumOptimizer.dispose skips its learning-rate scalar, which SGD's frees.
+  if (optimizer.getClassName() === 'Momentum') tf.SGDOptimizer.prototype.dispose.call(optimizer);
+}

@@ -1,6 +1,6 @@
 // Algorithm 1 of the paper (uniform / importance / auto), plus the score-table sampler.
 import * as tf from '@tensorflow/tfjs';
-import { createOptimizer, setLearningRate } from './optimizer';
+import { createOptimizer, disposeOptimizer, setLearningRate } from './optimizer';
 import { importanceSample, uniformIndices } from './sampler';
 import { ScoreTable } from './scoreTable';
 import { perSampleGradientNorms, perSampleLoss, scoreBatch, upperBoundScores } from './scores';
@@ -136,7 +136,7 @@ export class ImportanceTrainer {
     // needs a new optimizer (its velocity starts again from zero).
     const rebuild = next.optimizer !== prev.optimizer || (next.optimizer === 'sgd' && next.momentum !== prev.momentum);
     if (rebuild) {
-      this.optimizer.dispose();
+      disposeOptimizer(this.optimizer);
       this.optimizer = createOptimizer(next.optimizer, next.learningRate, next.momentum);
     } else if (next.learningRate !== prev.learningRate) {
       setLearningRate(this.optimizer, next.learningRate);
@@ -195,7 +195,7 @@ export class ImportanceTrainer {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    if (this.ownsOptimizer) this.optimizer.dispose();
+    if (this.ownsOptimizer) disposeOptimizer(this.optimizer);
   }
 
   /** The paper's importance step: score B uniform samples, draw b ∝ score, train weighted. */

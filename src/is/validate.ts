@@ -98,14 +98,17 @@ export function validateTrainingData(x: tf.Tensor, y: tf.Tensor, classes?: numbe
   if (y.shape[0] !== n) {
     throw new Error(`y has ${y.shape[0]} rows but x has ${n} samples: pass one label per sample of x`);
   }
+  if (y.shape[1] === 1) {
+    throw new Error(
+      `y has shape [${y.shape.join(', ')}], a column of labels: pass one-hot labels of shape ${expected}, ` +
+        `or integer labels [N] (y.reshape([-1])) to fitImportance`,
+    );
+  }
   if (classes != null && y.shape[1] !== classes) {
     throw new Error(
       `y has shape [${y.shape.join(', ')}] but the model outputs ${classes} logits: ` +
         `pass one-hot labels of shape ${expected}`,
     );
-  }
-  if ((y.shape[1] ?? 0) < 2) {
-    throw new Error(`y has shape [${y.shape.join(', ')}]: expected one-hot labels with at least 2 classes`);
   }
 }
 
