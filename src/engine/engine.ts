@@ -890,8 +890,18 @@ export class Engine {
     this.emit({ type: 'status', status: this.status() });
   }
 
+  /** tf.memory(), or zeros before a backend is ready (tf.memory() throws then). */
+  private memory(): { numTensors: number; numBytes: number } {
+    if (!this.backend) return { numTensors: 0, numBytes: 0 };
+    try {
+      return tf.memory();
+    } catch {
+      return { numTensors: 0, numBytes: 0 };
+    }
+  }
+
   private status(): EngineStatus {
-    const mem = tf.memory();
+    const mem = this.memory();
     const runs: Partial<Record<RunId, RunStatus>> = {};
     for (const run of this.runs) {
       runs[run.id] = {

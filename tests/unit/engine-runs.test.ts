@@ -183,3 +183,23 @@ describe('engine: two runs side by side (CPU backend)', () => {
     expect(h.status().tensors).toBe(early);
   }, 110_000);
 });
+
+describe('engine: τ_th modes', () => {
+  it('measured: times the scoring pass over B and the step over b, and uses (t_score + t_step) / t_step', async () => {
+    const h = await ready({ mode: 'auto', tauThresholdMode: 'measured' });
+    expect(h.status().costs.measuredTauThreshold).toBeNull();
+    for (let i = 0; i < 3; i++) await h.engine.handle({ type: 'step' });
+    const { costs, tauThresholdInForce } = h.status();
+    expect(costs.scoreMs).toBeGreaterThan(0);
+    expect(costs.stepMs).toBeGreaterThan(0);
+    expect(costs.measuredTauThreshold).toBeCloseTo((costs.scoreMs! + costs.stepMs!) / costs.stepMs!, 6);
+    // The trainer used the value measured before its step.
+    expect(h.steps('importance').at(-1)!.tauThreshold).toBeGreaterThan(1);
+    expect(tauThresholdInForce).toBeGreaterThan(1);
+    // Fixed and cost model.
+    await h.engine.handle({ type: 'update', change: { tauThresholdMode: 'fixed', tauThreshold: 4.5 } });
+    expect(h.status().tauThresholdInForce).toBe(4.5);
+    await h.engine.handle({ type: 'update', change: { tauThresholdMode: 'costModel' } });
+    expect(h.status().tauThresholdInForce).toBeCloseTo(2);
+  });
+});
