@@ -1,4 +1,11 @@
 // Public API of the importance-sampling library (Katharopoulos & Fleuret, ICML 2018).
+//
+// The few lines:
+//   await fitImportance(model, x, labels, { epochs: 5, batchSize: 64, mode: 'auto', seed: 1 });
+// Step by step (what the engine does):
+//   const trainer = new ImportanceTrainer({ model: asLogitsModel(model), x, y: oneHot, rng: createRng(1) });
+//   const report = await trainer.step();   // trainer.updateSettings({ mode: 'importance' }) between steps
+//   trainer.dispose();
 export type {
   ImportanceMode,
   LogitsModel,

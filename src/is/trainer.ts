@@ -50,6 +50,11 @@ interface StepCore {
 
 const now = (): number => performance.now();
 
+/** Drops keys whose value is undefined, so that `{ mode: undefined }` keeps the current mode. */
+function defined(partial: Partial<TrainerSettings> = {}): Partial<TrainerSettings> {
+  return Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
+}
+
 export class ImportanceTrainer {
   /** Training-set size. */
   readonly n: number;
@@ -73,7 +78,7 @@ export class ImportanceTrainer {
     const { model, x, y } = options;
     validateTrainingData(x, y, model.classes);
     this.n = x.shape[0];
-    const settings = { ...DEFAULT_SETTINGS, ...options.settings };
+    const settings = { ...DEFAULT_SETTINGS, ...defined(options.settings) };
     checkSettingKeys(settings);
     validateSettings(settings, this.n);
     this.model = model;
@@ -117,6 +122,7 @@ export class ImportanceTrainer {
    */
   updateSettings(partial: Partial<TrainerSettings>): void {
     checkSettingKeys(partial);
+    partial = defined(partial);
     const merged = { ...this.current, ...this.pending, ...partial };
     validateSettings(merged, this.n);
     if (this.running) {

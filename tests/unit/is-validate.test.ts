@@ -50,6 +50,9 @@ describe('bad settings say what is wrong and which value to change', () => {
     expect(() => trainer.updateSettings({ batchSize: 8, presampleFactor: 10, mode: 'auto' })).toThrow(/B = 80, more than the N = 50/);
     expect(() => trainer.updateSettings({ lr: 0.1 } as Partial<TrainerSettings>)).toThrow(/unknown setting 'lr'/);
     expect(trainer.settings.learningRate).toBe(0.001);
+    trainer.updateSettings({ mode: undefined, learningRate: 0.01 });
+    expect(trainer.settings.mode).toBe('auto');
+    expect(trainer.settings.learningRate).toBe(0.01);
     expect(trainer.settings.presampleFactor).toBe(3);
     trainer.dispose();
     tf.dispose([small.x, small.y]);
