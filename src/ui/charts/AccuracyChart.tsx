@@ -51,7 +51,7 @@ function Panel(props: {
           <XAxis
             type="number"
             dataKey="x"
-            domain={['dataMin', 'dataMax']}
+            domain={[0, 'auto']}
             tickFormatter={(v: number) => formatCount(v)}
             label={{ value: X_AXIS_LABELS[xAxis], position: 'insideBottom', offset: -10 }}
           />

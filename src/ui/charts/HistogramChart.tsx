@@ -60,7 +60,7 @@ export function HistogramChart(props: HistogramChartProps) {
             type="number"
             dataKey="x"
             domain={[lo, hi]}
-            tickFormatter={(v: number) => formatNumber(v, 2)}
+            tickFormatter={(v: number) => formatNumber(v, 3)}
             label={{ value: xLabel, position: 'insideBottom', offset: -10 }}
           />
           <YAxis allowDecimals={false} width={40} />

@@ -104,10 +104,9 @@ export function LossChart(props: LossChartProps) {
           <XAxis
             type="number"
             dataKey="x"
-            domain={['dataMin', 'dataMax']}
+            domain={[0, 'auto']}
             tickFormatter={(v: number) => formatCount(v)}
             label={{ value: X_AXIS_LABELS[xAxis], position: 'insideBottom', offset: -10 }}
-            allowDuplicatedCategory={false}
           />
           <YAxis
             type="number"

@@ -71,6 +71,13 @@ export function tauRows(steps: readonly StepPoint[]): TauRow[] {
   }));
 }
 
+/** A lower y limit: 1 (no gain), or lower while the smoothed τ warms up from 0. */
+function yMin(rows: TauRow[]): number {
+  let lo = 1;
+  for (const r of rows) if (r.smooth !== null && r.smooth < lo) lo = r.smooth;
+  return Math.max(0, Math.floor(lo * 10) / 10);
+}
+
 /** An upper y limit that keeps τ_th and the smoothed τ readable when raw τ spikes. */
 function yMax(rows: TauRow[]): number {
   const raws = rows.map((r) => r.raw).filter((v): v is number => v !== null).sort((a, b) => a - b);
@@ -96,6 +103,7 @@ export function TauChart({ metrics, thresholdNow, explain, width, height }: TauC
   const stretches = activeStretches(steps);
   const last = steps.length ? steps[steps.length - 1] : null;
   const top = yMax(rows);
+  const bottom = yMin(rows);
   const th = thresholdNow ?? last?.tauThreshold ?? null;
   const activeSteps = steps.filter((p) => p.importanceActive).length;
 
@@ -132,13 +140,14 @@ export function TauChart({ metrics, thresholdNow, explain, width, height }: TauC
           <XAxis
             type="number"
             dataKey="x"
-            domain={['dataMin', 'dataMax']}
+            domain={[0, 'auto']}
+            allowDecimals={false}
             tickFormatter={(v: number) => formatCount(v)}
             label={{ value: 'Steps (importance run)', position: 'insideBottom', offset: -10 }}
           />
           <YAxis
             type="number"
-            domain={[1, top]}
+            domain={[bottom, top]}
             allowDataOverflow
             tickFormatter={(v: number) => formatNumber(v, 2)}
             width={44}
@@ -148,7 +157,7 @@ export function TauChart({ metrics, thresholdNow, explain, width, height }: TauC
               key={`${s.from}-${i}`}
               x1={s.from}
               x2={s.to === s.from ? s.from + 0.5 : s.to}
-              y1={1}
+              y1={bottom}
               y2={top}
               fill={ACTIVE_SHADE}
               fillOpacity={0.13}
