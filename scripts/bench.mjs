@@ -91,7 +91,9 @@ function runOne(name, env) {
   console.log(`\n=== ${name} (${opts.backend}${opts.quick ? ', quick' : ''}) — npx ${args.join(' ')}`);
   const t0 = Date.now();
   return new Promise((resolve) => {
-    const child = spawn('npx', args, { cwd: ROOT, env, stdio: 'inherit' });
+    // The memory benchmark forces a GC before reading the JS heap.
+    const childEnv = name === 'memory' ? { ...env, NODE_OPTIONS: [env.NODE_OPTIONS, '--expose-gc'].filter(Boolean).join(' ') } : env;
+    const child = spawn('npx', args, { cwd: ROOT, env: childEnv, stdio: 'inherit' });
     const forward = (sig) => child.kill(sig);
     process.on('SIGINT', forward);
     process.on('SIGTERM', forward);

@@ -9,6 +9,7 @@ const cellText = (c) => (c === null || c === undefined ? '—' : typeof c === 'n
 
 function formatNumber(x) {
   if (!Number.isFinite(x)) return '—';
+  if (Number.isInteger(x) && Math.abs(x) < 1e7) return String(x);
   const a = Math.abs(x);
   if (a >= 1000) return x.toFixed(0);
   if (a >= 100) return x.toFixed(1);

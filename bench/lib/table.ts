@@ -14,7 +14,7 @@ export interface Table {
 /** A number with a sensible number of digits; null/NaN as an em dash. */
 export function fmt(x: number | null | undefined, digits = 3): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '—';
-  if (x === 0) return '0';
+  if (Number.isInteger(x) && Math.abs(x) < 1e7) return String(x);
   const a = Math.abs(x);
   if (a >= 1000) return x.toFixed(0);
   if (a >= 100) return x.toFixed(Math.max(0, digits - 3));
