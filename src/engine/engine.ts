@@ -49,7 +49,7 @@ import type {
   StepPoint,
 } from './protocol';
 import { applySettingsChange, checkSettings, defaultSettings, needsRestart, type Settings } from './settings';
-import { SnapshotTracker } from './snapshot';
+import { SnapshotTracker, TOP_SAMPLES, type Candidate } from './snapshot';
 
 // ---- options --------------------------------------------------------------------------
 
@@ -58,6 +58,11 @@ export interface RunTrainer {
   step(): Promise<StepReport>;
   updateSettings(change: Partial<TrainerSettings>): void;
   readonly tauThreshold: number;
+  /** The score table, once the table sampler has run (its top entries feed the image grid). */
+  readonly scoreTable?: {
+    top(k: number): { indices: Int32Array; scores: Float64Array };
+    probability(i: number): number;
+  } | null;
   dispose(): void;
 }
 
@@ -200,6 +205,8 @@ export class Engine {
   private readonly scoreCost = new Ema(COST_MOMENTUM);
   private readonly stepCost = new Ema(COST_MOMENTUM);
   private costKey = '';
+  /** Draws for display only (uniform picks), never for training. */
+  private displayRng: Rng = createRng(1);
   private measuredApplied: number | null = null;
 
   private chain: Promise<void> = Promise.resolve();
@@ -583,6 +590,7 @@ export class Engine {
       });
     }
     this.needsInitialEval = true;
+    this.displayRng = createRng(deriveSeed(s.seed, 'engine.display'));
   }
 
   /** WebGPU: submit tfjs's pending commands and wait for the queue (no data moves). */
@@ -873,7 +881,8 @@ export class Engine {
     const runs: Partial<Record<RunId, RunMetrics>> = {};
     let any = false;
     for (const run of this.runs) {
-      const snapshot = run.snapshot.take();
+      if (run.snapshot.hasNews) this.prepareSnapshot(run);
+      const snapshot = run.snapshot.take(this.tableTop(run));
       if (!run.steps.length && !run.evals.length && !snapshot) continue;
       runs[run.id] = { steps: run.steps, evals: run.evals, snapshot };
       run.steps = [];
@@ -883,6 +892,21 @@ export class Engine {
     if (!any) return;
     this.lastMetricsAt = this.now();
     this.emit({ type: 'metrics', runs });
+  }
+
+  /** Uniform picks for a run that has none (importance mode, no uniform run beside it). */
+  private prepareSnapshot(run: Run): void {
+    const n = this.data?.device.train.count ?? 0;
+    if (n > 0) run.snapshot.fillUniformPicks(() => this.displayRng.int(n));
+  }
+
+  /** With the table sampler, the image grid shows the table's highest scores. */
+  private tableTop(run: Run): Candidate[] | undefined {
+    const table = run.trainer.scoreTable;
+    if (run.id !== 'importance' || this.settings.sampler !== 'table' || !table) return undefined;
+    const n = this.data?.device.train.count ?? 0;
+    const { indices, scores } = table.top(TOP_SAMPLES);
+    return Array.from(indices, (index, k) => ({ index, score: scores[k], weight: 1 / (n * table.probability(index)) }));
   }
 
   private emitStatus(): void {

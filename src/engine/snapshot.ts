@@ -53,7 +53,7 @@ export function histogram(values: ArrayLike<number>, bins = HISTOGRAM_BINS): His
   return { edges, counts };
 }
 
-interface Candidate {
+export interface Candidate {
   index: number;
   score: number;
   weight: number;
@@ -130,8 +130,17 @@ export class SnapshotTracker {
     };
   }
 
-  /** The snapshot, or null when nothing happened since the last one. */
-  take(): SamplerSnapshot | null {
+  /** Uniform picks from a fallback source (indices drawn uniformly, not scored: score NaN). */
+  fillUniformPicks(pick: () => number): void {
+    if (this.uniform.length) return;
+    for (let k = 0; k < UNIFORM_PICKS; k++) this.uniform.push({ index: pick(), score: NaN, weight: 1 });
+  }
+
+  /**
+   * The snapshot, or null when nothing happened since the last one. `top` replaces the
+   * drawn samples with the highest scores (e.g. the score table's top entries).
+   */
+  take(top?: Candidate[]): SamplerSnapshot | null {
     if (!this.dirty || !this.last) return null;
     this.dirty = false;
     const d = this.data;
@@ -146,12 +155,13 @@ export class SnapshotTracker {
         drawn++;
       }
     }
-    const top = this.trimTop(TOP_SAMPLES);
+    const drawnTop = this.trimTop(TOP_SAMPLES);
     this.top.clear();
+    const shown = top ?? drawnTop;
     return {
       scoreHistogram: histogram(this.last.presampleScores),
       weightHistogram: histogram(this.last.weights),
-      topSamples: top.map((c) => this.view(c)),
+      topSamples: shown.map((c) => this.view(c)),
       uniformPicks: this.uniform.map((c) => this.view(c)),
       classShare: classCounts.map((n) => (drawn ? n / drawn : 0)),
       noisyShare: d.flippedCount > 0 ? (drawn ? noisy / drawn : 0) : null,

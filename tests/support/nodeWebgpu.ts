@@ -91,12 +91,13 @@ export interface ChildResult {
 }
 
 /**
- * Runs a TypeScript file in a child Node process (through tsx) with the WebGPU
+ * Runs a script in a child Node process (TypeScript through tsx) with the WebGPU
  * environment set. Resolves when it exits; rejects on timeout (the child is killed).
  */
 export function spawnWithWebgpu(file: string, args: string[] = [], timeoutMs = 110_000, extraEnv: NodeJS.ProcessEnv = {}): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
+    const loader = /\.[cm]?ts$/.test(file) ? ['--import', 'tsx'] : [];
+    const child = spawn(process.execPath, [...loader, file, ...args], {
       env: { ...webgpuEnv(), ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -203,3 +203,31 @@ describe('engine: τ_th modes', () => {
     expect(h.status().tauThresholdInForce).toBeCloseTo(2);
   });
 });
+
+describe('engine: sampler snapshot', () => {
+  it('histograms, top samples with pixels, uniform picks, class and noisy shares', async () => {
+    const h = await ready({ mode: 'importance', compare: false, labelNoise: 0.25 });
+    for (let i = 0; i < 3; i++) await h.engine.handle({ type: 'step' });
+    const snaps = h.of('metrics').map((m) => m.runs.importance?.snapshot).filter((s) => s != null);
+    const s = snaps.at(-1)!;
+    expect(s.scoreHistogram.counts.reduce((a, b) => a + b)).toBe(24); // B
+    expect(s.weightHistogram.counts.reduce((a, b) => a + b)).toBe(8); // b
+    expect(s.topSamples.length).toBeGreaterThan(0);
+    expect(s.topSamples.every((x) => x.pixels.length === 64 && x.pixels instanceof Uint8Array)).toBe(true);
+    const scores = s.topSamples.map((x) => x.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    expect(s.uniformPicks).toHaveLength(6);
+    expect(s.classShare.reduce((a, b) => a + b)).toBeCloseTo(1);
+    expect(s.noisyShare).not.toBeNull();
+    expect(h.status().dataset?.flippedCount).toBe(100);
+  });
+
+  it('with the score table, the grid shows the highest table scores', async () => {
+    const h = await ready({ mode: 'importance', sampler: 'table' });
+    for (let i = 0; i < 4; i++) await h.engine.handle({ type: 'step' });
+    const s = h.of('metrics').map((m) => m.runs.importance?.snapshot).filter((x) => x != null).at(-1)!;
+    expect(s.topSamples.length).toBeGreaterThan(0);
+    expect(s.topSamples.every((x) => x.weight > 0 && Number.isFinite(x.weight))).toBe(true);
+    expect(h.steps('importance').at(-1)).toMatchObject({ sampler: 'table', importanceActive: true });
+  });
+});
