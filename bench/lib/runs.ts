@@ -26,11 +26,19 @@ export interface BenchRun extends Racer {
  */
 export function deviceFence(model: tf.LayersModel): (() => Promise<void>) | undefined {
   if (tf.getBackend() !== 'webgpu') return undefined;
-  const backend = tf.backend() as unknown as { device?: GPUDevice; submitQueue?: () => void };
+  const backend = tf.backend() as unknown as {
+    device?: GPUDevice;
+    commandEncoder?: GPUCommandEncoder | null;
+    endComputePassEncoder?: () => void;
+    submitQueue?: () => void;
+  };
   const device = backend.device;
-  if (device && typeof backend.submitQueue === 'function') {
+  if (device && typeof backend.submitQueue === 'function' && typeof backend.endComputePassEncoder === 'function') {
     return async () => {
-      backend.submitQueue!();
+      // tfjs keeps a compute pass open between dispatches: end it before submitting (as its
+      // own read path does), or the command buffer is invalid and the work is dropped.
+      backend.endComputePassEncoder!();
+      if (backend.commandEncoder) backend.submitQueue!();
       await device.queue.onSubmittedWorkDone();
     };
   }
