@@ -1,0 +1,260 @@
+// @vitest-environment jsdom
+// Charts receiving batched metrics: the store appends batches, the charts plot them
+// (data-points grows, the SVG gains lines), and thinning keeps long runs bounded.
+import { act } from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EngineEvent, EvalPoint, RunMetrics, SamplerSnapshot, StepPoint } from '../../src/engine/protocol';
+import { AccuracyChart } from '../../src/ui/charts/AccuracyChart';
+import { ClassShareChart } from '../../src/ui/charts/ClassShareChart';
+import { HistogramChart } from '../../src/ui/charts/HistogramChart';
+import { LossChart, lossSeries } from '../../src/ui/charts/LossChart';
+import { TauChart, activeStretches } from '../../src/ui/charts/TauChart';
+import { MetricsStore, thinSeries, type MetricsSnapshot } from '../../src/ui/metricsStore';
+
+(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+
+type Metrics = Extract<EngineEvent, { type: 'metrics' }>;
+
+function stepPoint(step: number, active: boolean): StepPoint {
+  return {
+    step,
+    samplesSeen: step * 32,
+    clockMs: step * 40,
+    batchLoss: 2 / Math.sqrt(step),
+    mode: 'auto',
+    importanceActive: active,
+    tauRaw: 1 + ((step * 7919) % 13) / 10,
+    tauSmoothed: 1 + step / (step + 50),
+    tauThreshold: 2,
+  };
+}
+
+function evalPoint(step: number): EvalPoint {
+  return {
+    step,
+    samplesSeen: step * 32,
+    clockMs: step * 40,
+    trainLoss: 2.3 / (1 + step / 100),
+    testLoss: 2.4 / (1 + step / 100),
+    testAccuracy: Math.min(0.99, step / 1000),
+  };
+}
+
+const snapshot: SamplerSnapshot = {
+  scoreHistogram: { edges: [0, 0.5, 1, 1.5], counts: [10, 5, 2] },
+  weightHistogram: { edges: [0.5, 1, 1.5, 2], counts: [3, 8, 4] },
+  topSamples: [],
+  uniformPicks: [],
+  classShare: [0.1, 0.2, 0.3, 0.4],
+  noisyShare: null,
+};
+
+/** A metrics event with steps (from, to] for both runs and an eval every `evalEvery` steps. */
+function batch(from: number, to: number, evalEvery = 5, activeFrom = Infinity): Metrics {
+  const run = (): RunMetrics => {
+    const steps: StepPoint[] = [];
+    const evals: EvalPoint[] = [];
+    for (let s = from + 1; s <= to; s++) {
+      steps.push(stepPoint(s, s >= activeFrom));
+      if (s % evalEvery === 0) evals.push(evalPoint(s));
+    }
+    return { steps, evals, snapshot };
+  };
+  return { type: 'metrics', runs: { importance: run(), uniform: run() } };
+}
+
+let root: Root | null = null;
+let host: HTMLDivElement | null = null;
+
+afterEach(() => {
+  act(() => root?.unmount());
+  host?.remove();
+  root = null;
+  host = null;
+});
+
+function render(node: React.ReactNode): HTMLDivElement {
+  if (!host) {
+    host = document.createElement('div');
+    document.body.appendChild(host);
+    root = createRoot(host);
+  }
+  act(() => root!.render(node));
+  return host;
+}
+
+const points = (el: HTMLElement, testId: string): number => {
+  const node = el.querySelector(`[data-testid="${testId}"]`);
+  expect(node, testId).not.toBeNull();
+  return Number(node!.getAttribute('data-points'));
+};
+
+function Charts({ m }: { m: MetricsSnapshot }) {
+  return (
+    <>
+      <LossChart metrics={m} xAxis="steps" logScale={false} width={600} height={300} />
+      <TauChart metrics={m} width={600} height={300} />
+      <AccuracyChart metrics={m} xAxis="time" width={600} height={240} />
+    </>
+  );
+}
+
+describe('charts receiving batched metrics', () => {
+  it('data-points grows with each batch and the SVG draws the series', () => {
+    const store = new MetricsStore(2000);
+    let el = render(<Charts m={store.getSnapshot()} />);
+    expect(points(el, 'chart-loss')).toBe(0);
+    expect(points(el, 'chart-tau')).toBe(0);
+    expect(points(el, 'chart-accuracy')).toBe(0);
+    expect(el.querySelector('[data-testid="chart-loss"] svg')).toBeNull();
+
+    const seen: number[][] = [];
+    for (let b = 0; b < 4; b++) {
+      store.append(batch(b * 20, (b + 1) * 20));
+      el = render(<Charts m={store.getSnapshot()} />);
+      seen.push([points(el, 'chart-loss'), points(el, 'chart-tau'), points(el, 'chart-accuracy')]);
+    }
+    // 20 steps per batch: τ has one point per importance step; the loss one per eval and run
+    // (4 per batch × 2 runs); accuracy plots accuracy and test loss.
+    expect(seen).toEqual([
+      [8, 20, 16],
+      [16, 40, 32],
+      [24, 60, 48],
+      [32, 80, 64],
+    ]);
+    const lossLines = el.querySelectorAll('[data-testid="chart-loss"] .recharts-line path.recharts-curve');
+    expect(lossLines.length).toBe(2);
+    expect(lossLines[0].getAttribute('d')?.length ?? 0).toBeGreaterThan(20);
+    const tauLines = el.querySelectorAll('[data-testid="chart-tau"] .recharts-line path.recharts-curve');
+    expect(tauLines.length).toBe(3); // raw, τ_th, smoothed
+  });
+
+  it('thinning bounds a long run while the newest points stay', () => {
+    const max = 500;
+    const store = new MetricsStore(max);
+    let last = 0;
+    for (let b = 0; b < 60; b++) {
+      store.append(batch(b * 50, (b + 1) * 50, 1));
+      last = (b + 1) * 50;
+      const snap = store.getSnapshot();
+      expect(snap.runs.importance.steps.length).toBeLessThanOrEqual(max);
+      expect(snap.runs.uniform.evals.length).toBeLessThanOrEqual(max);
+    }
+    const snap = store.getSnapshot();
+    expect(snap.runs.importance.stepsReceived).toBe(3000);
+    const steps = snap.runs.importance.steps;
+    expect(steps[0].step).toBe(1); // the first point survives thinning
+    expect(steps[steps.length - 1].step).toBe(last); // so does the newest
+    // Recent points keep full resolution.
+    const tail = steps.slice(-100).map((p) => p.step);
+    expect(tail).toEqual(Array.from({ length: 100 }, (_, i) => last - 99 + i));
+    // Steps stay in order.
+    for (let i = 1; i < steps.length; i++) expect(steps[i].step).toBeGreaterThan(steps[i - 1].step);
+
+    const el = render(<Charts m={snap} />);
+    expect(points(el, 'chart-tau')).toBe(steps.length);
+    expect(points(el, 'chart-tau')).toBeLessThanOrEqual(max);
+    expect(points(el, 'chart-loss')).toBeLessThanOrEqual(2 * max);
+    expect(points(el, 'chart-loss')).toBeGreaterThan(max / 2);
+  });
+
+  it('a step count going backwards (engine restart) starts the series over', () => {
+    const store = new MetricsStore();
+    store.append(batch(0, 40));
+    expect(store.getSnapshot().runs.importance.steps).toHaveLength(40);
+    store.append(batch(0, 10));
+    const snap = store.getSnapshot();
+    expect(snap.runs.importance.steps.map((p) => p.step)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    expect(snap.runs.uniform.evals.map((p) => p.step)).toEqual([5, 10]);
+    store.clear();
+    expect(store.getSnapshot().runs.importance.steps).toHaveLength(0);
+  });
+
+  it('notifies subscribers once per batch with a new immutable snapshot', () => {
+    const store = new MetricsStore();
+    let calls = 0;
+    const off = store.subscribe(() => calls++);
+    const a = store.getSnapshot();
+    store.append(batch(0, 5));
+    const b = store.getSnapshot();
+    store.append({ type: 'metrics', runs: {} });
+    off();
+    store.append(batch(5, 10));
+    expect(calls).toBe(1);
+    expect(a).not.toBe(b);
+    expect(a.runs.importance.steps).toHaveLength(0);
+    expect(b.runs.importance.steps).toHaveLength(5);
+  });
+
+  it('shades the stretches where importance sampling was active', () => {
+    const store = new MetricsStore();
+    store.append(batch(0, 60, 5, 30));
+    const el = render(<TauChart metrics={store.getSnapshot()} width={600} height={300} />);
+    expect(el.querySelectorAll('.is-active-area').length).toBe(1);
+    expect(activeStretches(store.getSnapshot().runs.importance.steps)).toEqual([{ from: 30, to: 60 }]);
+  });
+
+  it('log scale leaves out non-positive losses; the x-axis choice changes x', () => {
+    const store = new MetricsStore();
+    store.append(batch(0, 20));
+    const m = store.getSnapshot();
+    expect(lossSeries(m, 'importance', 'steps', false).map((p) => p.x)).toEqual([5, 10, 15, 20]);
+    expect(lossSeries(m, 'importance', 'samples', false).map((p) => p.x)).toEqual([160, 320, 480, 640]);
+    expect(lossSeries(m, 'importance', 'time', false).map((p) => p.x)).toEqual([0.2, 0.4, 0.6, 0.8]);
+    const broken: MetricsSnapshot = {
+      ...m,
+      runs: {
+        ...m.runs,
+        importance: { ...m.runs.importance, evals: [{ ...evalPoint(1), trainLoss: 0 }, { ...evalPoint(2), trainLoss: NaN }, evalPoint(3)] },
+      },
+    };
+    expect(lossSeries(broken, 'importance', 'steps', true)).toHaveLength(1);
+    expect(lossSeries(broken, 'importance', 'steps', false)).toHaveLength(2);
+  });
+
+  it('histograms and class shares plot the latest sampler snapshot', () => {
+    const store = new MetricsStore();
+    const el0 = render(
+      <HistogramChart testId="chart-scores" title="Scores" histogram={null} color="#f00" xLabel="s" width={400} />,
+    );
+    expect(points(el0, 'chart-scores')).toBe(0);
+    store.append(batch(0, 5));
+    const m = store.getSnapshot();
+    const el = render(
+      <>
+        <HistogramChart
+          testId="chart-scores"
+          title="Scores"
+          histogram={m.runs.importance.snapshot?.scoreHistogram}
+          color="#f00"
+          xLabel="s"
+          width={400}
+        />
+        <ClassShareChart metrics={m} classNames={['a', 'b', 'c', 'd']} width={400} />
+      </>,
+    );
+    expect(points(el, 'chart-scores')).toBe(3);
+    expect(el.querySelectorAll('[data-testid="chart-scores"] .recharts-bar-rectangle').length).toBe(3);
+    expect(points(el, 'chart-class-share')).toBe(8);
+  });
+});
+
+describe('thinSeries', () => {
+  it('never exceeds the bound, keeps first and last, terminates for small bounds', () => {
+    for (const max of [2, 3, 7, 100]) {
+      const input = Array.from({ length: 1000 }, (_, i) => i);
+      const out = thinSeries(input, max);
+      expect(out.length).toBeLessThanOrEqual(max);
+      expect(out[0]).toBe(0);
+      expect(out[out.length - 1]).toBe(999);
+    }
+  });
+
+  it('keeps mode switches through a thinning pass where it can', () => {
+    const input = Array.from({ length: 120 }, (_, i) => ({ i, on: i >= 41 && i < 45 }));
+    const out = thinSeries(input, 100, (a, b) => a.on !== b.on);
+    expect(out.length).toBeLessThanOrEqual(100);
+    expect(out.some((p) => p.i === 41)).toBe(true); // the odd index where IS switched on
+  });
+});

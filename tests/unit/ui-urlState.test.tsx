@@ -1,0 +1,234 @@
+// @vitest-environment jsdom
+// Settings ⇄ URL: valid settings survive the round trip; invalid, out-of-range, unknown and
+// hostile values fall back to the defaults with notices naming them, and those notices reach
+// the page as text only.
+import { act } from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  SETTINGS_SCHEMA,
+  SETTING_KEYS,
+  checkSettings,
+  defaultSettings,
+  type Settings,
+} from '../../src/engine/settings';
+import { initialEngineView } from '../../src/ui/engineClient';
+import { Banners } from '../../src/ui/StatusBar';
+import { parseSettingsFromQuery, serializeSettings, urlWithSettings } from '../../src/ui/urlState';
+
+(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+
+/** mulberry32: a small seeded PRNG, so a failing case can be replayed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomSettings(rand: () => number): Settings {
+  const out: Record<string, unknown> = {};
+  for (const key of SETTING_KEYS) {
+    const f = SETTINGS_SCHEMA[key];
+    if (f.kind === 'boolean') out[key] = rand() < 0.5;
+    else if (f.kind === 'enum') out[key] = f.values[Math.floor(rand() * f.values.length)];
+    else if (f.integer) out[key] = f.min + Math.floor(rand() * (f.max - f.min + 1));
+    else {
+      // Awkward floats on purpose (many digits, tiny and large magnitudes).
+      const v = rand() < 0.2 ? f.min : rand() < 0.2 ? f.max : f.min + rand() * (f.max - f.min);
+      out[key] = Math.min(f.max, Math.max(f.min, v));
+    }
+  }
+  const s = out as unknown as Settings;
+  if (s.trainCap > 0 && s.evalSize > s.trainCap) s.evalSize = Math.max(32, Math.min(s.evalSize, s.trainCap));
+  if (s.trainCap > 0 && s.evalSize > s.trainCap) s.trainCap = s.evalSize;
+  return s;
+}
+
+describe('settings ⇄ URL round trip', () => {
+  it('random valid settings survive serialize → parse exactly, with no notices', () => {
+    const rand = prng(20240601);
+    for (let i = 0; i < 300; i++) {
+      const s = randomSettings(rand);
+      expect(checkSettings(s)).toEqual([]);
+      const full = parseSettingsFromQuery(serializeSettings(s));
+      expect(full.notices).toEqual([]);
+      expect(full.settings).toEqual(s);
+      const short = parseSettingsFromQuery(`?${serializeSettings(s, { onlyNonDefaults: true })}`);
+      expect(short.notices).toEqual([]);
+      expect(short.settings).toEqual(s);
+    }
+  });
+
+  it('writes every key in the schema order, and only changed keys when asked', () => {
+    const s = { ...defaultSettings(), learningRate: 0.05, mode: 'importance' as const };
+    const keys = [...new URLSearchParams(serializeSettings(s)).keys()];
+    expect(keys).toEqual(SETTING_KEYS);
+    expect(serializeSettings(s, { onlyNonDefaults: true })).toBe('learningRate=0.05&mode=importance');
+    expect(serializeSettings(defaultSettings(), { onlyNonDefaults: true })).toBe('');
+  });
+
+  it('keeps the path and hash of the page URL', () => {
+    const url = urlWithSettings('https://example.org/demo/sub/?old=1#x', { ...defaultSettings(), seed: 7 });
+    expect(url.startsWith('https://example.org/demo/sub/?dataset=')).toBe(true);
+    expect(url.endsWith('#x')).toBe(true);
+    expect(url).not.toMatch(/[?&]old=/);
+    expect(parseSettingsFromQuery(new URL(url).search).settings.seed).toBe(7);
+  });
+
+  it('an empty query gives the defaults and no notices', () => {
+    expect(parseSettingsFromQuery('')).toEqual({ settings: defaultSettings(), notices: [] });
+    expect(parseSettingsFromQuery('?')).toEqual({ settings: defaultSettings(), notices: [] });
+  });
+});
+
+describe('invalid URL values fall back to defaults with a notice naming them', () => {
+  const d = defaultSettings();
+  const cases: [string, keyof Settings][] = [
+    ['learningRate=abc', 'learningRate'],
+    ['learningRate=', 'learningRate'],
+    ['learningRate=0x10', 'learningRate'],
+    ['learningRate=Infinity', 'learningRate'],
+    ['learningRate=NaN', 'learningRate'],
+    ['learningRate=1e9', 'learningRate'],
+    ['batchSize=0', 'batchSize'],
+    ['batchSize=2.5', 'batchSize'],
+    ['batchSize=99999', 'batchSize'],
+    ['labelNoise=-0.1', 'labelNoise'],
+    ['seed=-1', 'seed'],
+    ['dataset=imagenet', 'dataset'],
+    ['mode=IMPORTANCE', 'mode'],
+    ['compare=maybe', 'compare'],
+    ['tauThreshold=0.5', 'tauThreshold'],
+  ];
+  it.each(cases)('%s', (query, key) => {
+    const { settings, notices } = parseSettingsFromQuery(query);
+    expect(settings[key]).toEqual(d[key]);
+    expect(settings).toEqual(d);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toContain(`"${key}"`);
+  });
+
+  it('keeps the valid values next to invalid ones', () => {
+    const { settings, notices } = parseSettingsFromQuery('?batchSize=64&learningRate=-3&mode=uniform&compare=false');
+    expect(settings.batchSize).toBe(64);
+    expect(settings.mode).toBe('uniform');
+    expect(settings.compare).toBe(false);
+    expect(settings.learningRate).toBe(d.learningRate);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatch(/learningRate/);
+  });
+
+  it('names unknown keys, and does not let prototype keys through', () => {
+    const { settings, notices } = parseSettingsFromQuery('?foo=1&__proto__=x&constructor=y&toString=z&seed=5');
+    expect(settings.seed).toBe(5);
+    expect(notices).toHaveLength(4);
+    expect(notices.join('\n')).toContain('"foo"');
+    expect(notices.join('\n')).toContain('"__proto__"');
+    expect(notices.join('\n')).toContain('"constructor"');
+    expect(Object.keys(settings).sort()).toEqual([...SETTING_KEYS].sort());
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+
+  it('uses the first of repeated keys and says so', () => {
+    const { settings, notices } = parseSettingsFromQuery('seed=3&seed=4');
+    expect(settings.seed).toBe(3);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toContain('"seed"');
+  });
+
+  it('resolves a cross-field conflict (evaluation subset above the training cap) with a notice', () => {
+    const { settings, notices } = parseSettingsFromQuery('trainCap=100&evalSize=5000');
+    expect(checkSettings(settings)).toEqual([]);
+    // evalSize falls back first; its default (1000) still exceeds 100, so trainCap does too.
+    expect(settings.evalSize).toBe(d.evalSize);
+    expect(settings.trainCap).toBe(d.trainCap);
+    expect(notices.some((n) => n.includes('"evalSize"'))).toBe(true);
+    expect(notices.some((n) => n.includes('"trainCap"'))).toBe(true);
+    // A conflict the link's evalSize alone causes keeps the link's training cap.
+    const kept = parseSettingsFromQuery('trainCap=3000&evalSize=5000');
+    expect(kept.settings.trainCap).toBe(3000);
+    expect(kept.settings.evalSize).toBe(d.evalSize);
+  });
+});
+
+// ---- hostile values ------------------------------------------------------------------------
+
+const HOSTILE = [
+  '<script>alert(1)</script>',
+  '"><img src=x onerror=alert(1)>',
+  "'><svg onload=alert(1)>",
+  '<iframe src="javascript:alert(1)"></iframe>',
+  'javascript:alert(1)',
+  '{{constructor.constructor("alert(1)")()}}',
+];
+
+let root: Root | null = null;
+let host: HTMLDivElement | null = null;
+
+afterEach(() => {
+  act(() => root?.unmount());
+  host?.remove();
+  root = null;
+  host = null;
+});
+
+function renderNotices(notices: string[]): HTMLDivElement {
+  host = document.createElement('div');
+  document.body.appendChild(host);
+  root = createRoot(host);
+  act(() =>
+    root!.render(
+      <Banners
+        view={initialEngineView()}
+        urlNotices={notices}
+        onDismissUrlNotices={() => undefined}
+        onDismiss={() => undefined}
+        onRestartEngine={() => undefined}
+      />,
+    ),
+  );
+  return host;
+}
+
+describe('hostile URL values', () => {
+  it('fall back to defaults with notices naming the key, and render as text only', () => {
+    const keys: (keyof Settings)[] = ['dataset', 'learningRate', 'mode', 'compare', 'seed', 'model'];
+    const params = new URLSearchParams();
+    keys.forEach((k, i) => params.set(k, HOSTILE[i % HOSTILE.length]));
+    params.set(HOSTILE[0], '1'); // a hostile key too
+    params.set('x', HOSTILE[1]);
+    const { settings, notices } = parseSettingsFromQuery(params.toString());
+
+    expect(settings).toEqual(defaultSettings());
+    expect(notices).toHaveLength(keys.length + 2);
+    for (const k of keys) expect(notices.some((n) => n.includes(`"${k}"`))).toBe(true);
+
+    const el = renderNotices(notices);
+    const banner = el.querySelector('[data-testid="url-notice"]');
+    expect(banner).not.toBeNull();
+    // The values are shown, as text...
+    expect(banner!.textContent).toContain('<script>');
+    expect(banner!.textContent).toContain('onerror');
+    // ...and nothing they spell became an element or an attribute.
+    expect(el.querySelector('script, img, svg, iframe, [onerror], [onload], [src]')).toBeNull();
+    const tags = new Set(Array.from(el.querySelectorAll('*'), (n) => n.tagName.toLowerCase()));
+    for (const t of tags) expect(['div', 'strong', 'ul', 'li', 'button', 'span']).toContain(t);
+  });
+
+  it('cuts very long values short in the notice', () => {
+    const long = `<script>${'A'.repeat(5000)}</script>`;
+    const { notices } = parseSettingsFromQuery(`dataset=${encodeURIComponent(long)}`);
+    expect(notices).toHaveLength(1);
+    expect(notices[0].length).toBeLessThan(300);
+  });
+
+  it('strips control characters from quoted values', () => {
+    const { notices } = parseSettingsFromQuery(`model=${encodeURIComponent('a\u0000b\nc\u001bd')}`);
+    expect(notices[0]).toContain('"abcd"');
+  });
+});
