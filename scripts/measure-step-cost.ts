@@ -111,14 +111,8 @@ async function measure(backend: BackendArg, a: Args): Promise<Result> {
   const model = buildModel(a.model, { inputShape: prepared.imageShape, numClasses: prepared.numClasses, seed: 1 });
   const logits = is.asLogitsModel(model);
 
-  const gpuBackend = tf.backend() as unknown as { device?: GPUDevice; submitQueue?: () => void };
-  const fence =
-    backend === 'webgpu' && gpuBackend.device && gpuBackend.submitQueue
-      ? async () => {
-          gpuBackend.submitQueue!();
-          await gpuBackend.device!.queue.onSubmittedWorkDone();
-        }
-      : async () => undefined;
+  const { webgpuFence } = await import('../src/engine/backend');
+  const fence = webgpuFence() ?? (async () => undefined);
   const now = () => performance.now();
 
   // 1. End to end, as the engine runs it: two trainers (uniform, importance) on two copies

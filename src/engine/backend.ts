@@ -169,6 +169,32 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   throw new Error(`no tfjs backend could be initialized: ${fallbackReasons.join('; ')}`);
 }
 
+interface WebgpuBackendInternals {
+  device?: GPUDevice;
+  ensureCommandEncoderReady?: () => void;
+  endComputePassEncoder?: () => void;
+  submitQueue?: () => void;
+}
+
+/**
+ * WebGPU only: a fence that submits tfjs's pending commands (it batches dispatches into one
+ * command encoder) and waits until the GPU has finished them. Moves no data: it is not a
+ * GPU→CPU read. Null when the active backend is not WebGPU.
+ */
+export function webgpuFence(): (() => Promise<void>) | null {
+  if (tf.getBackend() !== 'webgpu') return null;
+  const b = tf.backend() as unknown as WebgpuBackendInternals;
+  const device = b.device;
+  if (!device || !b.ensureCommandEncoderReady || !b.endComputePassEncoder || !b.submitQueue) return null;
+  return async () => {
+    // As tfjs does before its own reads: an encoder exists, its compute pass is closed.
+    b.ensureCommandEncoderReady!();
+    b.endComputePassEncoder!();
+    b.submitQueue!();
+    await device.queue.onSubmittedWorkDone();
+  };
+}
+
 /**
  * Forgets the current instance of a backend (e.g. after its GPU device was lost) but keeps
  * its factory, so the next `selectBackend` creates a fresh one with a new device.

@@ -32,7 +32,7 @@ import {
   type TrainerSettings,
 } from '../is';
 import { MODEL_ZOO, buildModel, cloneModel, countParameters } from '../models';
-import { DEFAULT_BACKEND_ORDER, discardBackend, selectBackend, type BackendName, type BackendSelection } from './backend';
+import { DEFAULT_BACKEND_ORDER, discardBackend, selectBackend, webgpuFence, type BackendName, type BackendSelection } from './backend';
 import { evaluate, type EvalSet } from './evaluate';
 import type {
   DatasetInfo,
@@ -596,13 +596,7 @@ export class Engine {
   /** WebGPU: submit tfjs's pending commands and wait for the queue (no data moves). */
   private deviceFence(): (() => Promise<void>) | undefined {
     if (this.backend?.info.name !== 'webgpu') return undefined;
-    const backend = tf.backend() as unknown as { device?: GPUDevice; submitQueue?: () => void };
-    const device = backend.device;
-    if (!device || typeof backend.submitQueue !== 'function') return undefined;
-    return async () => {
-      backend.submitQueue!();
-      await device.queue.onSubmittedWorkDone();
-    };
+    return webgpuFence() ?? undefined;
   }
 
   private disposeRuns(): void {
