@@ -10,6 +10,7 @@ import { ClassShareChart } from '../../src/ui/charts/ClassShareChart';
 import { HistogramChart } from '../../src/ui/charts/HistogramChart';
 import { LossChart, lossSeries } from '../../src/ui/charts/LossChart';
 import { TauChart, activeStretches } from '../../src/ui/charts/TauChart';
+import { niceTicks } from '../../src/ui/charts/common';
 import { MetricsStore, thinSeries, type MetricsSnapshot } from '../../src/ui/metricsStore';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
@@ -256,5 +257,16 @@ describe('thinSeries', () => {
     const out = thinSeries(input, 100, (a, b) => a.on !== b.on);
     expect(out.length).toBeLessThanOrEqual(100);
     expect(out.some((p) => p.i === 41)).toBe(true); // the odd index where IS switched on
+  });
+});
+
+describe('niceTicks', () => {
+  it('covers the range with round steps', () => {
+    expect(niceTicks(0.1, 2.5, 6).ticks).toEqual([0, 0.5, 1, 1.5, 2, 2.5]);
+    expect(niceTicks(1, 1.3, 4).ticks).toEqual([1, 1.1, 1.2, 1.3]);
+    const t = niceTicks(0, 37, 5);
+    expect(t.lo).toBe(0);
+    expect(t.hi).toBeGreaterThanOrEqual(37);
+    expect(t.ticks.length).toBeLessThanOrEqual(6);
   });
 });

@@ -13,6 +13,7 @@ import {
   THRESHOLD_COLOR,
   formatCount,
   formatNumber,
+  niceTicks,
   tooltipStyle,
   type ChartSizeProps,
 } from './common';
@@ -102,8 +103,9 @@ export function TauChart({ metrics, thresholdNow, explain, width, height }: TauC
   const rows = tauRows(steps);
   const stretches = activeStretches(steps);
   const last = steps.length ? steps[steps.length - 1] : null;
-  const top = yMax(rows);
-  const bottom = yMin(rows);
+  const y = niceTicks(yMin(rows), yMax(rows), 6);
+  const top = y.hi;
+  const bottom = y.lo;
   const th = thresholdNow ?? last?.tauThreshold ?? null;
   const activeSteps = steps.filter((p) => p.importanceActive).length;
 
@@ -148,6 +150,7 @@ export function TauChart({ metrics, thresholdNow, explain, width, height }: TauC
           <YAxis
             type="number"
             domain={[bottom, top]}
+            ticks={y.ticks}
             allowDataOverflow
             tickFormatter={(v: number) => formatNumber(v, 2)}
             width={44}

@@ -45,6 +45,19 @@ export function ChartBox({ width, height = 240, children }: ChartSizeProps & { c
   );
 }
 
+/** Round tick values covering [lo, hi]: about `count` of them at a step of 1, 2, 2.5 or 5 × 10^k. */
+export function niceTicks(lo: number, hi: number, count = 5): { ticks: number[]; lo: number; hi: number } {
+  if (!(hi > lo)) return { ticks: [lo], lo, hi };
+  const raw = (hi - lo) / Math.max(1, count - 1);
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw * (1 - 1e-9)) ?? 10 * mag;
+  const a = Math.floor(lo / step + 1e-9) * step;
+  const b = Math.ceil(hi / step - 1e-9) * step;
+  const ticks: number[] = [];
+  for (let v = a; v <= b + step / 2; v += step) ticks.push(Number(v.toPrecision(12)));
+  return { ticks, lo: ticks[0], hi: ticks[ticks.length - 1] };
+}
+
 export function formatNumber(v: number, digits = 3): string {
   if (!Number.isFinite(v)) return String(v);
   const a = Math.abs(v);
