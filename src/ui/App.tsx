@@ -1,5 +1,5 @@
 // The playground page: settings on the side, the race in the middle.
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { RunId, StepPoint } from '../engine/protocol';
 import { applySettingsChange, type ImportanceMode, type Settings } from '../engine/settings';
 import { AccuracyChart } from './charts/AccuracyChart';
@@ -35,6 +35,19 @@ export interface AppProps {
   /** Write the settings to the address bar (default true). */
   syncAddressBar?: boolean;
 }
+
+// Hoisted so the memoised charts do not re-render on every status message.
+const EXPLAIN = {
+  loss: <ExplainLoss />,
+  accuracy: <ExplainAccuracy />,
+  tau: <ExplainTau />,
+  scores: <ExplainScores />,
+  weights: <ExplainWeights />,
+  classes: <ExplainClasses />,
+  noise: <ExplainNoise />,
+};
+const WEIGHT_MARKER = { x: 1, label: 'uniform w = 1' };
+const NO_CLASSES: string[] = [];
 
 const lastOf = <T,>(a: readonly T[]): T | null => (a.length ? a[a.length - 1] : null);
 
@@ -92,7 +105,13 @@ export function App({ workerFactory, initialQuery, syncAddressBar = true }: AppP
     uniform: Math.max(status?.runs.uniform?.step ?? 0, lastOf(metrics.runs.uniform.steps)?.step ?? 0),
   };
   const dataset = status?.dataset ?? null;
-  const classNames = dataset?.classNames ?? [];
+  // Each status message carries fresh arrays: keep the same ones while their content is the same.
+  const classKey = dataset ? dataset.classNames.join('\u0000') : '';
+  const shapeKey = dataset ? dataset.imageShape.join('x') : '';
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const classNames = useMemo(() => dataset?.classNames ?? NO_CLASSES, [classKey]);
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const imageShape = useMemo(() => dataset?.imageShape ?? null, [shapeKey]);
   const snapshot = metrics.runs.importance.snapshot;
   const noiseOn = settings.labelNoise > 0;
   const datasetNoise = dataset && dataset.trainCount > 0 ? dataset.flippedCount / dataset.trainCount : settings.labelNoise;
@@ -196,13 +215,15 @@ export function App({ workerFactory, initialQuery, syncAddressBar = true }: AppP
               onXAxisChange={setXAxis}
               logScale={logScale}
               onLogScaleChange={setLogScale}
-              explain={<ExplainLoss />}
+              explain={EXPLAIN.loss}
             />
-            <AccuracyChart metrics={metrics} xAxis={xAxis} explain={<ExplainAccuracy />} />
+            <AccuracyChart metrics={metrics} xAxis={xAxis} explain={EXPLAIN.accuracy} />
             <TauChart
               metrics={metrics}
               thresholdNow={status?.tauThresholdInForce ?? null}
-              explain={<ExplainTau />}
+              measuredThreshold={status?.costs.measuredTauThreshold ?? null}
+              thresholdMode={settings.tauThresholdMode}
+              explain={EXPLAIN.tau}
             />
             <HistogramChart
               testId="chart-scores"
@@ -211,7 +232,7 @@ export function App({ workerFactory, initialQuery, syncAddressBar = true }: AppP
               histogram={snapshot?.scoreHistogram}
               color={RUN_COLORS.importance}
               xLabel="score"
-              explain={<ExplainScores />}
+              explain={EXPLAIN.scores}
             />
             <HistogramChart
               testId="chart-weights"
@@ -220,16 +241,16 @@ export function App({ workerFactory, initialQuery, syncAddressBar = true }: AppP
               histogram={snapshot?.weightHistogram}
               color="#12b886"
               xLabel="weight w"
-              marker={{ x: 1, label: 'uniform w = 1' }}
-              explain={<ExplainWeights />}
+              marker={WEIGHT_MARKER}
+              explain={EXPLAIN.weights}
             />
-            <ClassShareChart metrics={metrics} classNames={classNames} explain={<ExplainClasses />} />
+            <ClassShareChart metrics={metrics} classNames={classNames} explain={EXPLAIN.classes} />
             {noiseOn ? (
-              <NoisyShareChart metrics={metrics} datasetShare={datasetNoise} explain={<ExplainNoise />} />
+              <NoisyShareChart metrics={metrics} datasetShare={datasetNoise} explain={EXPLAIN.noise} />
             ) : null}
             <SampleGrid
               snapshot={snapshot}
-              imageShape={dataset?.imageShape ?? null}
+              imageShape={imageShape}
               classNames={classNames}
               sampler={settings.sampler}
             />

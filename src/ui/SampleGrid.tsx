@@ -1,6 +1,6 @@
 // The samples the sampler weights most right now, drawn from their uint8 pixels on canvases,
 // next to a few uniform picks for contrast.
-import { useEffect, useRef } from 'react';
+import { memo, useEffect, useRef } from 'react';
 import type { SampleView, SamplerSnapshot } from '../engine/protocol';
 import { formatNumber } from './charts/common';
 
@@ -78,7 +78,7 @@ export interface SampleGridProps {
   sampler: 'presample' | 'table';
 }
 
-export function SampleGrid({ snapshot, imageShape, classNames, sampler }: SampleGridProps) {
+export const SampleGrid = memo(function SampleGrid({ snapshot, imageShape, classNames, sampler }: SampleGridProps) {
   const top = snapshot?.topSamples ?? [];
   const picks = snapshot?.uniformPicks ?? [];
   const shape = imageShape ?? [28, 28, 1];
@@ -118,4 +118,4 @@ export function SampleGrid({ snapshot, imageShape, classNames, sampler }: Sample
       )}
     </section>
   );
-}
+});

@@ -1,5 +1,5 @@
 // Test accuracy and test loss of both runs, on the held-out test split.
-import type { ReactNode } from 'react';
+import { memo, type ReactNode } from 'react';
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { EvalPoint, RunId } from '../../engine/protocol';
 import { RUN_IDS, type MetricsSnapshot } from '../metricsStore';
@@ -86,7 +86,7 @@ function Panel(props: {
   );
 }
 
-export function AccuracyChart({ metrics, xAxis, explain, width, height }: AccuracyChartProps) {
+export const AccuracyChart = memo(function AccuracyChart({ metrics, xAxis, explain, width, height }: AccuracyChartProps) {
   const acc = RUN_IDS.map((run) => ({ run, data: series(metrics, run, xAxis, (p) => p.testAccuracy * 100) })).filter(
     (s) => s.data.length > 0,
   );
@@ -130,4 +130,4 @@ export function AccuracyChart({ metrics, xAxis, explain, width, height }: Accura
       </div>
     </ChartFrame>
   );
-}
+});

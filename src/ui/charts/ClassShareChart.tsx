@@ -1,7 +1,7 @@
 // Which classes each run's batches are drawn from, over a recent window. Uniform sampling
 // follows the class frequencies; importance sampling leans towards the classes the model
 // still gets wrong (and towards a rare class when one is made rare).
-import type { ReactNode } from 'react';
+import { memo, type ReactNode } from 'react';
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
 import type { RunId } from '../../engine/protocol';
 import { RUN_IDS, type MetricsSnapshot } from '../metricsStore';
@@ -30,7 +30,7 @@ export function classShareRows(metrics: MetricsSnapshot, classNames: readonly st
   return { rows, runs };
 }
 
-export function ClassShareChart({ metrics, classNames, explain, width, height }: ClassShareChartProps) {
+export const ClassShareChart = memo(function ClassShareChart({ metrics, classNames, explain, width, height }: ClassShareChartProps) {
   const { rows, runs } = classShareRows(metrics, classNames);
   const points = runs.length ? rows.length * runs.length : 0;
   return (
@@ -56,4 +56,4 @@ export function ClassShareChart({ metrics, classNames, explain, width, height }:
       </ChartBox>
     </ChartFrame>
   );
-}
+});

@@ -1,6 +1,6 @@
 // A histogram from the sampler's latest snapshot: the presample's scores, or the weights
 // w = 1/(B·p) of the samples drawn.
-import type { ReactNode } from 'react';
+import { memo, type ReactNode } from 'react';
 import { Bar, BarChart, CartesianGrid, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import type { Histogram } from '../../engine/protocol';
 import { ChartBox, ChartFrame, formatNumber, tooltipStyle, type ChartSizeProps } from './common';
@@ -35,7 +35,7 @@ export interface HistogramChartProps extends ChartSizeProps {
   explain?: ReactNode;
 }
 
-export function HistogramChart(props: HistogramChartProps) {
+export const HistogramChart = memo(function HistogramChart(props: HistogramChartProps) {
   const { testId, title, subtitle, histogram, color, xLabel, marker, explain, width, height } = props;
   const rows = histogramRows(histogram);
   const total = rows.reduce((n, r) => n + r.count, 0);
@@ -85,4 +85,4 @@ export function HistogramChart(props: HistogramChartProps) {
       </ChartBox>
     </ChartFrame>
   );
-}
+});

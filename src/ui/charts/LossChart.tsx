@@ -1,7 +1,7 @@
 // Training loss of both runs, measured on the fixed evaluation subset (the honest number:
 // the importance run's batch loss is weighted and on hard samples), against each run's own
 // clock, its steps or the samples it has seen.
-import { useId, type ReactNode } from 'react';
+import { memo, useId, type ReactNode } from 'react';
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { RunId } from '../../engine/protocol';
 import { RUN_IDS, type MetricsSnapshot } from '../metricsStore';
@@ -65,7 +65,7 @@ export function XAxisPicker({ value, onChange }: { value: XAxisKind; onChange?: 
   );
 }
 
-export function LossChart(props: LossChartProps) {
+export const LossChart = memo(function LossChart(props: LossChartProps) {
   const { metrics, xAxis, onXAxisChange, logScale, onLogScaleChange, explain, width, height } = props;
   const logId = useId();
   const series = RUN_IDS.map((run) => ({ run, data: lossSeries(metrics, run, xAxis, logScale) })).filter(
@@ -139,4 +139,4 @@ export function LossChart(props: LossChartProps) {
       </ChartBox>
     </ChartFrame>
   );
-}
+});

@@ -1,7 +1,7 @@
 // With label noise on: how many of the drawn samples carry a flipped (wrong) label. Wrong
 // labels stay hard forever, so importance sampling tends to draw them more often than their
 // share of the data: the method's known weak spot.
-import type { ReactNode } from 'react';
+import { memo, type ReactNode } from 'react';
 import { Bar, BarChart, CartesianGrid, Cell, Tooltip, XAxis, YAxis } from 'recharts';
 import { RUN_IDS, type MetricsSnapshot } from '../metricsStore';
 import {
@@ -22,7 +22,7 @@ export interface NoisyShareChartProps extends ChartSizeProps {
   explain?: ReactNode;
 }
 
-export function NoisyShareChart({ metrics, datasetShare, explain, width, height }: NoisyShareChartProps) {
+export const NoisyShareChart = memo(function NoisyShareChart({ metrics, datasetShare, explain, width, height }: NoisyShareChartProps) {
   const rows = [{ name: 'In the data', share: datasetShare * 100, color: THRESHOLD_COLOR }];
   for (const r of RUN_IDS) {
     const v = metrics.runs[r].snapshot?.noisyShare;
@@ -56,4 +56,4 @@ export function NoisyShareChart({ metrics, datasetShare, explain, width, height 
       </ChartBox>
     </ChartFrame>
   );
-}
+});

@@ -1,7 +1,7 @@
 // τ, the estimated equivalent batch-size increase of importance sampling (paper Eq. 26-27),
 // raw and smoothed, against τ_th, the break-even point (Eq. 29). Stretches where the
 // importance run actually trained on importance-sampled batches are shaded.
-import type { ReactNode } from 'react';
+import { memo, type ReactNode } from 'react';
 import { CartesianGrid, ComposedChart, Line, ReferenceArea, Tooltip, XAxis, YAxis } from 'recharts';
 import type { StepPoint } from '../../engine/protocol';
 import type { MetricsSnapshot } from '../metricsStore';
@@ -91,14 +91,20 @@ function yMax(rows: TauRow[]): number {
   return Math.ceil(top * 1.05 * 10) / 10;
 }
 
+const THRESHOLD_MODE_TEXT = { costModel: 'cost model', measured: 'measured on this device', fixed: 'fixed' } as const;
+
 export interface TauChartProps extends ChartSizeProps {
   metrics: MetricsSnapshot;
   /** The τ_th in force now, from the engine's status. */
   thresholdNow?: number | null;
+  /** τ_th from this device's timings, when measured. */
+  measuredThreshold?: number | null;
+  thresholdMode?: 'costModel' | 'measured' | 'fixed';
   explain?: ReactNode;
 }
 
-export function TauChart({ metrics, thresholdNow, explain, width, height }: TauChartProps) {
+export const TauChart = memo(function TauChart(props: TauChartProps) {
+  const { metrics, thresholdNow, measuredThreshold, thresholdMode, explain, width, height } = props;
   const steps = metrics.runs.importance.steps;
   const rows = tauRows(steps);
   const stretches = activeStretches(steps);
@@ -117,7 +123,15 @@ export function TauChart({ metrics, thresholdNow, explain, width, height }: TauC
         last ? (
           <span className="summary">
             <span>τ (smoothed) {formatNumber(last.tauSmoothed, 3)}</span>
-            {th !== null ? <span>τ_th {formatNumber(th, 3)}</span> : null}
+            {th !== null ? (
+              <span>
+                τ_th {formatNumber(th, 3)}
+                {thresholdMode ? ` (${THRESHOLD_MODE_TEXT[thresholdMode]})` : ''}
+              </span>
+            ) : null}
+            {thresholdMode !== 'measured' && measuredThreshold != null && Number.isFinite(measuredThreshold) ? (
+              <span>measured here: {formatNumber(measuredThreshold, 3)}</span>
+            ) : null}
             <span>
               importance sampling {last.importanceActive ? 'on' : 'off'} ({Math.round((100 * activeSteps) / steps.length)}% of
               plotted steps)
@@ -208,4 +222,4 @@ export function TauChart({ metrics, thresholdNow, explain, width, height }: TauC
       </ChartBox>
     </ChartFrame>
   );
-}
+});
