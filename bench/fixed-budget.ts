@@ -36,11 +36,11 @@ await runBenchmark('fixed-budget', 'Fixed time budget: importance vs uniform', a
     score: 'upperBound',
     sampler: 'presample',
   };
-  const budgetS = (args.quick ? 4 : 25) * args.scale;
+  const budgetS = (args.quick ? 4 : 20) * args.scale;
   const seeds = args.quick ? [1] : [1, 2, 3];
   const datasets: DatasetName[] = args.quick ? ['mnist'] : ['fashion-mnist', 'mnist'];
   const trainCap = 10000;
-  const checkpoints = args.quick ? 4 : 10;
+  const checkpoints = args.quick ? 4 : 8;
   const evalSize = args.quick ? 500 : 1000;
   const settings = { model, ...base, budgetSeconds: budgetS, seeds, datasets, trainCap, evalSize, checkpoints };
 
@@ -129,7 +129,7 @@ await runBenchmark('fixed-budget', 'Fixed time budget: importance vs uniform', a
   const sweep: { factor: string; value: string; uniform: RaceResult; run: RaceResult }[] = [];
   if (!args.quick) {
     const data = await dataFor('fashion-mnist');
-    const sweepS = 12 * args.scale;
+    const sweepS = 10 * args.scale;
     const seed = 1;
     // Presample factor: one uniform run raced with every factor.
     const factors = [2, 3, 5, 8];
@@ -157,7 +157,7 @@ await runBenchmark('fixed-budget', 'Fixed time budget: importance vs uniform', a
     // gradients) dominates, so scoring B samples costs little next to a step.
     const other: ModelName = model === 'mlp' ? 'cnn-tiny' : 'mlp';
     {
-      const cnnS = (other === 'cnn-tiny' && !realGpu ? 40 : 12) * args.scale;
+      const cnnS = (other === 'cnn-tiny' && !realGpu ? 30 : 10) * args.scale;
       const runs = [
         makeRun({ label: 'uniform', model: other, seed, settings: { ...base, mode: 'uniform' } }, data),
         makeRun({ label: 'importance', model: other, seed, settings: { ...base, mode: 'importance' } }, data),

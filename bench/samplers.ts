@@ -25,7 +25,7 @@ const OPTIMIZERS: { name: OptimizerName; learningRate: number; label: string }[]
 
 await runBenchmark('samplers', 'Samplers: uniform vs presample vs score table', async ({ args, tag }) => {
   const model: ModelName = 'mlp';
-  const budgetS = (args.quick ? 3 : 12) * args.scale;
+  const budgetS = (args.quick ? 3 : 10) * args.scale;
   const seeds = args.quick ? [1] : [1, 2, 3];
   const datasets: DatasetName[] = args.quick ? ['mnist'] : ['fashion-mnist', 'mnist'];
   const optimizers = args.quick ? OPTIMIZERS.slice(1) : OPTIMIZERS;
@@ -39,7 +39,7 @@ await runBenchmark('samplers', 'Samplers: uniform vs presample vs score table', 
         const runs = SAMPLERS.map((s) =>
           makeRun({ label: s.label, model, seed, settings: { ...base, optimizer: opt.name, learningRate: opt.learningRate, ...s.settings } }, data),
         );
-        const out = await race(runs, { budgetMs: budgetS * 1000, checkpoints: args.quick ? 4 : 10, data });
+        const out = await race(runs, { budgetMs: budgetS * 1000, checkpoints: args.quick ? 4 : 8, data });
         runs.forEach((r) => r.dispose());
         all.push({ dataset, optimizer: opt.name, seed, runs: out });
         console.log(`${dataset} ${opt.name} seed ${seed}: ` + out.map((r) => `${r.label} ${fmt(r.trainLoss)} (${r.steps} steps)`).join('; '));

@@ -15,6 +15,8 @@ export interface BenchData {
   device: DeviceData;
   /** The fixed evaluation subset (indices into the training split). */
   evalIndices: Int32Array;
+  /** The evaluation subset, gathered once. */
+  evalSet: { x: tf.Tensor4D; y: tf.Tensor2D };
   /** Test samples used (the first `testCount` of the test split). */
   testCount: number;
   dispose(): void;
@@ -44,7 +46,19 @@ export async function loadBenchData(
   const device = toDeviceData(prepared);
   const evalIndices = evalSubsetIndices(prepared.train.count, opts.evalSize, opts.seed ?? 1);
   const testCount = Math.min(prepared.test.count, opts.testCap ?? prepared.test.count);
-  return { name, prepared, device, evalIndices, testCount, dispose: () => device.dispose() };
+  const evalSet = device.gather(evalIndices, 'train');
+  return {
+    name,
+    prepared,
+    device,
+    evalIndices,
+    evalSet,
+    testCount,
+    dispose: () => {
+      tf.dispose([evalSet.x, evalSet.y]);
+      device.dispose();
+    },
+  };
 }
 
 export interface EvalResult {
@@ -74,12 +88,16 @@ async function evaluate(model: tf.LayersModel, batches: () => Generator<{ x: tf.
   return { loss: lossSum / n, error: wrong / n };
 }
 
-const CHUNK = 500;
+const CHUNK = 1000;
 
 /** Mean loss (and error) on the fixed evaluation subset of the training set. */
 export function evalTrain(model: tf.LayersModel, data: BenchData): Promise<EvalResult> {
   return evaluate(model, function* () {
-    for (let i = 0; i < data.evalIndices.length; i += CHUNK) yield data.device.gather(data.evalIndices.subarray(i, i + CHUNK), 'train');
+    const n = data.evalIndices.length;
+    for (let i = 0; i < n; i += CHUNK) {
+      const k = Math.min(CHUNK, n - i);
+      yield { x: tf.slice(data.evalSet.x, [i, 0, 0, 0], [k, -1, -1, -1]), y: tf.slice(data.evalSet.y, [i, 0], [k, -1]) };
+    }
   });
 }
 

@@ -1,6 +1,6 @@
 // Training runs as the playground makes them: a zoo model from a seed (so runs with the same
 // seed start from identical weights), the library's ImportanceTrainer on the device data.
-import * as tf from '@tensorflow/tfjs';
+import { webgpuFence } from '../../src/engine/backend.ts';
 import { asLogitsModel, createRng, deriveSeed, ImportanceTrainer, type StepReport, type TrainerSettings } from '../../src/is/index.ts';
 import { buildModel, type ModelName } from '../../src/models/index.ts';
 import type { BenchData } from './data.ts';
@@ -21,32 +21,11 @@ export interface BenchRun extends Racer {
 }
 
 /**
- * On webgpu, importance steps dispatch the update without reading back; this fence (as the
- * engine's) makes the step's own time include its device work.
+ * On webgpu, importance steps dispatch the update without reading back; the engine's fence
+ * makes the step's own time include its device work. Undefined on other backends.
  */
-export function deviceFence(model: tf.LayersModel): (() => Promise<void>) | undefined {
-  if (tf.getBackend() !== 'webgpu') return undefined;
-  const backend = tf.backend() as unknown as {
-    device?: GPUDevice;
-    commandEncoder?: GPUCommandEncoder | null;
-    endComputePassEncoder?: () => void;
-    submitQueue?: () => void;
-  };
-  const device = backend.device;
-  if (device && typeof backend.submitQueue === 'function' && typeof backend.endComputePassEncoder === 'function') {
-    return async () => {
-      // tfjs keeps a compute pass open between dispatches: end it before submitting (as its
-      // own read path does), or the command buffer is invalid and the work is dropped.
-      backend.endComputePassEncoder!();
-      if (backend.commandEncoder) backend.submitQueue!();
-      await device.queue.onSubmittedWorkDone();
-    };
-  }
-  return async () => {
-    const t = tf.tidy(() => tf.slice(tf.reshape(model.trainableWeights[0].read(), [-1]), 0, 1));
-    await t.data();
-    t.dispose();
-  };
+export function deviceFence(): (() => Promise<void>) | undefined {
+  return webgpuFence() ?? undefined;
 }
 
 export function makeRun(spec: RunSpec, data: BenchData): BenchRun {
@@ -61,7 +40,7 @@ export function makeRun(spec: RunSpec, data: BenchData): BenchRun {
     y: data.device.train.y,
     rng: createRng(deriveSeed(spec.seed, 'bench.draws')),
     settings: spec.settings,
-    awaitDevice: deviceFence(model),
+    awaitDevice: deviceFence(),
   });
   const run: BenchRun = {
     label: spec.label,
