@@ -149,6 +149,7 @@ for (const sc of selected) {
     datasetFile,
     screenshot,
     webgpuArgs: WEBGPU_ARGS,
+    outDir,
     async open(opts) {
       const o = await openPage(browser, opts);
       contexts.push(o);
