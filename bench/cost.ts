@@ -80,13 +80,15 @@ await runBenchmark('cost', 'Cost of importance sampling per step', async ({ args
     await timeSteps('uniform', 'presample', 2, null);
     await timeSteps('importance', 'presample', 2, null);
     await timeSteps('importance', 'table', 2, null);
-    const rounds = Math.min(4, c.steps);
+    const rounds = Math.min(8, c.steps);
     const per = Math.max(1, Math.round(c.steps / rounds));
-    for (let r = 0; r < rounds; r++) {
-      await timeSteps('uniform', 'presample', per, uni);
-      await timeSteps('importance', 'presample', per, imp);
-      await timeSteps('importance', 'table', per, tab);
-    }
+    const blocks = [
+      () => timeSteps('uniform', 'presample', per, uni),
+      () => timeSteps('importance', 'presample', per, imp),
+      () => timeSteps('importance', 'table', per, tab),
+    ];
+    // The order rotates every round, so no mode always follows the same other mode.
+    for (let r = 0; r < rounds; r++) for (let k = 0; k < blocks.length; k++) await blocks[(r + k) % blocks.length]();
     run.dispose();
     const m: Measured = {
       ...c,
@@ -105,7 +107,7 @@ await runBenchmark('cost', 'Cost of importance sampling per step', async ({ args
   const tables: Table[] = [
     {
       title: `Time per step, importance (presample) over uniform, next to the cost model ${tag}`,
-      note: `${dataset}, Adam; medians over ${measured.map((m) => m.steps).join('/')} timed steps per mode after warm-up, modes alternating in rounds. ` +
+      note: `${dataset}, Adam; medians over ${measured.map((m) => m.steps).join('/')} timed steps per mode after warm-up, modes alternating in rounds whose order rotates. ` +
         'A step is the awaited trainer.step(): draw, gather, (score,) train, one read-back. Score pass = StepReport.scoreMs of importance steps (presample draw, forward pass over B, read, importance draw).',
       columns: ['model', 'b', 'B', 'uniform ms/step', 'importance ms/step', 'measured ratio', 'cost model (B+3b)/(3b)', 'score pass ms', 'score fwd per sample / train step per sample', 'score table ms/step (ratio)'],
       rows: measured.map((m) => [
