@@ -65,7 +65,15 @@ export function App({ workerFactory, initialQuery, syncAddressBar = true }: AppP
   const [settings, setSettings] = useState<Settings>(initial.settings);
   const [urlNotices, setUrlNotices] = useState<string[]>(initial.notices);
   const settingsRef = useRef(settings);
-  const { view, metrics, send, startPending, dismiss, restartEngine } = useEngine(settings, workerFactory);
+  const onSettingsReverted = useCallback((engineSettings: Settings) => {
+    settingsRef.current = engineSettings;
+    setSettings(engineSettings);
+  }, []);
+  const { view, metrics, send, startPending, dismiss, restartEngine } = useEngine(
+    settings,
+    workerFactory,
+    onSettingsReverted,
+  );
   const [xAxis, setXAxis] = useState<XAxisKind>('time');
   const [logScale, setLogScale] = useState(false);
   const [shareState, setShareState] = useState<{ link: string; copied: boolean } | null>(null);

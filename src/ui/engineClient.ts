@@ -190,6 +190,10 @@ export function dataBaseUrl(): string | undefined {
   }
 }
 
+export function sameSettings(a: Settings, b: Settings): boolean {
+  return (Object.keys(a) as (keyof Settings)[]).every((k) => a[k] === b[k]) && Object.keys(a).length === Object.keys(b).length;
+}
+
 /** True when every run in the status is back at step 0 (after init, reset or a restart). */
 const atStepZero = (status: EngineStatus) => Object.values(status.runs).every((r) => !r || r.step === 0);
 
@@ -198,7 +202,12 @@ const atStepZero = (status: EngineStatus) => Object.values(status.runs).every((r
  * Later `settings` are remembered for re-initialisation (after a failed load, or a new
  * worker); live changes go to the engine as 'update' commands. `factory` is for tests.
  */
-export function useEngine(settings: Settings, factory?: WorkerFactory): UseEngine {
+export function useEngine(
+  settings: Settings,
+  factory?: WorkerFactory,
+  /** Called when the engine refused a change and kept other settings (reported after an error). */
+  onSettingsReverted?: (engineSettings: Settings) => void,
+): UseEngine {
   const [store] = useState(() => new MetricsStore());
   const [view, dispatch] = useReducer(engineViewReducer, undefined, initialEngineView);
   const [generation, setGeneration] = useState(0);
@@ -210,6 +219,13 @@ export function useEngine(settings: Settings, factory?: WorkerFactory): UseEngin
   const pendingRef = useRef(false);
   /** Set by reset/init/restarting updates: clear the charts when the engine reports step 0. */
   const clearOnZeroRef = useRef(false);
+  /** After an error, the next status says which settings the engine really kept. */
+  const checkSettingsRef = useRef(false);
+  const revertRef = useRef(onSettingsReverted);
+
+  useEffect(() => {
+    revertRef.current = onSettingsReverted;
+  }, [onSettingsReverted]);
 
   useEffect(() => {
     settingsRef.current = settings;
@@ -227,9 +243,18 @@ export function useEngine(settings: Settings, factory?: WorkerFactory): UseEngin
         store.append(event);
         return;
       }
+      if (event.type === 'error') checkSettingsRef.current = true;
       if (event.type === 'status') {
         const state = event.status.state;
         stateRef.current = state;
+        if (checkSettingsRef.current && state !== 'loading') {
+          checkSettingsRef.current = false;
+          // With models in place (not idle), the engine's settings are the ones in force.
+          if (state !== 'idle' && !sameSettings(event.status.settings, settingsRef.current)) {
+            settingsRef.current = { ...event.status.settings };
+            revertRef.current?.(settingsRef.current);
+          }
+        }
         if (clearOnZeroRef.current && READY_STATES.has(state) && atStepZero(event.status)) {
           // Points of the old runs flushed on the way out must not linger.
           clearOnZeroRef.current = false;

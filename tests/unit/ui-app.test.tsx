@@ -278,6 +278,24 @@ describe('the playground page', () => {
     expect(worker.sent.at(-1)).toMatchObject({ type: 'init', settings: { dataset: 'fashion-mnist' } });
   });
 
+  it('when the engine refuses a change it keeps its settings, and the page follows them', () => {
+    const el = renderApp();
+    const s = defaultSettings();
+    worker.emit({ type: 'status', status: status('ready', s) });
+    const select = byId(el, 'setting-dataset') as HTMLSelectElement;
+    act(() => {
+      select.value = 'fashion-mnist';
+      select.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    expect(worker.sent.at(-1)).toEqual({ type: 'update', change: { dataset: 'fashion-mnist' } });
+    expect(new URLSearchParams(window.location.search).get('dataset')).toBe('fashion-mnist');
+    worker.emit({ type: 'error', fatal: false, message: 'fashion-mnist-train-images.bin.gz: truncated' });
+    worker.emit({ type: 'status', status: status('ready', s) });
+    expect((byId(el, 'setting-dataset') as HTMLSelectElement).value).toBe('mnist');
+    expect(new URLSearchParams(window.location.search).get('dataset')).toBe('mnist');
+    expect(byId(el, 'error-banner')!.textContent).toContain('fashion-mnist-train-images.bin.gz');
+  });
+
   it('reset clears the charts once the engine is back at step 0', () => {
     const el = renderApp();
     const s = defaultSettings();
