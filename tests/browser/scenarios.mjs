@@ -271,6 +271,19 @@ export const scenarios = [
       await page.goto(ctx.server.url + query({ ...TINY, mode: 'importance' }));
       await waitReady(page, log);
       const s = await startAdvancePause(page, log, { screenshot: ctx.screenshot });
+      // what was charted is sane: finite, non-negative losses; accuracies in [0, 1]
+      const exported = JSON.parse((await download(page, 'export-json')).body);
+      const bad = [];
+      for (const [id, run] of Object.entries(exported?.runs ?? {})) {
+        for (const p of run.steps ?? []) if (!(Number.isFinite(p.batchLoss) && p.batchLoss >= 0)) bad.push(`${id} step ${p.step} batchLoss ${p.batchLoss}`);
+        for (const e of run.evals ?? []) {
+          if (!(Number.isFinite(e.trainLoss) && e.trainLoss >= 0)) bad.push(`${id} eval@${e.step} trainLoss ${e.trainLoss}`);
+          if (!(Number.isFinite(e.testLoss) && e.testLoss >= 0)) bad.push(`${id} eval@${e.step} testLoss ${e.testLoss}`);
+          if (!(e.testAccuracy >= 0 && e.testAccuracy <= 1)) bad.push(`${id} eval@${e.step} testAccuracy ${e.testAccuracy}`);
+        }
+      }
+      check(Object.keys(exported?.runs ?? {}).length === 2, `export-json does not hold both runs: ${Object.keys(exported?.runs ?? {})}`);
+      check(bad.length === 0, `impossible metrics in the export (cross-entropy is never negative): ${bad.slice(0, 6).join('; ')}`);
       return `paused at steps importance=${s.importance} uniform=${s.uniform} (≈${(s.roundMs / 1000).toFixed(1)} s a step; held still ${(s.windowMs / 1000).toFixed(1)} s); points loss=${await points(page, 'chart-loss')} tau=${await points(page, 'chart-tau')}`;
     },
   },
