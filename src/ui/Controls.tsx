@@ -65,7 +65,13 @@ export function ModeToggle({ value, onChange, engineMode }: ModeToggleProps) {
           live
         </span>
       </div>
-      <div className="mode-toggle" role="group" aria-labelledby="mode-toggle-label" data-testid="setting-mode">
+      <div
+        className="mode-toggle"
+        role="group"
+        aria-labelledby="mode-toggle-label"
+        data-testid="setting-mode"
+        data-value={value}
+      >
         {IMPORTANCE_MODES.map((m, i) => (
           <button
             key={m}

@@ -153,6 +153,7 @@ describe('the playground page', () => {
     expect((byId(el, 'setting-dataset') as HTMLSelectElement).value).toBe('fashion-mnist');
     expect(byId(el, 'mode-importance')!.getAttribute('aria-pressed')).toBe('true');
     expect(byId(el, 'mode-auto')!.getAttribute('aria-pressed')).toBe('false');
+    expect(byId(el, 'setting-mode')!.getAttribute('data-value')).toBe('importance');
     expect(byId(el, 'url-notice')).toBeNull();
     // The address bar carries the settings.
     expect(new URLSearchParams(window.location.search).get('batchSize')).toBe('16');

@@ -193,6 +193,9 @@ describe('charts receiving batched metrics', () => {
     store.append(batch(0, 60, 5, 30));
     const el = render(<TauChart metrics={store.getSnapshot()} width={600} height={300} />);
     expect(el.querySelectorAll('.is-active-area').length).toBe(1);
+    const chart = el.querySelector('[data-testid="chart-tau"]')!;
+    expect(chart.getAttribute('data-active-spans')).toBe('1');
+    expect(chart.getAttribute('data-importance-active')).toBe('true');
     expect(activeStretches(store.getSnapshot().runs.importance.steps)).toEqual([{ from: 30, to: 60 }]);
   });
 

@@ -142,6 +142,10 @@ export const TauChart = memo(function TauChart(props: TauChartProps) {
         )
       }
       points={rows.length}
+      dataAttributes={{
+        'data-active-spans': stretches.length,
+        'data-importance-active': last ? String(last.importanceActive) : 'false',
+      }}
       legend={[
         { name: 'τ smoothed', color: RUN_COLORS.importance },
         { name: 'τ raw', color: '#ffa94d' },

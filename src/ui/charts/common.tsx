@@ -99,11 +99,13 @@ export interface ChartFrameProps {
   /** The explanation that goes with this chart. */
   explain?: ReactNode;
   className?: string;
+  /** Extra data-* attributes for tests and tools, e.g. { 'data-active-spans': 2 }. */
+  dataAttributes?: Record<`data-${string}`, string | number>;
   children: ReactNode;
 }
 
 export function ChartFrame(props: ChartFrameProps) {
-  const { testId, title, subtitle, points, legend, tools, empty, explain, className, children } = props;
+  const { testId, title, subtitle, points, legend, tools, empty, explain, className, dataAttributes, children } = props;
   const bodyRef = useRef<HTMLDivElement>(null);
   const [exportError, setExportError] = useState<string | null>(null);
   const slug = testId.replace(/^chart-/, '');
@@ -124,6 +126,7 @@ export function ChartFrame(props: ChartFrameProps) {
       className={`card chart ${className ?? ''}`}
       data-testid={testId}
       data-points={points}
+      {...dataAttributes}
       aria-labelledby={`${testId}-title`}
     >
       <header className="chart-head">
