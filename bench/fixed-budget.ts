@@ -178,12 +178,11 @@ await runBenchmark('fixed-budget', 'Fixed time budget: importance vs uniform', a
     });
   }
   for (const d of loaded.values()) d.dispose();
-  const strip = (r: RaceResult): RaceResult => r;
   return {
     settings,
     tables,
     figures: {
-      runs: results.map((r) => ({ dataset: r.dataset, seed: r.seed, runs: r.runs.map(strip) })),
+      runs: results.map((r) => ({ dataset: r.dataset, seed: r.seed, runs: r.runs })),
       sweep: sweep.map((s) => ({ factor: s.factor, value: s.value, uniform: s.uniform, importance: s.run })),
     },
     notes: [
