@@ -232,6 +232,9 @@ export class Engine {
 
   /** Handles one command. Never rejects: failures become 'error' events. */
   handle(command: EngineCommand): Promise<void> {
+    // Pause is acknowledged at once (a step on a slow device can take seconds); the step in
+    // flight finishes and its points are still sent.
+    if (command?.type === 'pause' && this.state === 'running') this.setState('paused');
     return this.exclusive(() => this.process(command)).catch((e) => this.fail(e));
   }
 
