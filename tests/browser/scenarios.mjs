@@ -347,6 +347,14 @@ export const scenarios = [
           timeout: 30_000,
           message: async () => `chart-tau gained no points after switching to ${target}: ${await describe(page, log)}`,
         });
+        const activeAttr = () => page.locator(tid('chart-tau')).first().getAttribute('data-importance-active');
+        if ((await activeAttr()) != null) {
+          const want = target === 'importance' ? 'true' : 'false';
+          await poll(async () => (await activeAttr()) === want, {
+            timeout: 30_000,
+            message: async () => `chart-tau data-importance-active is "${await activeAttr()}" after switching to ${target}, expected "${want}"`,
+          });
+        }
         results.push(`${target}: engine switched ${switchedAt - at} steps after the click, page showed it ${seenAt - at} steps after`);
         if (target === 'importance') {
           await poll(async () => (await shading()) > Math.max(0, shadeBefore), {
