@@ -293,7 +293,10 @@ export class Engine {
   }
 
   private requireModels(what: string): boolean {
-    if (this.fatal) return false;
+    if (this.fatal) {
+      this.emit({ type: 'error', fatal: false, message: `Cannot ${what}: the GPU device was lost; press Start to begin again on a new device.` });
+      return false;
+    }
     if (this.runs.length === 0) {
       this.emit({ type: 'error', fatal: false, message: `Cannot ${what}: the engine is not initialized (send init first).` });
       return false;
