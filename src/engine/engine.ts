@@ -199,7 +199,9 @@ export class Engine {
   private runs: Run[] = [];
   private modelInfo: ModelInfo | null = null;
   private needsInitialEval = false;
-  private warmedUp = false;
+  /** What the GPU kernels were last compiled for (model, shapes); '' = nothing yet. */
+  private warmKey = '';
+  private modelConfig: { inputShape: [number, number, number]; numClasses: number; seed: number } | null = null;
   private dataBaseUrl: string | undefined;
 
   private readonly scoreCost = new Ema(COST_MOMENTUM);
@@ -417,7 +419,7 @@ export class Engine {
     if (this.backend && tf.getBackend() === this.backend.info.name) return;
     const selection = await selectBackend({ order: this.opts.backendOrder ?? DEFAULT_BACKEND_ORDER });
     this.backend = selection;
-    this.warmedUp = false;
+    this.warmKey = '';
     const generation = ++this.backendGeneration;
     if (selection.info.fallbackReasons.length) {
       this.emit({
@@ -550,6 +552,7 @@ export class Engine {
     const data = this.data;
     if (!data) throw new Error('internal: buildRuns without data');
     const config = { inputShape: data.cpu.imageShape, numClasses: data.cpu.numClasses, seed: deriveSeed(s.seed, 'engine.model') >>> 1 };
+    this.modelConfig = config;
     const first = buildModel(s.model, config);
     this.modelInfo = { name: s.model, parameters: countParameters(first), description: MODEL_ZOO[s.model].description };
     const snapshotData = {
@@ -663,8 +666,7 @@ export class Engine {
   /** One step of each active run, importance first (steps alternate). */
   private async round(): Promise<void> {
     if (this.needsInitialEval) await this.initialEval();
-    const first = !this.warmedUp && this.backend?.info.name !== 'cpu';
-    if (first) this.emit({ type: 'progress', task: 'warmup', loaded: 0, total: 1, message: 'Compiling GPU kernels (first steps are slow)…' });
+    await this.warmUp();
     let uniformReport: StepReport | null = null;
     for (const run of this.activeRuns()) {
       const report = await this.stepRun(run);
@@ -673,11 +675,47 @@ export class Engine {
     // A run that never trains uniformly (importance mode) borrows the uniform run's picks.
     const imp = this.runs.find((r) => r.id === 'importance');
     if (imp && uniformReport) imp.snapshot.setUniformPicks(uniformReport);
-    if (first) {
-      this.warmedUp = true;
-      this.emit({ type: 'progress', task: 'warmup', loaded: 1, total: 1, message: 'GPU kernels ready' });
-    }
     this.throttled();
+  }
+
+  /**
+   * GPU backends compile a kernel the first time they meet an op and shape. Whichever run
+   * stepped first would pay that on its clock, so before the first step (and after a change
+   * of model or batch shapes) a scratch copy of the model takes one importance and one
+   * uniform step, on no run's clock, and is thrown away.
+   */
+  private async warmUp(): Promise<void> {
+    const s = this.settings;
+    if (!this.backend || this.backend.info.name === 'cpu' || !this.data || !this.modelConfig || !this.runs.length) return;
+    const key = JSON.stringify([s.model, this.modelConfig.inputShape, s.batchSize, presampleSize(s), s.score, s.sampler]);
+    if (key === this.warmKey) return;
+    this.warmKey = key;
+    this.emit({ type: 'progress', task: 'warmup', loaded: 0, total: 1, message: 'Compiling GPU kernels…' });
+    const scratch = cloneModel(s.model, this.modelConfig, this.runs[0].model);
+    let trainer: RunTrainer | null = null;
+    try {
+      const settings: TrainerSettings = { ...this.trainerSettings(s, 'importance'), mode: 'importance', tauThreshold: null };
+      const n = this.data.device.train.count;
+      if (presampleSize(settings) > n) settings.mode = 'uniform';
+      trainer = this.createTrainer({
+        run: 'importance',
+        model: asLogitsModel(scratch),
+        data: this.data.device,
+        settings,
+        rng: createRng(deriveSeed(s.seed, 'engine.warmup')),
+        awaitDevice: this.deviceFence(),
+      });
+      await trainer.step();
+      trainer.updateSettings({ mode: 'uniform' });
+      await trainer.step();
+    } catch (e) {
+      // Only a warm-up: the real steps report their own errors.
+      if (DEVICE_LOST.test(errorText(e))) throw e;
+    } finally {
+      trainer?.dispose();
+      scratch.dispose();
+    }
+    this.emit({ type: 'progress', task: 'warmup', loaded: 1, total: 1, message: 'GPU kernels ready' });
   }
 
   private async stepRun(run: Run): Promise<StepReport | null> {
@@ -786,9 +824,7 @@ export class Engine {
     const s = this.settings;
     this.syncCostKey(s);
     if (s.sampler === 'presample' && this.scoreCost.value === null) {
-      const t0 = this.now();
-      await this.probeScoring(run);
-      run.clockMs += this.now() - t0;
+      run.clockMs += await this.probeScoring(run);
     }
     const th = this.measuredTauThreshold(s);
     if (th !== null && th !== this.measuredApplied) {
@@ -797,7 +833,8 @@ export class Engine {
     }
   }
 
-  private async probeScoring(run: Run): Promise<void> {
+  /** Times a scoring pass over B (the second of two: the first compiles); returns its ms. */
+  private async probeScoring(run: Run): Promise<number> {
     const s = this.settings;
     const d = this.data!;
     const B = Math.min(presampleSize(s), d.device.train.count);
@@ -812,8 +849,13 @@ export class Engine {
       });
       await out.data();
       out.dispose();
-      if (k === 1) this.scoreCost.add(this.now() - t0);
+      if (k === 1) {
+        const ms = this.now() - t0;
+        this.scoreCost.add(ms);
+        return ms;
+      }
     }
+    return 0;
   }
 
   private costs(): MeasuredCosts {
