@@ -658,7 +658,9 @@ export class Engine {
         this.fail(e);
       } finally {
         this.loop = null;
+        // The round in flight when pause came has finished: its points and the final counts.
         this.flushMetrics();
+        if (this.state !== 'running') this.emitStatus();
       }
     })();
   }

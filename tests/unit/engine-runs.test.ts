@@ -43,6 +43,8 @@ describe('engine: two runs side by side (CPU backend)', () => {
     expect(uni.clockMs).toBeGreaterThan(0);
     expect(imp.stepsPerSecond).toBeGreaterThan(0);
     expect(s.state).toBe('paused');
+    // The last status event tells the final counts (the round in flight at pause included).
+    expect(h.of('status').at(-1)!.status.runs).toEqual(s.runs);
     const steps = h.steps('importance');
     expect(steps.map((p) => p.step)).toEqual(Array.from({ length: imp.step }, (_, i) => i + 1));
     // Own clocks are cumulative and increasing.
