@@ -2,34 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { ScoreTable } from '../../src/is/scoreTable';
 import { createRng } from '../../src/is/rng';
 import type { Rng } from '../../src/is/types';
+import { chiSquare, chiSquareCritical } from '../support/chiSquare';
 
 // Statistical thresholds. Every test uses a fixed seed, so it passes or fails
 // deterministically; the thresholds bound the chance that a correct table fails when a
 // seed or draw order changes: χ² at α = 1e-4, z-tests at |z| < 4 (two-sided α ≈ 6e-5).
 // Each test also shows that the statistic catches a real error (power checks).
-const Z_ALPHA = 3.719016485; // upper 1e-4 quantile of the standard normal
 const Z_MAX = 4;
-
-/** Upper-α critical value of χ²(df), Wilson–Hilferty (relative error < 1% for df ≥ 10). */
-function chiSquareCritical(df: number): number {
-  const h = 2 / (9 * df);
-  return df * (1 - h + Z_ALPHA * Math.sqrt(h)) ** 3;
-}
-
-function chiSquare(counts: ArrayLike<number>, p: ArrayLike<number>, n: number): { stat: number; df: number } {
-  let stat = 0;
-  let bins = 0;
-  for (let i = 0; i < p.length; i++) {
-    if (p[i] === 0) {
-      expect(counts[i], `sample ${i} has p = 0 but was drawn`).toBe(0);
-      continue;
-    }
-    const e = n * p[i];
-    stat += (counts[i] - e) ** 2 / e;
-    bins++;
-  }
-  return { stat, df: bins - 1 };
-}
 
 /**
  * The table's distribution written out directly, O(N), from the documented semantics:

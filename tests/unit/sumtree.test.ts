@@ -2,36 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { SumTree } from '../../src/is/sumTree';
 import { createRng } from '../../src/is/rng';
 import type { Rng } from '../../src/is/types';
+import { chiSquare, chiSquareCritical } from '../support/chiSquare';
 
 // Chi-square tests run at α = 1e-4. Every test here uses a fixed seed, so it passes or fails
 // deterministically; α only bounds the chance that a correct sampler fails when a seed or
 // a draw order changes (1 in 10,000 per test), while a real bias is far beyond it: the
 // power checks below show that a 20% error on one bin pushes the statistic several times
 // past the critical value.
-const Z_ALPHA = 3.719016485; // upper 1e-4 quantile of the standard normal
-
-/** Upper-α critical value of χ²(df), Wilson–Hilferty (relative error < 1% for df ≥ 10). */
-function chiSquareCritical(df: number): number {
-  const h = 2 / (9 * df);
-  return df * (1 - h + Z_ALPHA * Math.sqrt(h)) ** 3;
-}
-
-/** χ² of counts against probabilities p (bins with p = 0 must be empty and add no df). */
-function chiSquare(counts: ArrayLike<number>, p: ArrayLike<number>, n: number): { stat: number; df: number } {
-  let stat = 0;
-  let bins = 0;
-  for (let i = 0; i < p.length; i++) {
-    if (p[i] === 0) {
-      expect(counts[i], `bin ${i} has weight 0 but was drawn`).toBe(0);
-      continue;
-    }
-    const e = n * p[i];
-    stat += (counts[i] - e) ** 2 / e;
-    bins++;
-  }
-  return { stat, df: bins - 1 };
-}
-
 function drawCounts(tree: SumTree, n: number, rng: Rng): Float64Array {
   const counts = new Float64Array(tree.size);
   const total = tree.total();

@@ -1,12 +1,13 @@
 // Test accuracy and test loss of both runs, on the held-out test split.
 import { memo, type ReactNode } from 'react';
-import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { EvalPoint, RunId } from '../../engine/protocol';
 import { RUN_IDS, type MetricsSnapshot } from '../metricsStore';
 import {
   ChartBox,
   ChartFrame,
   RUN_COLORS,
+  runLines,
   RUN_LABELS,
   X_AXIS_LABELS,
   formatCount,
@@ -67,19 +68,7 @@ function Panel(props: {
             formatter={(v) => (percent ? `${formatNumber(Number(v), 4)}%` : formatNumber(Number(v), 4))}
             labelFormatter={(v) => `${X_AXIS_LABELS[xAxis]}: ${formatNumber(Number(v), 4)}`}
           />
-          {data.map((s) => (
-            <Line
-              key={s.run}
-              data={s.data}
-              dataKey="y"
-              name={RUN_LABELS[s.run]}
-              stroke={RUN_COLORS[s.run]}
-              strokeWidth={2}
-              dot={s.data.length < 30 ? { r: 2 } : false}
-              isAnimationActive={false}
-              type="monotone"
-            />
-          ))}
+          {runLines(data)}
         </LineChart>
       </ChartBox>
     </figure>

@@ -2,13 +2,14 @@
 // the importance run's batch loss is weighted and on hard samples), against each run's own
 // clock, its steps or the samples it has seen.
 import { memo, useId, type ReactNode } from 'react';
-import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { RunId } from '../../engine/protocol';
 import { RUN_IDS, type MetricsSnapshot } from '../metricsStore';
 import {
   ChartBox,
   ChartFrame,
   RUN_COLORS,
+  runLines,
   RUN_LABELS,
   X_AXIS_LABELS,
   formatCount,
@@ -122,19 +123,7 @@ export const LossChart = memo(function LossChart(props: LossChartProps) {
             formatter={(v) => formatNumber(Number(v), 4)}
             labelFormatter={(v) => `${X_AXIS_LABELS[xAxis]}: ${formatNumber(Number(v), 4)}`}
           />
-          {series.map((s) => (
-            <Line
-              key={s.run}
-              data={s.data}
-              dataKey="y"
-              name={RUN_LABELS[s.run]}
-              stroke={RUN_COLORS[s.run]}
-              strokeWidth={2}
-              dot={s.data.length < 30 ? { r: 2 } : false}
-              isAnimationActive={false}
-              type="monotone"
-            />
-          ))}
+          {runLines(series)}
         </LineChart>
       </ChartBox>
     </ChartFrame>

@@ -1,7 +1,7 @@
 // Pieces every chart shares: colors, sizing (responsive in the page, fixed in tests), the
 // card frame with its title, data-points count and PNG export button.
 import { cloneElement, createContext, useContext, useRef, useState, type ReactElement, type ReactNode } from 'react';
-import { ResponsiveContainer } from 'recharts';
+import { Line, ResponsiveContainer } from 'recharts';
 import type { RunId } from '../../engine/protocol';
 import { chartToPng, downloadBlob, type PngLegendItem } from '../export';
 
@@ -160,4 +160,24 @@ export function ChartFrame(props: ChartFrameProps) {
       {explain ? <div className="explain">{explain}</div> : null}
     </section>
   );
+}
+
+/**
+ * One line per run, styled alike in every per-run chart. A function, not a component:
+ * Recharts finds its series among the chart's direct children.
+ */
+export function runLines(series: { run: RunId; data: { x: number; y: number }[] }[]): ReactElement[] {
+  return series.map((s) => (
+    <Line
+      key={s.run}
+      data={s.data}
+      dataKey="y"
+      name={RUN_LABELS[s.run]}
+      stroke={RUN_COLORS[s.run]}
+      strokeWidth={2}
+      dot={s.data.length < 30 ? { r: 2 } : false}
+      isAnimationActive={false}
+      type="monotone"
+    />
+  ));
 }
