@@ -1,10 +1,13 @@
 // The one typed settings object of an experiment. It round-trips through the URL (the share
 // link), and the engine validates every change against the same schema.
 
-export const IMPORTANCE_MODES = ['uniform', 'importance', 'auto'] as const;
-export const SCORE_KINDS = ['upperBound', 'loss', 'gnorm'] as const;
-export const SAMPLER_KINDS = ['presample', 'table'] as const;
-export const OPTIMIZERS = ['sgd', 'adam'] as const;
+import type * as is from '../is/types';
+
+// `satisfies`: every name offered here is one the library (src/is) accepts.
+export const IMPORTANCE_MODES = ['uniform', 'importance', 'auto'] as const satisfies readonly is.ImportanceMode[];
+export const SCORE_KINDS = ['upperBound', 'loss', 'gnorm'] as const satisfies readonly is.ScoreKind[];
+export const SAMPLER_KINDS = ['presample', 'table'] as const satisfies readonly is.SamplerKind[];
+export const OPTIMIZERS = ['sgd', 'adam'] as const satisfies readonly is.OptimizerName[];
 export const TAU_THRESHOLD_MODES = ['costModel', 'measured', 'fixed'] as const;
 export const DATASET_NAMES = ['mnist', 'fashion-mnist', 'synthetic-shapes'] as const;
 export const MODEL_NAMES = ['mlp', 'cnn-tiny', 'cnn-small'] as const;
