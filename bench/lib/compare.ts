@@ -50,8 +50,9 @@ export function vsCells(v: VsUniform): string[] {
   const te = v.testErrorChanges;
   const change = te.length > 1 ? `${pct(mean(te))} ± ${pct(sd(te)).replace('+', '')}` : pct(te[0]);
   const reached = v.speedups.filter((s): s is number => s !== null);
+  const missed = v.speedups.length - reached.length;
   const speed = reached.length
-    ? `${times(geomean(reached))}${reached.length < v.speedups.length ? ` (${reached.length}/${v.speedups.length} seeds reach it)` : ''}`
+    ? `${times(geomean(reached))}${missed ? ` in ${reached.length}/${v.speedups.length} seeds; not reached in ${missed}` : ''}`
     : `not reached (0/${v.speedups.length})`;
   return [ratio, change, speed];
 }
