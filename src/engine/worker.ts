@@ -5,7 +5,6 @@
 //
 // The UI creates it with
 //   new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module' })
-import '@tensorflow/tfjs-backend-webgpu';
 import { Engine } from './engine';
 import type { EngineCommand, EngineEvent } from './protocol';
 
