@@ -189,7 +189,6 @@ function EnumField({ k, value, onChange }: { k: keyof Settings; value: string; o
 
 function BooleanField({ k, value, onChange }: { k: keyof Settings; value: boolean; onChange: SettingsChangeHandler }) {
   const id = useId();
-  const field = SETTINGS_SCHEMA[k];
   return (
     <div className="field field-check">
       <input
@@ -199,14 +198,7 @@ function BooleanField({ k, value, onChange }: { k: keyof Settings; value: boolea
         data-testid={`setting-${k}`}
         onChange={(e) => onChange({ [k]: e.target.checked } as Partial<Settings>)}
       />
-      <label htmlFor={id}>
-        {field.label}
-        {field.live ? null : (
-          <span className="restart-tag" title="Changing this restarts both runs">
-            restarts
-          </span>
-        )}
-      </label>
+      <FieldLabel k={k} htmlFor={id} />
     </div>
   );
 }
