@@ -59,14 +59,9 @@ export class SumTree {
     checkWeight('SumTree.set', value);
     const ch = this.channels;
     const t = this.nodes;
-    let k = this.leaves + i;
+    const k = this.leaves + i;
     t[k * ch] = value;
-    let visited = 1;
-    for (k >>= 1; k >= 1; k >>= 1) {
-      t[k * ch] = t[2 * k * ch] + t[(2 * k + 1) * ch];
-      visited++;
-    }
-    this.operations += visited;
+    this.updateAncestors(k, 1);
   }
 
   /** Sets every channel of leaf i at once (values.length === channels). O(channels·log N). */
@@ -77,17 +72,24 @@ export class SumTree {
       throw new RangeError(`SumTree.setLeaf: got ${values.length} values for a tree with ${ch} channels`);
     }
     const t = this.nodes;
-    let k = this.leaves + i;
+    const k = this.leaves + i;
     for (let j = 0; j < ch; j++) {
       checkWeight('SumTree.setLeaf', values[j]);
       t[k * ch + j] = values[j];
     }
+    this.updateAncestors(k, ch);
+  }
+
+  /** Recomputes channels [0, count) of every ancestor of node k from its two children. */
+  private updateAncestors(k: number, count: number): void {
+    const ch = this.channels;
+    const t = this.nodes;
     let visited = 1;
     for (k >>= 1; k >= 1; k >>= 1) {
       const a = k * ch;
       const l = 2 * k * ch;
       const r = l + ch;
-      for (let j = 0; j < ch; j++) t[a + j] = t[l + j] + t[r + j];
+      for (let j = 0; j < count; j++) t[a + j] = t[l + j] + t[r + j];
       visited++;
     }
     this.operations += visited;
