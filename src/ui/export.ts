@@ -19,29 +19,47 @@ const CSV_COLUMNS = [
   'trainLoss',
   'testLoss',
   'testAccuracy',
+  // Every how many received points of this row's series the export holds one (1 = all);
+  // mode switches, the first and the newest point are held whatever the stride.
+  'stride',
 ] as const;
 
-function csvCell(v: unknown): string {
+/**
+ * One CSV cell. Text that a spreadsheet would read as a formula (starting with =, +, -, @,
+ * a tab or a carriage return) gets a leading apostrophe, so opening the file runs nothing.
+ * Numbers are written as they are: a negative number is not a formula.
+ */
+export function csvCell(v: unknown): string {
   if (v === undefined || v === null) return '';
-  const s = String(v);
+  let s = String(v);
+  if (typeof v !== 'number' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** One row per charted point: kind "step" (training step) or "eval" (evaluation). */
+/**
+ * One row per kept point: kind "step" (training step) or "eval" (evaluation). A long run's
+ * history is decimated evenly (see metricsStore.ts); the `stride` column says at what resolution.
+ */
 export function metricsToCsv(metrics: MetricsSnapshot): string {
   const rows: string[] = [CSV_COLUMNS.join(',')];
   for (const run of RUN_IDS) {
     const series = metrics.runs[run];
     for (const p of series.steps) {
-      const row: Record<string, unknown> = { run, kind: 'step', ...p };
+      const row: Record<string, unknown> = { run, kind: 'step', ...p, stride: series.stepStride };
       rows.push(CSV_COLUMNS.map((c) => csvCell(row[c])).join(','));
     }
     for (const p of series.evals) {
-      const row: Record<string, unknown> = { run, kind: 'eval', ...p };
+      const row: Record<string, unknown> = { run, kind: 'eval', ...p, stride: series.evalStride };
       rows.push(CSV_COLUMNS.map((c) => csvCell(row[c])).join(','));
     }
   }
   return rows.join('\n') + '\n';
+}
+
+/** In words, what part of a run's history the export holds. */
+function resolutionNote(received: number, kept: number, stride: number, what: string, alsoKept: string): string {
+  if (stride === 1 && kept >= received) return `all ${received} ${what}`;
+  return `${kept} of ${received} ${what}: every ${stride}th, plus ${alsoKept}`;
 }
 
 export function metricsToJson(metrics: MetricsSnapshot, settings: Settings, status: EngineStatus | null): string {
@@ -54,6 +72,13 @@ export function metricsToJson(metrics: MetricsSnapshot, settings: Settings, stat
       evals: s.evals,
       stepsReceived: s.stepsReceived,
       evalsReceived: s.evalsReceived,
+      /** The steps hold every stepStride-th step received (and every mode switch); 1 = all. */
+      stepStride: s.stepStride,
+      evalStride: s.evalStride,
+      resolution: {
+        steps: resolutionNote(s.stepsReceived, s.steps.length, s.stepStride, 'steps', 'the first, the newest and every mode switch'),
+        evals: resolutionNote(s.evalsReceived, s.evals.length, s.evalStride, 'evaluations', 'the first and the newest'),
+      },
       thinned: s.steps.length < s.stepsReceived || s.evals.length < s.evalsReceived,
     };
   }

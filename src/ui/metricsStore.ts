@@ -1,20 +1,29 @@
 // The charted history of both runs. The engine sends points in batches a few times per
-// second; the store appends them and keeps memory bounded on long runs: when a series grows
-// past `maxPoints`, its oldest half is thinned to every other point (recent points keep full
-// resolution, old ones lose it gradually). Snapshots are immutable, so React can compare
-// them by identity (useSyncExternalStore).
+// second; the store appends them to a SeriesHistory per series, which keeps the whole run at
+// bounded memory: an evenly spaced grid whose stride doubles as the run grows, plus the first
+// and newest points and every step where the importance mode or state switched. Snapshots are
+// immutable, so React can compare them by identity (useSyncExternalStore).
 import type { EngineEvent, EvalPoint, RunId, SamplerSnapshot, StepPoint } from '../engine/protocol';
+import { SeriesHistory } from './seriesHistory';
 
 export const RUN_IDS: readonly RunId[] = ['importance', 'uniform'];
+/** Most points kept per series (steps or evals of one run). */
 export const DEFAULT_MAX_POINTS = 2000;
+/** Smallest `maxPoints` a store accepts: room for a grid, a few pins and the newest point. */
+export const MIN_MAX_POINTS = 8;
 
 export interface RunSeries {
   steps: readonly StepPoint[];
   evals: readonly EvalPoint[];
   snapshot: SamplerSnapshot | null;
-  /** Points received in total (before thinning), for export and status. */
+  /** Points received in total (before decimation), for export and status. */
   stepsReceived: number;
   evalsReceived: number;
+  /** The kept steps hold every `stepStride`-th step received (1 = all), plus every mode switch. */
+  stepStride: number;
+  evalStride: number;
+  /** Mode switches kept only at grid resolution because the switch budget was spent (0 normally). */
+  switchesUnpinned: number;
 }
 
 export interface MetricsSnapshot {
@@ -23,44 +32,45 @@ export interface MetricsSnapshot {
   runs: Record<RunId, RunSeries>;
 }
 
-const emptyRun = (): RunSeries => ({ steps: [], evals: [], snapshot: null, stepsReceived: 0, evalsReceived: 0 });
-
-/**
- * Thins the oldest half of `points` to every other point until it holds at most `max`.
- * The first point is always kept; points where `keep(prev, p)` says so (e.g. the step where
- * importance sampling switched on) survive a thinning pass as long as the bound allows.
- */
-export function thinSeries<T>(points: readonly T[], max: number, keep?: (prev: T, p: T) => boolean): T[] {
-  let out = points.slice();
-  if (max < 2) return out.slice(-Math.max(0, max));
-  while (out.length > max) {
-    const half = Math.ceil(out.length / 2);
-    const thinned: T[] = [];
-    for (let i = 0; i < half; i++) {
-      if (i % 2 === 0 || (keep && i > 0 && keep(out[i - 1], out[i]))) thinned.push(out[i]);
-    }
-    let next = thinned.concat(out.slice(half));
-    const plainRemoval = Math.floor(half / 2);
-    if (out.length - next.length < Math.max(1, plainRemoval / 2)) {
-      // The kept transitions defeat the thinning: fall back to plain halving.
-      const plain: T[] = [];
-      for (let i = 0; i < half; i += 2) plain.push(out[i]);
-      next = plain.concat(out.slice(half));
-    }
-    out = next;
-  }
-  return out;
-}
+const emptyRun = (): RunSeries => ({
+  steps: [],
+  evals: [],
+  snapshot: null,
+  stepsReceived: 0,
+  evalsReceived: 0,
+  stepStride: 1,
+  evalStride: 1,
+  switchesUnpinned: 0,
+});
 
 const modeChanged = (a: StepPoint, b: StepPoint) => a.importanceActive !== b.importanceActive || a.mode !== b.mode;
+
+interface RunHistory {
+  steps: SeriesHistory<StepPoint>;
+  evals: SeriesHistory<EvalPoint>;
+}
 
 export class MetricsStore {
   private snap: MetricsSnapshot = { version: 0, runs: { importance: emptyRun(), uniform: emptyRun() } };
   private listeners = new Set<() => void>();
+  private histories: Record<RunId, RunHistory>;
   readonly maxPoints: number;
 
+  /** `maxPoints`: most points kept per series; a quarter of them is reserved for mode switches. */
   constructor(maxPoints = DEFAULT_MAX_POINTS) {
+    if (!Number.isInteger(maxPoints) || maxPoints < MIN_MAX_POINTS) {
+      throw new RangeError(`maxPoints must be a whole number ≥ ${MIN_MAX_POINTS}, got ${maxPoints}`);
+    }
     this.maxPoints = maxPoints;
+    this.histories = { importance: this.newHistory(), uniform: this.newHistory() };
+  }
+
+  private newHistory(): RunHistory {
+    const pinBudget = Math.floor(this.maxPoints / 4);
+    return {
+      steps: new SeriesHistory<StepPoint>({ gridBudget: this.maxPoints - pinBudget - 1, pinBudget, pin: modeChanged }),
+      evals: new SeriesHistory<EvalPoint>({ gridBudget: this.maxPoints - 1 }),
+    };
   }
 
   getSnapshot = (): MetricsSnapshot => this.snap;
@@ -83,15 +93,22 @@ export class MetricsStore {
       const restarted =
         (incoming.steps.length > 0 && lastStep !== undefined && incoming.steps[0].step < lastStep.step) ||
         (incoming.evals.length > 0 && lastEval !== undefined && incoming.evals[0].step < lastEval.step);
-      if (restarted) run = emptyRun();
-      const steps = incoming.steps.length ? run.steps.concat(incoming.steps) : run.steps;
-      const evals = incoming.evals.length ? run.evals.concat(incoming.evals) : run.evals;
+      if (restarted) {
+        run = emptyRun();
+        this.histories[id] = this.newHistory();
+      }
+      const history = this.histories[id];
+      if (incoming.steps.length) history.steps.push(incoming.steps);
+      if (incoming.evals.length) history.evals.push(incoming.evals);
       runs[id] = {
-        steps: steps.length > this.maxPoints ? thinSeries(steps, this.maxPoints, modeChanged) : steps,
-        evals: evals.length > this.maxPoints ? thinSeries(evals, this.maxPoints) : evals,
+        steps: incoming.steps.length ? history.steps.points() : run.steps,
+        evals: incoming.evals.length ? history.evals.points() : run.evals,
         snapshot: incoming.snapshot ?? run.snapshot,
-        stepsReceived: run.stepsReceived + incoming.steps.length,
-        evalsReceived: run.evalsReceived + incoming.evals.length,
+        stepsReceived: history.steps.received,
+        evalsReceived: history.evals.received,
+        stepStride: history.steps.stride,
+        evalStride: history.evals.stride,
+        switchesUnpinned: history.steps.unpinned,
       };
       changed = true;
     }
@@ -100,6 +117,7 @@ export class MetricsStore {
 
   /** Forgets everything (reset, re-init, restart after a non-live settings change). */
   clear(): void {
+    this.histories = { importance: this.newHistory(), uniform: this.newHistory() };
     this.publish({ version: this.snap.version + 1, runs: { importance: emptyRun(), uniform: emptyRun() } });
   }
 

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 // Charts receiving batched metrics: the store appends batches, the charts plot them
-// (data-points grows, the SVG gains lines), and thinning keeps long runs bounded.
+// (data-points grows, the SVG gains lines), and decimation keeps long runs bounded.
 import { act } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { HistogramChart } from '../../src/ui/charts/HistogramChart';
 import { LossChart, lossSeries } from '../../src/ui/charts/LossChart';
 import { TauChart, activeStretches } from '../../src/ui/charts/TauChart';
 import { niceTicks } from '../../src/ui/charts/common';
-import { MetricsStore, thinSeries, type MetricsSnapshot } from '../../src/ui/metricsStore';
+import { MetricsStore, type MetricsSnapshot } from '../../src/ui/metricsStore';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
@@ -131,7 +131,7 @@ describe('charts receiving batched metrics', () => {
     expect(tauLines.length).toBe(3); // raw, τ_th, smoothed
   });
 
-  it('thinning bounds a long run while the newest points stay', () => {
+  it('decimation bounds a long run while the first and newest points stay', () => {
     const max = 500;
     const store = new MetricsStore(max);
     let last = 0;
@@ -145,11 +145,8 @@ describe('charts receiving batched metrics', () => {
     const snap = store.getSnapshot();
     expect(snap.runs.importance.stepsReceived).toBe(3000);
     const steps = snap.runs.importance.steps;
-    expect(steps[0].step).toBe(1); // the first point survives thinning
+    expect(steps[0].step).toBe(1); // the first point survives decimation
     expect(steps[steps.length - 1].step).toBe(last); // so does the newest
-    // Recent points keep full resolution.
-    const tail = steps.slice(-100).map((p) => p.step);
-    expect(tail).toEqual(Array.from({ length: 100 }, (_, i) => last - 99 + i));
     // Steps stay in order.
     for (let i = 1; i < steps.length; i++) expect(steps[i].step).toBeGreaterThan(steps[i - 1].step);
 
@@ -241,25 +238,6 @@ describe('charts receiving batched metrics', () => {
     expect(points(el, 'chart-scores')).toBe(3);
     expect(el.querySelectorAll('[data-testid="chart-scores"] .recharts-bar-rectangle').length).toBe(3);
     expect(points(el, 'chart-class-share')).toBe(8);
-  });
-});
-
-describe('thinSeries', () => {
-  it('never exceeds the bound, keeps first and last, terminates for small bounds', () => {
-    for (const max of [2, 3, 7, 100]) {
-      const input = Array.from({ length: 1000 }, (_, i) => i);
-      const out = thinSeries(input, max);
-      expect(out.length).toBeLessThanOrEqual(max);
-      expect(out[0]).toBe(0);
-      expect(out[out.length - 1]).toBe(999);
-    }
-  });
-
-  it('keeps mode switches through a thinning pass where it can', () => {
-    const input = Array.from({ length: 120 }, (_, i) => ({ i, on: i >= 41 && i < 45 }));
-    const out = thinSeries(input, 100, (a, b) => a.on !== b.on);
-    expect(out.length).toBeLessThanOrEqual(100);
-    expect(out.some((p) => p.i === 41)).toBe(true); // the odd index where IS switched on
   });
 });
 
