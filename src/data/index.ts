@@ -14,6 +14,7 @@ export type {
   DatasetName,
   DatasetSplit,
   ImageShape,
+  LoadDatasetOptions,
   LoadProgress,
   PerturbationSettings,
   PreparedDataset,
@@ -23,12 +24,11 @@ export type { Manifest, ManifestDataset, ManifestFile, ManifestSplit } from './m
 export { MANIFEST_FORMAT, MANIFEST_VERSION, ManifestError, parseManifest } from './manifest';
 export { DataLoadError } from './errors';
 export type { DatasetEntry } from './registry';
-export { DATASET_REGISTRY, datasetEntry } from './registry';
+export { DATASET_NAMES, DATASET_REGISTRY, MAX_DATASET_CLASSES, datasetEntry, isDatasetName } from './registry';
 export { chunkedStream, defaultDataBaseUrl, fetchSource, fileSource, memorySource } from './sources';
 export { sha256Hex } from './checksum';
 export type { LoadFileOptions, LoadFilesOptions } from './loader';
 export { MANIFEST_PATH, loadDatasetFiles, loadFile, loadManifest } from './loader';
-export type { LoadDatasetOptions } from './load';
 export { loadDataset, loadPreparedDataset } from './load';
 export type { SyntheticClass, SyntheticOptions } from './synthetic';
 export { SYNTHETIC_SHAPES_CLASSES, generateSyntheticShapes } from './synthetic';

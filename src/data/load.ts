@@ -1,38 +1,22 @@
-// One call from a dataset name to validated CPU data: files through the manifest, or a
-// synthetic set from the seed.
-import { loadDatasetFiles, loadManifest } from './loader';
+// One call from a dataset name to validated CPU data: the registry entry's loader (files
+// through the manifest, or a synthetic set from the seed), then the perturbations.
 import { prepareDataset } from './perturb';
 import { datasetEntry } from './registry';
-import { defaultDataBaseUrl, fetchSource } from './sources';
-import { generateSyntheticShapes } from './synthetic';
-import type { ByteSource, Dataset, DatasetName, PerturbationSettings, PreparedDataset, ProgressCallback } from './types';
+import type { Dataset, DatasetName, LoadDatasetOptions, PerturbationSettings, PreparedDataset } from './types';
 
-export interface LoadDatasetOptions {
-  /** Where files come from. Default: fetchSource(baseUrl ?? defaultDataBaseUrl()). */
-  source?: ByteSource;
-  /** The data folder's URL (absolute, or relative to the page), e.g. new URL('data/', document.baseURI). */
-  baseUrl?: string | URL;
-  onProgress?: ProgressCallback;
-  signal?: AbortSignal;
-  /** Seed of generated (synthetic) datasets; ignored for file datasets. Default 1. */
-  seed?: number;
-}
+export type { LoadDatasetOptions };
 
-/** Loads (or generates) a dataset and validates it. Rejects with a DataLoadError / ManifestError. */
+/** Loads (or generates) a dataset and validates it. Rejects with a DataLoadError / ManifestError, or an Error when the class count is not the registry's. */
 export async function loadDataset(name: DatasetName, opts: LoadDatasetOptions = {}): Promise<Dataset> {
   const entry = datasetEntry(name);
-  if (entry.kind === 'synthetic') {
-    const data = generateSyntheticShapes(opts.seed ?? 1);
-    opts.onProgress?.({ loaded: 0, total: 0, percent: 100, file: '' });
-    return data;
+  const data = await entry.load(opts);
+  if (data.numClasses !== entry.numClasses) {
+    throw new Error(
+      `dataset "${name}" has ${data.numClasses} classes but its entry in src/data/registry.ts says ${entry.numClasses}; ` +
+        'rebuild the data with npm run build, or correct numClasses there',
+    );
   }
-  const source = opts.source ?? fetchSource(opts.baseUrl ?? defaultDataBaseUrl());
-  const manifest = await loadManifest(source, opts.signal);
-  const m = manifest.datasets[name];
-  if (!m) {
-    throw new Error(`${source.describe('manifest.json')}: has no dataset "${name}" (has ${Object.keys(manifest.datasets).join(', ') || 'none'}) — rebuild with npm run build`);
-  }
-  return loadDatasetFiles(source, m, { onProgress: opts.onProgress, signal: opts.signal });
+  return data;
 }
 
 /** loadDataset, then the perturbations of the settings (synthetic sets use settings.seed). */

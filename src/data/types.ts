@@ -1,6 +1,6 @@
 // Shared types of the data layer. Pixels are uint8 (0..255), row-major [N, 28, 28, 1];
 // labels are uint8 class ids. Nothing here depends on tfjs.
-import type { DatasetName } from '../engine/settings';
+import type { DatasetName } from './registry';
 
 export type { DatasetName };
 
@@ -70,6 +70,17 @@ export interface LoadProgress {
 }
 
 export type ProgressCallback = (p: LoadProgress) => void;
+
+export interface LoadDatasetOptions {
+  /** Where files come from. Default: fetchSource(baseUrl ?? defaultDataBaseUrl()). */
+  source?: ByteSource;
+  /** The data folder's URL (absolute, or relative to the page), e.g. new URL('data/', document.baseURI). */
+  baseUrl?: string | URL;
+  onProgress?: ProgressCallback;
+  signal?: AbortSignal;
+  /** Seed of generated (synthetic) datasets; ignored for file datasets. Default 1. */
+  seed?: number;
+}
 
 /**
  * Where dataset files come from: `fetchSource(baseUrl)` in the browser (the app's own

@@ -2,6 +2,13 @@
 // link), and the engine validates every change against the same schema.
 
 import type * as is from '../is/types';
+import { DATASET_NAMES, MAX_DATASET_CLASSES, type DatasetName } from '../data/registry';
+import { MODEL_NAMES, type ModelName } from '../models/catalogue';
+
+// The vocabularies of datasets and models belong to their layers (src/data/registry.ts,
+// src/models/catalogue.ts; both tfjs-free); the schema offers them.
+export { DATASET_NAMES, MODEL_NAMES };
+export type { DatasetName, ModelName };
 
 // `satisfies`: every name offered here is one the library (src/is) accepts.
 export const IMPORTANCE_MODES = ['uniform', 'importance', 'auto'] as const satisfies readonly is.ImportanceMode[];
@@ -9,16 +16,12 @@ export const SCORE_KINDS = ['upperBound', 'loss', 'gnorm'] as const satisfies re
 export const SAMPLER_KINDS = ['presample', 'table'] as const satisfies readonly is.SamplerKind[];
 export const OPTIMIZERS = ['sgd', 'adam'] as const satisfies readonly is.OptimizerName[];
 export const TAU_THRESHOLD_MODES = ['costModel', 'measured', 'fixed'] as const;
-export const DATASET_NAMES = ['mnist', 'fashion-mnist', 'synthetic-shapes'] as const;
-export const MODEL_NAMES = ['mlp', 'cnn-tiny', 'cnn-small'] as const;
 
 export type ImportanceMode = (typeof IMPORTANCE_MODES)[number];
 export type ScoreKind = (typeof SCORE_KINDS)[number];
 export type SamplerKind = (typeof SAMPLER_KINDS)[number];
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 export type TauThresholdMode = (typeof TAU_THRESHOLD_MODES)[number];
-export type DatasetName = (typeof DATASET_NAMES)[number];
-export type ModelName = (typeof MODEL_NAMES)[number];
 
 export interface Settings {
   dataset: DatasetName;
@@ -92,7 +95,7 @@ export const SETTINGS_SCHEMA: SettingsSchema = {
   dataset: choice('Dataset', DATASET_NAMES, 'mnist', false),
   trainCap: num('Training-set cap (0 = all)', 5000, 0, 60000, true, false),
   labelNoise: num('Label noise', 0, 0, 0.9, false, false),
-  imbalanceClass: num('Imbalanced class (-1 = none)', -1, -1, 9, true, false),
+  imbalanceClass: num('Imbalanced class (-1 = none)', -1, -1, MAX_DATASET_CLASSES - 1, true, false),
   imbalanceFraction: num('Imbalanced class kept', 0.1, 0.01, 1, false, false),
   model: choice('Model', MODEL_NAMES, 'cnn-tiny', false),
   optimizer: choice('Optimizer', OPTIMIZERS, 'adam', false),

@@ -4,9 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../is/rng';
 import type { Rng } from '../is/types';
-import type { ModelName } from '../engine/settings';
-
-export type { ModelName };
+import { MODEL_CATALOGUE, isModelName, type ModelCatalogueEntry, type ModelName } from './catalogue';
 
 export interface ModelConfig {
   /** [height, width, channels] of one input image. */
@@ -16,10 +14,8 @@ export interface ModelConfig {
   seed: number;
 }
 
-export interface ZooEntry {
-  name: ModelName;
-  title: string;
-  description: string;
+/** A catalogue entry (name, title, description) with its builder. */
+export interface ZooEntry extends ModelCatalogueEntry {
   build(config: ModelConfig): tf.Sequential;
 }
 
@@ -88,30 +84,18 @@ function cnn(name: ModelName, config: ModelConfig, f1: number, f2: number, hidde
   return tf.sequential({ name, layers });
 }
 
-export const MODEL_ZOO: Record<ModelName, ZooEntry> = {
-  mlp: {
-    name: 'mlp',
-    title: 'MLP',
-    description: 'flatten → dense 128 (ReLU) → logits',
-    build: mlp,
-  },
-  'cnn-tiny': {
-    name: 'cnn-tiny',
-    title: 'Tiny CNN',
-    description: 'conv 8 → pool → conv 16 → pool → dense 64 → logits (3×3, same padding); < 100k parameters on 28×28',
-    build: (c) => cnn('cnn-tiny', c, 8, 16, 64, false),
-  },
-  'cnn-small': {
-    name: 'cnn-small',
-    title: 'Small CNN',
-    description: 'conv 16 → conv 16 → pool → conv 32 → pool → dense 128 → logits (3×3, same padding)',
-    build: (c) => cnn('cnn-small', c, 16, 32, 128, true),
-  },
+/** How each model of the catalogue is built; a name without a builder does not compile. */
+const BUILDERS: Record<ModelName, (config: ModelConfig) => tf.Sequential> = {
+  mlp,
+  'cnn-tiny': (c) => cnn('cnn-tiny', c, 8, 16, 64, false),
+  'cnn-small': (c) => cnn('cnn-small', c, 16, 32, 128, true),
 };
 
-export function isModelName(name: string): name is ModelName {
-  return Object.prototype.hasOwnProperty.call(MODEL_ZOO, name);
-}
+export const MODEL_ZOO: Readonly<Record<ModelName, ZooEntry>> = Object.freeze(
+  Object.fromEntries(
+    Object.values(MODEL_CATALOGUE).map((entry) => [entry.name, Object.freeze({ ...entry, build: BUILDERS[entry.name] })]),
+  ) as Record<ModelName, ZooEntry>,
+);
 
 /** Builds a model of the zoo; it outputs logits [n, numClasses]. */
 export function buildModel(name: ModelName, config: ModelConfig): tf.Sequential {

@@ -9,17 +9,18 @@ import {
   type ImportanceMode,
   type Settings,
 } from '../engine/settings';
+import { DATASET_REGISTRY } from '../data/registry';
+import { MODEL_CATALOGUE } from '../models/catalogue';
 
 /** Applies a change; returns the reasons it was refused (empty when applied). */
 export type SettingsChangeHandler = (change: Partial<Settings>) => string[];
 
+const titles = (entries: Record<string, { title: string }>): Record<string, string> =>
+  Object.fromEntries(Object.entries(entries).map(([name, e]) => [name, e.title]));
+
 const OPTION_LABELS: Record<string, string> = {
-  mnist: 'MNIST digits',
-  'fashion-mnist': 'Fashion-MNIST',
-  'synthetic-shapes': 'Synthetic shapes',
-  mlp: 'MLP',
-  'cnn-tiny': 'Tiny CNN',
-  'cnn-small': 'Small CNN',
+  ...titles(DATASET_REGISTRY),
+  ...titles(MODEL_CATALOGUE),
   sgd: 'SGD',
   adam: 'Adam',
   presample: 'Presample B, draw b (paper)',

@@ -7,8 +7,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { SETTINGS_SCHEMA } from '../../src/engine/settings';
 import {
+  DATASET_NAMES,
+  DATASET_REGISTRY,
   DataLoadError,
+  MAX_DATASET_CLASSES,
+  datasetEntry,
   type LoadProgress,
   type Manifest,
   ManifestError,
@@ -82,6 +87,21 @@ describe('loader', () => {
     expect((err as DataLoadError).file).toBe(file);
     expect((err as Error).message).toMatch(
       new RegExp(`^${escape(file)}: sha256 mismatch \\(expected ${expected}, got [0-9a-f]{64}\\) — the file is corrupted; rebuild with npm run build or reload$`),
+    );
+  });
+
+  it('rejects data whose class count is not the registry entry\'s, naming both', async () => {
+    // A consistent manifest (labels and class counts still check out) that declares an
+    // eleventh, empty class: only the registry knows MNIST has ten.
+    const dir = copyMnist((_, m) => {
+      const d = m.datasets.mnist;
+      d.numClasses = 11;
+      d.classNames.push('extra');
+      d.train.classCounts.push(0);
+      d.test.classCounts.push(0);
+    });
+    await expect(loadDataset('mnist', { source: fileSource(dir) })).rejects.toThrow(
+      'dataset "mnist" has 11 classes but its entry in src/data/registry.ts says 10',
     );
   });
 
@@ -174,6 +194,24 @@ describe('loader', () => {
     await expect(loadDataset('mnist', { source })).rejects.toThrow(
       /^http:\/\/localhost:5173\/data\/mnist-train-labels\.bin\.gz: sha256 mismatch of the decompressed contents \(expected [0-9a-f]{64}, got [0-9a-f]{64}\) — the file is corrupted/,
     );
+  });
+});
+
+describe('dataset registry', () => {
+  it('lists every dataset once, in menu order, and the settings offer exactly those', () => {
+    expect(DATASET_NAMES).toEqual(['mnist', 'fashion-mnist', 'synthetic-shapes']);
+    expect(Object.keys(DATASET_REGISTRY)).toEqual([...DATASET_NAMES]);
+    expect(SETTINGS_SCHEMA.dataset.values).toEqual(DATASET_NAMES);
+    for (const name of DATASET_NAMES) expect(datasetEntry(name).name).toBe(name);
+  });
+
+  it('names the known datasets when asked for an unknown one', () => {
+    expect(() => datasetEntry('cifar')).toThrow('unknown dataset "cifar"; known: mnist, fashion-mnist, synthetic-shapes');
+  });
+
+  it('the settings allow an imbalanced class index up to the largest class count', () => {
+    expect(SETTINGS_SCHEMA.imbalanceClass.max).toBe(MAX_DATASET_CLASSES - 1);
+    expect(MAX_DATASET_CLASSES).toBe(10);
   });
 });
 

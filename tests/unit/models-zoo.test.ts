@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MODEL_ZOO, buildModel, cloneModel, countParameters, parameterCount } from '../../src/models';
-import { MODEL_NAMES } from '../../src/engine/settings';
+import { MODEL_NAMES, MODEL_ZOO, buildModel, cloneModel, countParameters, parameterCount } from '../../src/models';
+import { SETTINGS_SCHEMA } from '../../src/engine/settings';
 
 const mnist = { inputShape: [28, 28, 1] as [number, number, number], numClasses: 10 };
 
@@ -14,8 +14,9 @@ beforeAll(async () => {
 });
 
 describe('model zoo', () => {
-  it('has every model name of the settings', () => {
-    expect(Object.keys(MODEL_ZOO).sort()).toEqual([...MODEL_NAMES].sort());
+  it('builds every model of the catalogue, and the settings offer exactly those, in its order', () => {
+    expect(Object.keys(MODEL_ZOO)).toEqual([...MODEL_NAMES]);
+    expect(SETTINGS_SCHEMA.model.values).toEqual(MODEL_NAMES);
   });
 
   it('counts parameters: cnn-tiny under 100k, cnn-small larger', () => {
