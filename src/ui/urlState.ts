@@ -20,16 +20,29 @@ export interface ParsedUrlSettings {
 
 /** Longest piece of a user-supplied key or value quoted back in a notice. */
 const QUOTE_LIMIT = 40;
+/**
+ * Longest value accepted for a setting. The app writes at most about 25 characters (a float
+ * in shortest round-trip form); anything longer is refused before it is parsed.
+ */
+export const MAX_VALUE_LENGTH = 64;
+/** Most notices one link produces; the last one then counts the rest. */
+export const MAX_NOTICES = 12;
+/** Most unknown keys named in the notice about them; the rest are counted. */
+const MAX_UNKNOWN_NAMED = 5;
 
 /** Quotes a URL-supplied string for a notice: shortened, control characters dropped. */
 export function quoteForNotice(raw: string): string {
+  // Cut before cleaning, so a huge value costs no more than a short one.
   // eslint-disable-next-line no-control-regex
-  const clean = raw.replace(/[\u0000-\u001f\u007f]/g, '');
-  const cut = clean.length > QUOTE_LIMIT ? `${clean.slice(0, QUOTE_LIMIT)}…` : clean;
+  const clean = raw.slice(0, 4 * QUOTE_LIMIT).replace(/[\u0000-\u001f\u007f]/g, '');
+  const cut = clean.length > QUOTE_LIMIT || raw.length > 4 * QUOTE_LIMIT ? `${clean.slice(0, QUOTE_LIMIT)}…` : clean;
   return `"${cut}"`;
 }
 
-const NUMBER_TEXT = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
+// Decimal notation only. Each alternative fixes where the digits go (digits, then optionally a
+// dot and digits; or a dot and digits), so a failed match backtracks over no digit run twice:
+// linear in the length, unlike `\d+\.?\d*`, where a long digit run can split in n ways.
+const NUMBER_TEXT = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?$/i;
 
 /** Parses one URL value for `key`; returns the typed value or undefined when it is not one. */
 function parseValue(key: keyof Settings, raw: string): unknown {
@@ -56,7 +69,7 @@ function isSettingKey(key: string): key is keyof Settings {
 
 /**
  * Reads settings from a query string (with or without the leading '?'). Never throws:
- * every problem becomes a notice and the default for that key.
+ * every problem becomes a notice and the default for that key. At most MAX_NOTICES notices.
  */
 export function parseSettingsFromQuery(query: string): ParsedUrlSettings {
   const settings = defaultSettings();
@@ -67,21 +80,30 @@ export function parseSettingsFromQuery(query: string): ParsedUrlSettings {
   } catch {
     return { settings, notices: ['The link could not be read; using the default settings.'] };
   }
-  const seen = new Set<string>();
+  const unknownKeys: string[] = [];
+  let unknownCount = 0;
+  /** How often each key appeared; repeats get one notice per key. */
+  const seen = new Map<keyof Settings, number>();
   const fromUrl = new Set<keyof Settings>();
   const writable = settings as unknown as Record<keyof Settings, unknown>;
 
   for (const [key, raw] of params) {
     if (!isSettingKey(key)) {
-      notices.push(`Ignored unknown setting ${quoteForNotice(key)} in the link.`);
+      unknownCount++;
+      if (unknownKeys.length < MAX_UNKNOWN_NAMED) unknownKeys.push(quoteForNotice(key));
       continue;
     }
-    if (seen.has(key)) {
-      notices.push(`Setting "${key}" appears more than once in the link; the first value is used.`);
-      continue;
-    }
-    seen.add(key);
+    const times = (seen.get(key) ?? 0) + 1;
+    seen.set(key, times);
+    if (times > 1) continue;
     const field = SETTINGS_SCHEMA[key];
+    if (raw.length > MAX_VALUE_LENGTH) {
+      notices.push(
+        `Setting "${key}" (${field.label}): ignored a value ${raw.length} characters long because it is too long ` +
+          `(at most ${MAX_VALUE_LENGTH}); using the default ${formatValue(field.default)}.`,
+      );
+      continue;
+    }
     const value = parseValue(key, raw);
     const problem = value === undefined ? 'it is not a valid value' : checkSettingValue(key, value);
     if (problem !== null) {
@@ -94,9 +116,28 @@ export function parseSettingsFromQuery(query: string): ParsedUrlSettings {
     writable[key] = value;
     fromUrl.add(key);
   }
+  for (const [key, times] of seen) {
+    if (times > 1) notices.push(`Setting "${key}" appears ${times} times in the link; the first value is used.`);
+  }
+  if (unknownCount > 0) {
+    const more = unknownCount - unknownKeys.length;
+    const names = unknownKeys.join(', ') + (more > 0 ? ` and ${more} more` : '');
+    // First: a mistyped key is the likeliest reason a link does not do what its sender meant.
+    notices.unshift(`Ignored unknown setting${unknownCount > 1 ? 's' : ''} ${names} in the link.`);
+  }
 
-  // Cross-field rules (e.g. evaluation subset ≤ training cap): the link's values for the
-  // keys involved fall back to their defaults, one key at a time.
+  // Cross-field rule: the evaluation subset is drawn from the training set, so it cannot be
+  // larger than the training cap. A subset above the cap is lowered to the cap when the cap
+  // allows a subset at all; otherwise the link's values for the keys involved fall back to
+  // their defaults, one key at a time.
+  const evalField = SETTINGS_SCHEMA.evalSize;
+  if (settings.trainCap > 0 && settings.evalSize > settings.trainCap && settings.trainCap >= evalField.min) {
+    notices.push(
+      `Setting "evalSize" (${evalField.label}): lowered from ${settings.evalSize} to the training-set cap ` +
+        `${settings.trainCap}, because the evaluation subset is drawn from the training set.`,
+    );
+    settings.evalSize = settings.trainCap;
+  }
   let crossErrors = checkSettings(settings);
   if (crossErrors.length > 0) {
     for (const key of ['evalSize', 'trainCap'] as const) {
@@ -112,10 +153,18 @@ export function parseSettingsFromQuery(query: string): ParsedUrlSettings {
     }
     if (crossErrors.length > 0) {
       notices.push(`The link's settings do not fit together (${crossErrors.join('; ')}); using the defaults.`);
-      return { settings: defaultSettings(), notices };
+      return { settings: defaultSettings(), notices: capNotices(notices) };
     }
   }
-  return { settings, notices };
+  return { settings, notices: capNotices(notices) };
+}
+
+/** The first MAX_NOTICES - 1 notices and a count of the rest, when there are more than MAX_NOTICES. */
+function capNotices(notices: string[]): string[] {
+  if (notices.length <= MAX_NOTICES) return notices;
+  const shown = notices.slice(0, MAX_NOTICES - 1);
+  shown.push(`…and ${notices.length - shown.length} more notices about the link.`);
+  return shown;
 }
 
 function lowerFirst(s: string): string {

@@ -126,7 +126,7 @@ describe('invalid URL values fall back to defaults with a notice naming them', (
   it('names unknown keys, and does not let prototype keys through', () => {
     const { settings, notices } = parseSettingsFromQuery('?foo=1&__proto__=x&constructor=y&toString=z&seed=5');
     expect(settings.seed).toBe(5);
-    expect(notices).toHaveLength(4);
+    expect(notices).toHaveLength(1); // one notice names all unknown keys
     expect(notices.join('\n')).toContain('"foo"');
     expect(notices.join('\n')).toContain('"__proto__"');
     expect(notices.join('\n')).toContain('"constructor"');
@@ -142,17 +142,18 @@ describe('invalid URL values fall back to defaults with a notice naming them', (
   });
 
   it('resolves a cross-field conflict (evaluation subset above the training cap) with a notice', () => {
-    const { settings, notices } = parseSettingsFromQuery('trainCap=100&evalSize=5000');
+    // A cap too small for any evaluation subset (minimum 32): evalSize falls back first; its
+    // default (1000) still exceeds 10, so trainCap does too.
+    const { settings, notices } = parseSettingsFromQuery('trainCap=10&evalSize=5000');
     expect(checkSettings(settings)).toEqual([]);
-    // evalSize falls back first; its default (1000) still exceeds 100, so trainCap does too.
     expect(settings.evalSize).toBe(d.evalSize);
     expect(settings.trainCap).toBe(d.trainCap);
     expect(notices.some((n) => n.includes('"evalSize"'))).toBe(true);
     expect(notices.some((n) => n.includes('"trainCap"'))).toBe(true);
-    // A conflict the link's evalSize alone causes keeps the link's training cap.
+    // A cap that allows a subset keeps the link's cap and lowers the subset to it.
     const kept = parseSettingsFromQuery('trainCap=3000&evalSize=5000');
     expect(kept.settings.trainCap).toBe(3000);
-    expect(kept.settings.evalSize).toBe(d.evalSize);
+    expect(kept.settings.evalSize).toBe(3000);
   });
 });
 
@@ -205,7 +206,7 @@ describe('hostile URL values', () => {
     const { settings, notices } = parseSettingsFromQuery(params.toString());
 
     expect(settings).toEqual(defaultSettings());
-    expect(notices).toHaveLength(keys.length + 2);
+    expect(notices).toHaveLength(keys.length + 1); // one notice names both unknown keys
     for (const k of keys) expect(notices.some((n) => n.includes(`"${k}"`))).toBe(true);
 
     const el = renderNotices(notices);
@@ -230,5 +231,85 @@ describe('hostile URL values', () => {
   it('strips control characters from quoted values', () => {
     const { notices } = parseSettingsFromQuery(`model=${encodeURIComponent('a\u0000b\nc\u001bd')}`);
     expect(notices[0]).toContain('"abcd"');
+  });
+});
+
+// ---- oversized links -------------------------------------------------------------------------
+
+/** Median of `n` timings of `f`, ms. */
+function medianMs(f: () => void, n: number): number {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    f();
+    times.push(performance.now() - t0);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(n / 2)];
+}
+
+describe('oversized links', () => {
+  it('a 100,000-character number parses in linear time and falls back to the default with a notice', () => {
+    // A run of digits followed by a letter made the old number pattern backtrack
+    // quadratically (64k digits: 16 s). The long value must cost about as much as a short one:
+    // allowed 100 ms plus 20 times the short value's time, generous for a loaded 2-core machine.
+    const short = 'seed=12345a';
+    const long = `seed=${'1'.repeat(100_000)}a`;
+    const shortMs = medianMs(() => parseSettingsFromQuery(short), 5);
+    let parsed: ReturnType<typeof parseSettingsFromQuery> | undefined;
+    const longMs = medianMs(() => (parsed = parseSettingsFromQuery(long)), 3);
+    expect(longMs).toBeLessThan(100 + 20 * shortMs);
+    expect(parsed!.settings.seed).toBe(defaultSettings().seed);
+    expect(parsed!.notices).toHaveLength(1);
+    expect(parsed!.notices[0]).toContain('"seed"');
+    expect(parsed!.notices[0]).toMatch(/too long/);
+    expect(parsed!.notices[0].length).toBeLessThan(300);
+    // Every numeric field, and digits with a dot (the other backtracking path), too.
+    for (const key of SETTING_KEYS.filter((k) => SETTINGS_SCHEMA[k].kind === 'number')) {
+      for (const value of [`${'9'.repeat(100_000)}x`, `1.${'0'.repeat(100_000)}e`]) {
+        const t0 = performance.now();
+        const r = parseSettingsFromQuery(`${key}=${value}`);
+        expect(performance.now() - t0, key).toBeLessThan(100 + 20 * shortMs);
+        expect(r.settings[key]).toBe(defaultSettings()[key]);
+      }
+    }
+  });
+
+  it('an over-long value of a valid form is refused too (a too-long value never reaches a setting)', () => {
+    // 0.05 followed by 200 zeros is a fine number, but no link the app writes is that long.
+    const { settings, notices } = parseSettingsFromQuery(`learningRate=0.05${'0'.repeat(200)}`);
+    expect(settings.learningRate).toBe(defaultSettings().learningRate);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toContain('"learningRate"');
+  });
+
+  it('the number of notices is capped, with a count of the rest', () => {
+    const params: string[] = [];
+    for (let i = 0; i < 500; i++) params.push(`junk${i}=1`);
+    for (const key of SETTING_KEYS) params.push(`${key}=%3Cbad%3E`);
+    for (let i = 0; i < 500; i++) params.push(`seed=${i}`);
+    const { settings, notices } = parseSettingsFromQuery(params.join('&'));
+    expect(settings).toEqual(defaultSettings());
+    expect(notices.length).toBeLessThanOrEqual(12);
+    expect(notices[notices.length - 1]).toMatch(/and \d+ more/);
+    // The unknown keys come as one notice that names a few and counts the rest.
+    const unknown = notices.find((n) => n.includes('"junk0"'));
+    expect(unknown).toBeDefined();
+    expect(unknown).toMatch(/and 49\d more/);
+    expect(notices.join('\n').length).toBeLessThan(4000);
+  });
+
+  it('an evaluation subset above the link\'s training cap is clamped to the cap, with a notice', () => {
+    const { settings, notices } = parseSettingsFromQuery('trainCap=300&evalSize=5000');
+    expect(settings.trainCap).toBe(300);
+    expect(settings.evalSize).toBe(300);
+    expect(checkSettings(settings)).toEqual([]);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toContain('"evalSize"');
+    expect(notices[0]).toContain('300');
+    // The default subset (1000) above a smaller cap from the link is clamped too.
+    const small = parseSettingsFromQuery('trainCap=200');
+    expect(small.settings.trainCap).toBe(200);
+    expect(small.settings.evalSize).toBe(200);
+    expect(small.notices).toHaveLength(1);
   });
 });
