@@ -125,8 +125,8 @@ export function defaultSettings(): Settings {
 
 /** Describes what is wrong with one value, or null when it is acceptable. */
 export function checkSettingValue<K extends keyof Settings>(key: K, value: unknown): string | null {
-  const field = SETTINGS_SCHEMA[key] as EnumField<string> | NumberField | BooleanField | undefined;
-  if (!field) return `unknown setting "${String(key)}"`;
+  if (!isSettingKey(key)) return `unknown setting "${String(key)}"`;
+  const field = SETTINGS_SCHEMA[key] as EnumField<string> | NumberField | BooleanField;
   switch (field.kind) {
     case 'boolean':
       return typeof value === 'boolean' ? null : `${field.label} must be true or false`;
@@ -142,9 +142,20 @@ export function checkSettingValue<K extends keyof Settings>(key: K, value: unkno
   }
 }
 
-/** Cross-field rules that no single field can check. */
+/**
+ * True for the schema's own keys only: `key in SETTINGS_SCHEMA` would also accept inherited
+ * names (toString, constructor, __proto__), which are no settings.
+ */
+export function isSettingKey(key: PropertyKey): key is keyof Settings {
+  return typeof key === 'string' && Object.hasOwn(SETTINGS_SCHEMA, key);
+}
+
+/** Every field's value, keys that are no settings, and cross-field rules that no single field can check. */
 export function checkSettings(s: Settings): string[] {
   const errors: string[] = [];
+  for (const key of Object.keys(s)) {
+    if (!isSettingKey(key)) errors.push(`unknown setting "${key}"`);
+  }
   for (const key of SETTING_KEYS) {
     const e = checkSettingValue(key, s[key]);
     if (e) errors.push(e);
@@ -159,8 +170,9 @@ export function checkSettings(s: Settings): string[] {
 export function applySettingsChange(base: Settings, change: Partial<Settings>): { settings: Settings; errors: string[] } {
   const errors: string[] = [];
   for (const key of Object.keys(change)) {
-    if (!(key in SETTINGS_SCHEMA)) errors.push(`unknown setting "${key}"`);
+    if (!isSettingKey(key)) errors.push(`unknown setting "${key}"`);
   }
+  if (errors.length) return { settings: base, errors };
   const next = { ...base, ...change };
   errors.push(...checkSettings(next));
   return errors.length ? { settings: base, errors } : { settings: next, errors };
@@ -168,5 +180,5 @@ export function applySettingsChange(base: Settings, change: Partial<Settings>): 
 
 /** True when changing these keys needs new models (restart of both runs). */
 export function needsRestart(change: Partial<Settings>): boolean {
-  return (Object.keys(change) as (keyof Settings)[]).some((k) => SETTINGS_SCHEMA[k] && !SETTINGS_SCHEMA[k].live);
+  return Object.keys(change).some((k) => isSettingKey(k) && !SETTINGS_SCHEMA[k].live);
 }

@@ -5,8 +5,9 @@
 //
 // The UI creates it with
 //   new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module' })
+import { checkCommand } from './commandCheck';
 import { Engine } from './engine';
-import type { EngineCommand, EngineEvent } from './protocol';
+import type { EngineEvent } from './protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
@@ -43,8 +44,15 @@ const engine = new Engine(
   { dataBaseUrl: guessDataBaseUrl() },
 );
 
-scope.onmessage = (e: MessageEvent<EngineCommand>) => {
-  void engine.handle(e.data);
+// A message is whatever the page posted: only a well-formed command reaches the engine; any
+// other gets an 'error' event that says what is wrong with it (not a TypeError from deep inside).
+scope.onmessage = (e: MessageEvent<unknown>) => {
+  const command = checkCommand(e.data);
+  if (typeof command === 'string') {
+    scope.postMessage({ type: 'error', fatal: false, message: `Ignored a malformed command: ${command}` } satisfies EngineEvent);
+    return;
+  }
+  void engine.handle(command);
 };
 
 // Anything that escapes the engine still reaches the UI as an error with its message.

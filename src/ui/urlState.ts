@@ -9,6 +9,7 @@ import {
   checkSettingValue,
   checkSettings,
   defaultSettings,
+  isSettingKey,
   type Settings,
 } from '../engine/settings';
 
@@ -61,10 +62,6 @@ function parseValue(key: keyof Settings, raw: string): unknown {
     case 'enum':
       return text;
   }
-}
-
-function isSettingKey(key: string): key is keyof Settings {
-  return Object.prototype.hasOwnProperty.call(SETTINGS_SCHEMA, key);
 }
 
 /**
