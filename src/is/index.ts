@@ -17,12 +17,53 @@ export type {
   StepReport,
   TrainerSettings,
 } from './types';
+export {
+  IMPORTANCE_MODES,
+  MODE_INFO,
+  OPTIMIZERS,
+  OPTIMIZER_INFO,
+  SAMPLER_KINDS,
+  SCORE_INFO,
+  SCORE_KINDS,
+  costModelTauThreshold,
+  defaultTauThreshold,
+  describeChoice,
+  findSamplerInfo,
+  isSamplerKind,
+  samplerInfo,
+} from './catalogue';
+export type {
+  BuiltinSamplerKind,
+  ChoiceInfo,
+  CustomSamplerNames,
+  ModeInfo,
+  SamplerCapabilities,
+  SamplerInfo,
+  SamplerSizes,
+} from './catalogue';
+export { createSampler, registerSampler } from './samplers/registry';
+export { PresampleSampler } from './samplers/presample';
+export { TableSampler } from './samplers/table';
+export { UniformSampler } from './samplers/uniform';
+export type {
+  BatchDraw,
+  PrescoredBatch,
+  Sampler,
+  SamplerContext,
+  SamplerFactory,
+  SamplerRegistration,
+} from './samplers/types';
+export { conditionFor } from './condition';
+export type { SamplingCondition, TauState } from './condition';
+export { importanceWeight, importanceWeights } from './reweighting';
 export { createRng, deriveSeed } from './rng';
 export { asLogitsModel, trainableVariables } from './logits';
 export { perSampleGradientNorms, perSampleLoss, scoreBatch, scoresFromLogits, upperBoundScores } from './scores';
 export { drawWithReplacement, importanceSample, samplingProbabilities, uniformIndices } from './sampler';
 export type { ImportanceDraw } from './sampler';
 export { TauEstimator, tauFromScores, tauThresholdFor } from './tau';
+export { ScoreTable } from './scoreTable';
+export type { ScoreTableOptions } from './scoreTable';
 export { summarize } from './summary';
 export { DEFAULT_SETTINGS, presampleSize, tauThresholdOf } from './settings';
 export { checkSettingKeys, validateLabelValues, validateSettings, validateTrainingData } from './validate';

@@ -1,4 +1,5 @@
-// Drawing samples: uniform presamples and importance draws with replacement (paper Alg. 1).
+// Drawing samples: uniform presamples and importance draws with replacement (docs/method.md §2).
+import { importanceWeight } from './reweighting';
 import type { Rng } from './types';
 
 /** k distinct indices drawn uniformly from [0, n) (Floyd's algorithm, O(k)). */
@@ -78,7 +79,7 @@ export function importanceSample(scores: ArrayLike<number>, b: number, rng: Rng,
   const weights = new Float32Array(b);
   for (let k = 0; k < b; k++) {
     probabilities[k] = p[positions[k]];
-    weights[k] = 1 / (B * probabilities[k]);
+    weights[k] = importanceWeight(probabilities[k], B);
   }
   return { positions, probabilities, weights };
 }

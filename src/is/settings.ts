@@ -1,5 +1,8 @@
 // Trainer settings: defaults and the sizes derived from them.
+import { costModelTauThreshold } from './catalogue';
 import type { SamplerKind, TrainerSettings } from './types';
+
+export { presampleSize } from './catalogue';
 
 export const DEFAULT_SETTINGS: Readonly<TrainerSettings> = Object.freeze({
   mode: 'auto',
@@ -15,19 +18,12 @@ export const DEFAULT_SETTINGS: Readonly<TrainerSettings> = Object.freeze({
   tauMomentum: 0.9,
 });
 
-/** B = round(presampleFactor · b). */
-export function presampleSize(settings: Pick<TrainerSettings, 'batchSize' | 'presampleFactor'>): number {
-  return Math.round(settings.presampleFactor * settings.batchSize);
-}
-
 /**
- * τ_th in force: the set value, else the cost model. Presampling costs B forward passes
- * (about B/3 training samples), so τ_th = (B + 3b)/(3b). The score table costs no forward
- * pass, so any τ > 1 pays: τ_th = 1.
+ * τ_th in force (docs/method.md §3): the set value, else the sampler's cost model. The
+ * presample sampler's scoring pass over B costs about B/3 training samples, so τ_th =
+ * (B + 3b)/(3b); the score table costs no forward pass, so any τ > 1 pays: τ_th = 1.
  */
 export function tauThresholdOf(settings: TrainerSettings, sampler: SamplerKind = settings.sampler): number {
   if (settings.tauThreshold != null) return settings.tauThreshold;
-  if (sampler === 'table') return 1;
-  const b = settings.batchSize;
-  return (presampleSize(settings) + 3 * b) / (3 * b);
+  return costModelTauThreshold(sampler, settings);
 }

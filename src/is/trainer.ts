@@ -1,13 +1,19 @@
-// Algorithm 1 of the paper (uniform / importance / auto), plus the score-table sampler.
-import * as tf from '@tensorflow/tfjs';
+// Algorithm 1 of the paper (docs/method.md §4) as a loop over three parts: the condition
+// that switches importance sampling on (condition.ts, one per mode), the sampler that draws
+// each batch and its weights (samplers/, chosen by name), and the optimizer. Samplers are
+// created on first use and kept for the trainer's life, so switching back to the score table
+// finds it as it was left.
+import type * as tf from '@tensorflow/tfjs';
+import { trainAndReadScores, trainBatch, weightedMeanLoss, type TrainingData } from './batchTraining';
+import { conditionFor } from './condition';
 import { createOptimizer, disposeOptimizer, setLearningRate } from './optimizer';
-import { importanceSample, uniformIndices } from './sampler';
-import { ScoreTable } from './scoreTable';
-import { perSampleGradientNorms, perSampleLoss, scoreBatch, upperBoundScores } from './scores';
-import { DEFAULT_SETTINGS, presampleSize, tauThresholdOf } from './settings';
+import { createSampler } from './samplers/registry';
+import type { BatchDraw, PrescoredBatch, Sampler } from './samplers/types';
+import type { ScoreTable } from './scoreTable';
+import { DEFAULT_SETTINGS, tauThresholdOf } from './settings';
 import { summarize } from './summary';
-import { TauEstimator, tauFromScores } from './tau';
-import type { LogitsModel, Rng, StepReport, TrainerSettings } from './types';
+import { TauEstimator } from './tau';
+import type { LogitsModel, Rng, SamplerKind, StepReport, TrainerSettings } from './types';
 import { checkSettingKeys, validateSettings, validateTrainingData } from './validate';
 
 export interface TrainerOptions {
@@ -25,25 +31,23 @@ export interface TrainerOptions {
    */
   optimizer?: tf.Optimizer;
   /**
-   * Awaited after the update in importance steps, whose one read comes before training, so
-   * that trainMs covers the device work (e.g. a WebGPU queue fence). Without it trainMs of
-   * those steps is the dispatch time and the rest shows up in the next step's read.
+   * Awaited after the update in steps whose batch the sampler scored before training (the
+   * presample sampler's importance steps), whose one read comes before training, so that
+   * trainMs covers the device work (e.g. a WebGPU queue fence). Without it trainMs of those
+   * steps is the dispatch time and the rest shows up in the next step's read.
    */
   awaitDevice?: () => Promise<void>;
   /** Ageing of the score table (see ScoreTable). */
   tableAgeing?: number;
 }
 
-/** What one kind of step hands back to `step()`. */
-interface StepCore {
-  importanceActive: boolean;
-  batchLoss: number;
-  indices: Int32Array;
-  weights: Float32Array;
+/** What training a drawn batch hands back to step(). */
+interface StepResult {
+  /** Weighted mean loss of the batch, before the update. */
+  loss: number;
+  /** The batch's scores, one per drawn sample. */
   scores: Float32Array;
-  presampleScores: Float32Array;
-  /** τ of this step, before smoothing. */
-  tauRaw: number;
+  /** Scoring time outside the draw (the gnorm pass), ms. */
   scoreMs: number;
   trainMs: number;
 }
@@ -58,9 +62,7 @@ function defined(partial: Partial<TrainerSettings> = {}): Partial<TrainerSetting
 export class ImportanceTrainer {
   /** Training-set size. */
   readonly n: number;
-  private readonly model: LogitsModel;
-  private readonly x: tf.Tensor;
-  private readonly y: tf.Tensor2D;
+  private readonly data: TrainingData;
   private readonly rng: Rng;
   private readonly awaitDevice?: () => Promise<void>;
   private readonly tableAgeing?: number;
@@ -68,7 +70,8 @@ export class ImportanceTrainer {
   private current: TrainerSettings;
   private optimizer: tf.Optimizer;
   private readonly tau: TauEstimator;
-  private table: ScoreTable | null = null;
+  /** Every sampler used so far, by name; each keeps its state (e.g. its score table). */
+  private readonly samplers = new Map<SamplerKind, Sampler>();
   private stepCount = 0;
   private running = false;
   private pending: Partial<TrainerSettings> | null = null;
@@ -81,9 +84,7 @@ export class ImportanceTrainer {
     const settings = { ...DEFAULT_SETTINGS, ...defined(options.settings) };
     checkSettingKeys(settings);
     validateSettings(settings, this.n);
-    this.model = model;
-    this.x = x;
-    this.y = y;
+    this.data = { model, x, y };
     this.rng = options.rng;
     this.awaitDevice = options.awaitDevice;
     this.tableAgeing = options.tableAgeing;
@@ -111,9 +112,10 @@ export class ImportanceTrainer {
     return tauThresholdOf(this.current);
   }
 
-  /** The score table, once the table sampler has been used (e.g. for `top(k)` in a UI). */
+  /** The score table, once a sampler that keeps one (capability keepsTable) has been used (e.g. for `top(k)` in a UI). */
   get scoreTable(): ScoreTable | null {
-    return this.table;
+    for (const sampler of this.samplers.values()) if (sampler.scoreTable) return sampler.scoreTable;
+    return null;
   }
 
   /**
@@ -136,7 +138,7 @@ export class ImportanceTrainer {
     const prev = this.current;
     this.current = next;
     this.tau.momentum = next.tauMomentum;
-    if (this.table && next.smoothing !== prev.smoothing) this.table.setSmoothing(next.smoothing);
+    for (const sampler of this.samplers.values()) sampler.settingsChanged?.(next, prev);
     if (!this.ownsOptimizer) return;
     // tfjs's MomentumOptimizer.setMomentum does not reach its update, so a new momentum
     // needs a new optimizer (its velocity starts again from zero).
@@ -157,33 +159,38 @@ export class ImportanceTrainer {
     try {
       const s = this.current;
       const threshold = tauThresholdOf(s);
-      const importanceActive = s.mode === 'importance' || (s.mode === 'auto' && this.tau.smoothed > threshold);
-      let core: StepCore;
-      if (s.sampler === 'table') core = await this.tableStep(s, importanceActive);
-      else core = importanceActive ? await this.presampleStep(s) : await this.uniformStep(s);
-      if (!Number.isFinite(core.batchLoss)) {
+      const active = conditionFor(s.mode).isMet({ smoothed: this.tau.smoothed, threshold });
+      const sampler = this.samplerFor(s);
+      const t0 = now();
+      const batch = await sampler.draw(s, active);
+      const drawMs = now() - t0;
+      const trained = batch.prescored ? await this.trainPrescored(batch, batch.prescored) : await this.trainAndRead(s, batch);
+      const t1 = now();
+      const tauRaw = sampler.observe(batch, trained.scores);
+      const observeMs = now() - t1;
+      if (!Number.isFinite(trained.loss)) {
         throw new Error(
-          `training diverged at step ${this.stepCount}: the batch loss is ${core.batchLoss}; ` +
+          `training diverged at step ${this.stepCount}: the batch loss is ${trained.loss}; ` +
             `lower learningRate (now ${s.learningRate})`,
         );
       }
-      const tauSmoothed = this.tau.update(core.tauRaw);
+      const presampleScores = batch.prescored?.presampleScores ?? trained.scores;
       const report: StepReport = {
         step: this.stepCount,
         mode: s.mode,
         sampler: s.sampler,
-        importanceActive: core.importanceActive,
-        batchLoss: core.batchLoss,
-        tauRaw: core.tauRaw,
-        tauSmoothed,
+        importanceActive: active,
+        batchLoss: trained.loss,
+        tauRaw,
+        tauSmoothed: this.tau.update(tauRaw),
         tauThreshold: threshold,
-        indices: core.indices,
-        weights: core.weights,
-        scores: core.scores,
-        presampleScores: core.presampleScores,
-        presampleSummary: summarize(core.presampleScores),
-        scoreMs: core.scoreMs,
-        trainMs: core.trainMs,
+        indices: batch.indices,
+        weights: batch.weights ?? new Float32Array(batch.indices.length).fill(1),
+        scores: trained.scores,
+        presampleScores,
+        presampleSummary: summarize(presampleScores),
+        scoreMs: drawMs + trained.scoreMs + observeMs,
+        trainMs: trained.trainMs,
       };
       this.stepCount++;
       return report;
@@ -197,181 +204,47 @@ export class ImportanceTrainer {
     }
   }
 
-  /** Frees the optimizer it created. The model and data belong to the caller. */
+  /** Frees the optimizer it created and the samplers. The model and data belong to the caller. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    for (const sampler of this.samplers.values()) sampler.dispose();
     if (this.ownsOptimizer) disposeOptimizer(this.optimizer);
   }
 
-  /** The paper's importance step: score B uniform samples, draw b ∝ score, train weighted. */
-  private async presampleStep(s: TrainerSettings): Promise<StepCore> {
-    const B = presampleSize(s);
-    const b = s.batchSize;
-    const presample = uniformIndices(this.n, B, this.rng);
-    const t0 = now();
-    // Scores and losses come back in one read.
-    const packed = tf.tidy(() => {
-      const idx = tf.tensor1d(presample, 'int32');
-      const { scores, losses } = scoreBatch(this.model, tf.gather(this.x, idx), tf.gather(this.y, idx), s.score);
-      return tf.concat([scores, losses]);
-    });
-    const values = await packed.data();
-    packed.dispose();
-    const presampleScores = Float32Array.from(values.subarray(0, B));
-    const losses = values.subarray(B);
-    const draw = importanceSample(presampleScores, b, this.rng, s.smoothing);
-    const scoreMs = now() - t0;
-
-    const indices = new Int32Array(b);
-    const scores = new Float32Array(b);
-    let batchLoss = 0;
-    for (let k = 0; k < b; k++) {
-      const pos = draw.positions[k];
-      indices[k] = presample[pos];
-      scores[k] = presampleScores[pos];
-      batchLoss += draw.weights[k] * losses[pos];
+  private samplerFor(s: TrainerSettings): Sampler {
+    let sampler = this.samplers.get(s.sampler);
+    if (!sampler) {
+      sampler = createSampler(s.sampler, {
+        n: this.n,
+        model: this.data.model,
+        x: this.data.x,
+        y: this.data.y,
+        rng: this.rng,
+        settings: s,
+        tableAgeing: this.tableAgeing,
+      });
+      this.samplers.set(s.sampler, sampler);
     }
-    batchLoss /= b;
+    return sampler;
+  }
 
-    const t1 = now();
-    const { cost } = this.train(indices, draw.weights, null);
+  /**
+   * A batch the sampler scored already: its loss is the weighted mean of the losses read with
+   * the scores, and the step reads nothing back. Awaits the device (if given) so that trainMs
+   * covers the device work.
+   */
+  private async trainPrescored(batch: BatchDraw, prescored: PrescoredBatch): Promise<StepResult> {
+    const t0 = now();
+    const { cost } = trainBatch(this.data, this.optimizer, batch.indices, batch.weights, null);
     cost.dispose();
     if (this.awaitDevice) await this.awaitDevice();
-    const trainMs = now() - t1;
-    return {
-      importanceActive: true,
-      batchLoss,
-      indices,
-      weights: draw.weights,
-      scores,
-      presampleScores,
-      tauRaw: tauFromScores(presampleScores),
-      scoreMs,
-      trainMs,
-    };
+    const trainMs = now() - t0;
+    return { loss: weightedMeanLoss(prescored.losses, batch.weights), scores: prescored.scores, scoreMs: 0, trainMs };
   }
 
-  /** A uniform step; τ comes free from the scores of its own forward pass. */
-  private async uniformStep(s: TrainerSettings): Promise<StepCore> {
-    const b = s.batchSize;
-    const indices = uniformIndices(this.n, b, this.rng);
-    const weights = new Float32Array(b).fill(1);
-    const { loss, scores, scoreMs, trainMs } = await this.trainAndRead(s, indices, null);
-    return {
-      importanceActive: false,
-      batchLoss: loss,
-      indices,
-      weights,
-      scores,
-      presampleScores: scores,
-      tauRaw: tauFromScores(scores),
-      scoreMs,
-      trainMs,
-    };
-  }
-
-  /**
-   * Score-table step: b samples uniformly (inactive) or ∝ the table (active) from the whole
-   * training set, weights 1/(N·p); the table takes the batch's scores from its own forward pass.
-   */
-  private async tableStep(s: TrainerSettings, active: boolean): Promise<StepCore> {
-    const b = s.batchSize;
-    const table = this.ensureTable(s);
-    const t0 = now();
-    let indices: Int32Array;
-    let weights: Float32Array;
-    if (active) {
-      const draw = table.draw(b, this.rng);
-      indices = draw.indices;
-      weights = new Float32Array(b);
-      for (let k = 0; k < b; k++) weights[k] = 1 / (this.n * draw.probabilities[k]);
-    } else {
-      indices = uniformIndices(this.n, b, this.rng);
-      weights = new Float32Array(b).fill(1);
-    }
-    const drawMs = now() - t0;
-    const { loss, scores, scoreMs, trainMs } = await this.trainAndRead(s, indices, active ? weights : null);
-    const t1 = now();
-    table.update(indices, scores);
-    const tauRaw = table.tau();
-    const updateMs = now() - t1;
-    return {
-      importanceActive: active,
-      batchLoss: loss,
-      indices,
-      weights,
-      scores,
-      presampleScores: scores,
-      tauRaw,
-      scoreMs: scoreMs + drawMs + updateMs,
-      trainMs,
-    };
-  }
-
-  private ensureTable(s: TrainerSettings): ScoreTable {
-    if (!this.table) this.table = new ScoreTable(this.n, { smoothing: s.smoothing, ageing: this.tableAgeing });
-    return this.table;
-  }
-
-  /**
-   * Trains on the batch and reads its weighted loss (before the update) and its scores in
-   * one read. upperBound and loss scores are kept from the training forward pass; gnorm
-   * needs its own pass (before the update).
-   */
-  private async trainAndRead(
-    s: TrainerSettings,
-    indices: Int32Array,
-    weights: Float32Array | null,
-  ): Promise<{ loss: number; scores: Float32Array; scoreMs: number; trainMs: number }> {
-    const t0 = now();
-    let gnorms: tf.Tensor1D | null = null;
-    if (s.score === 'gnorm') {
-      gnorms = tf.tidy(() => {
-        const idx = tf.tensor1d(indices, 'int32');
-        return perSampleGradientNorms(this.model, tf.gather(this.x, idx), tf.gather(this.y, idx) as tf.Tensor2D);
-      });
-    }
-    const t1 = now();
-    const { cost, kept } = this.train(indices, weights, s.score === 'gnorm' ? null : s.score);
-    const scoreTensor = gnorms ?? kept;
-    if (!scoreTensor) throw new Error('internal: no scores captured');
-    const packed = tf.tidy(() => tf.concat([tf.reshape(cost, [1]), scoreTensor]));
-    tf.dispose([cost, scoreTensor]);
-    const values = await packed.data();
-    packed.dispose();
-    return { loss: values[0], scores: Float32Array.from(values.subarray(1)), scoreMs: t1 - t0, trainMs: now() - t1 };
-  }
-
-  /**
-   * One optimizer step on the gathered batch with loss (1/b) Σ w_i ℓ_i (w = 1 when null).
-   * Returns the loss before the update and, if asked, the batch's scores from the same
-   * forward pass. The caller disposes both.
-   */
-  private train(
-    indices: Int32Array,
-    weights: Float32Array | null,
-    capture: 'upperBound' | 'loss' | null,
-  ): { cost: tf.Scalar; kept: tf.Tensor1D | null } {
-    const holder: { scores: tf.Tensor1D | null } = { scores: null };
-    const idx = tf.tensor1d(indices, 'int32');
-    const xb = tf.gather(this.x, idx);
-    const yb = tf.gather(this.y, idx) as tf.Tensor2D;
-    const w = weights ? tf.tensor1d(weights) : null;
-    const cost = this.optimizer.minimize(
-      () => {
-        const logits = this.model.logits(xb, true);
-        const losses = perSampleLoss(logits, yb);
-        if (capture === 'loss') holder.scores = tf.keep(losses);
-        else if (capture === 'upperBound') holder.scores = tf.keep(upperBoundScores(logits, yb));
-        return tf.mean(w ? tf.mul(losses, w) : losses) as tf.Scalar;
-      },
-      true,
-      this.model.trainableWeights(),
-    );
-    tf.dispose([idx, xb, yb]);
-    if (w) w.dispose();
-    if (!cost) throw new Error('internal: optimizer.minimize returned no cost');
-    return { cost, kept: holder.scores };
+  /** Trains on the batch and reads its loss and scores from the training pass. */
+  private trainAndRead(s: TrainerSettings, batch: BatchDraw): Promise<StepResult> {
+    return trainAndReadScores(this.data, this.optimizer, s.score, batch.indices, batch.weights);
   }
 }

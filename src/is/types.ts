@@ -1,13 +1,11 @@
 // Public types of the importance-sampling library. Vocabulary follows the paper and the
 // authors' Keras library: presample, score, τ, τ_th, reweighting.
 import type * as tf from '@tensorflow/tfjs';
+import type { ImportanceMode, OptimizerName, SamplerKind, ScoreKind } from './catalogue';
 
-export type ImportanceMode = 'uniform' | 'importance' | 'auto';
-/** upperBound: ‖softmax(z) − y‖₂ (paper Eq. 20); loss: per-sample CE; gnorm: exact ‖∇θ ℓ_i‖. */
-export type ScoreKind = 'upperBound' | 'loss' | 'gnorm';
-/** presample: the paper's B-then-b; table: scores kept from training, no extra forward pass. */
-export type SamplerKind = 'presample' | 'table';
-export type OptimizerName = 'sgd' | 'adam';
+// The names of modes, scores (docs/method.md §1), samplers (§2, §5) and optimizers, with
+// their explanations, are the catalogue's (catalogue.ts).
+export type { ImportanceMode, OptimizerName, SamplerKind, ScoreKind } from './catalogue';
 
 /** A seeded source of uniform numbers in [0, 1). The only randomness the library uses. */
 export interface Rng {

@@ -1,13 +1,14 @@
 // Checks that say what is wrong and which value to change.
 import * as tf from '@tensorflow/tfjs';
-import { presampleSize } from './settings';
+import { IMPORTANCE_MODES, OPTIMIZERS, SAMPLER_KINDS, SCORE_KINDS, presampleSize, samplerInfo } from './catalogue';
 import type { TrainerSettings } from './types';
 
+// The catalogue's lists; SAMPLER_KINDS is live, so a registered sampler is valid at once.
 const CHOICES: { [K in 'mode' | 'sampler' | 'score' | 'optimizer']: readonly TrainerSettings[K][] } = {
-  mode: ['uniform', 'importance', 'auto'],
-  sampler: ['presample', 'table'],
-  score: ['upperBound', 'loss', 'gnorm'],
-  optimizer: ['sgd', 'adam'],
+  mode: IMPORTANCE_MODES,
+  sampler: SAMPLER_KINDS,
+  score: SCORE_KINDS,
+  optimizer: OPTIMIZERS,
 };
 
 const KNOWN_KEYS: readonly (keyof TrainerSettings)[] = [
@@ -53,7 +54,7 @@ export function validateSettings(s: TrainerSettings, n: number): void {
         `(at least ${+((b + 1) / b).toFixed(4)} for batchSize ${b})`,
     );
   }
-  if (s.sampler === 'presample' && s.mode !== 'uniform' && B > n) {
+  if (samplerInfo(s.sampler).capabilities.scoresPresample && s.mode !== 'uniform' && B > n) {
     throw new Error(
       `presampleFactor ${f} with batchSize ${b} gives B = ${B}, more than the N = ${n} training samples: ` +
         `set presampleFactor to at most ${Math.floor((n / b) * 100) / 100} or lower batchSize`,

@@ -1,0 +1,52 @@
+// Sampler name → implementation. The built-in names come from the catalogue (../catalogue.ts),
+// and the compiler checks that each has exactly one factory here. registerSampler adds a
+// sampler at runtime: its description joins the catalogue (so validation, the settings
+// schema and the UI accept its name) and its factory joins this table.
+import {
+  defaultTauThreshold,
+  registerSamplerInfo,
+  samplerInfo,
+  type BuiltinSamplerKind,
+  type SamplerCapabilities,
+  type SamplerInfo,
+  type SamplerKind,
+  type SamplerSizes,
+} from '../catalogue';
+import { createPresampleSampler } from './presample';
+import { createTableSampler } from './table';
+import type { Sampler, SamplerContext, SamplerFactory, SamplerRegistration } from './types';
+
+// One line per built-in sampler.
+const BUILTIN_FACTORIES = {
+  presample: createPresampleSampler,
+  table: createTableSampler,
+} satisfies Record<BuiltinSamplerKind, SamplerFactory>;
+
+const factories = new Map<string, SamplerFactory>(Object.entries(BUILTIN_FACTORIES));
+
+/**
+ * Registers a sampler under `registration.name`, for every trainer created or stepped from
+ * now on in this program. Throws if the name is taken or the entry is incomplete.
+ */
+export function registerSampler(registration: SamplerRegistration): SamplerInfo {
+  const { create, capabilities, tauThreshold, ...described } = registration;
+  if (typeof create !== 'function') {
+    throw new Error(`sampler '${registration.name}' has no create(context) function: pass one that returns the Sampler`);
+  }
+  const full: SamplerCapabilities = { scoresPresample: false, keepsTable: false, ...capabilities };
+  registerSamplerInfo({
+    ...described,
+    capabilities: full,
+    tauThreshold: tauThreshold ?? ((sizes: SamplerSizes) => defaultTauThreshold(full, sizes)),
+  });
+  factories.set(registration.name, create);
+  return samplerInfo(registration.name);
+}
+
+/** A new sampler of this kind. Throws, naming the choices, for an unknown name. */
+export function createSampler(kind: SamplerKind, context: SamplerContext): Sampler {
+  const factory = factories.get(kind);
+  if (factory) return factory(context);
+  samplerInfo(kind); // an unknown name: throws, listing the choices
+  throw new Error(`sampler '${kind}' is in the catalogue but has no implementation: register it with registerSampler`);
+}

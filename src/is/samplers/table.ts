@@ -1,0 +1,39 @@
+// The score-table sampler (docs/method.md §5): every training sample's last score, kept from
+// the forward pass it was trained in, so scoring costs no extra pass. An importance step
+// draws b samples from the whole training set ∝ the table, each weighted 1 / (N·p); with
+// importance sampling off it draws uniformly. Either way the trained batch's scores go into
+// the table, and τ is that of the table's distribution against uniform.
+import { importanceWeights } from '../reweighting';
+import { ScoreTable } from '../scoreTable';
+import type { TrainerSettings } from '../types';
+import type { BatchDraw, Sampler, SamplerContext } from './types';
+import { UniformSampler } from './uniform';
+
+export class TableSampler implements Sampler {
+  readonly scoreTable: ScoreTable;
+  private readonly uniform: UniformSampler;
+
+  constructor(private readonly context: SamplerContext) {
+    this.uniform = new UniformSampler(context);
+    this.scoreTable = new ScoreTable(context.n, { smoothing: context.settings.smoothing, ageing: context.tableAgeing });
+  }
+
+  async draw(settings: Readonly<TrainerSettings>, active: boolean): Promise<BatchDraw> {
+    if (!active) return this.uniform.draw(settings);
+    const { indices, probabilities } = this.scoreTable.draw(settings.batchSize, this.context.rng);
+    return { indices, weights: importanceWeights(probabilities, this.context.n) };
+  }
+
+  observe(batch: BatchDraw, scores: Float32Array): number {
+    this.scoreTable.update(batch.indices, scores);
+    return this.scoreTable.tau();
+  }
+
+  settingsChanged(next: Readonly<TrainerSettings>, previous: Readonly<TrainerSettings>): void {
+    if (next.smoothing !== previous.smoothing) this.scoreTable.setSmoothing(next.smoothing);
+  }
+
+  dispose(): void {}
+}
+
+export const createTableSampler = (context: SamplerContext): Sampler => new TableSampler(context);
