@@ -1,7 +1,7 @@
 // The one typed settings object of an experiment. It round-trips through the URL (the share
 // link), and the engine validates every change against the same schema.
 
-import type * as is from '../is/types';
+import { IMPORTANCE_MODES, OPTIMIZERS, SAMPLER_KINDS, SCORE_KINDS } from '../is/catalogue';
 import { DATASET_NAMES, MAX_DATASET_CLASSES, type DatasetName } from '../data/registry';
 import { MODEL_NAMES, type ModelName } from '../models/catalogue';
 
@@ -10,11 +10,9 @@ import { MODEL_NAMES, type ModelName } from '../models/catalogue';
 export { DATASET_NAMES, MODEL_NAMES };
 export type { DatasetName, ModelName };
 
-// `satisfies`: every name offered here is one the library (src/is) accepts.
-export const IMPORTANCE_MODES = ['uniform', 'importance', 'auto'] as const satisfies readonly is.ImportanceMode[];
-export const SCORE_KINDS = ['upperBound', 'loss', 'gnorm'] as const satisfies readonly is.ScoreKind[];
-export const SAMPLER_KINDS = ['presample', 'table'] as const satisfies readonly is.SamplerKind[];
-export const OPTIMIZERS = ['sgd', 'adam'] as const satisfies readonly is.OptimizerName[];
+// The library's names (src/is/catalogue.ts, tfjs-free), so the schema offers exactly what the
+// trainer accepts. SAMPLER_KINDS is live: a sampler registered at runtime is offered too.
+export { IMPORTANCE_MODES, OPTIMIZERS, SAMPLER_KINDS, SCORE_KINDS };
 export const TAU_THRESHOLD_MODES = ['costModel', 'measured', 'fixed'] as const;
 
 export type ImportanceMode = (typeof IMPORTANCE_MODES)[number];
