@@ -2,6 +2,7 @@
 // accuracy on (a fixed subset of) the test split, computed on the device in chunks and read
 // back in ONE asynchronous read.
 import * as tf from '@tensorflow/tfjs';
+import { perSampleLoss } from '../is/scores';
 
 export interface EvalSet {
   x: tf.Tensor4D;
@@ -27,7 +28,7 @@ function sums(logitsOf: (x: tf.Tensor) => tf.Tensor2D, set: EvalSet, chunk: numb
       const x = tf.slice(set.x, [start, 0, 0, 0], [n, -1, -1, -1]);
       const y = tf.slice(set.y, [start, 0], [n, -1]);
       const z = logitsOf(x);
-      const ce = tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(z)), 1));
+      const ce = perSampleLoss(z, y);
       const hit = tf.equal(tf.argMax(z, 1), tf.argMax(y, 1));
       return [tf.add(loss, tf.sum(ce)) as tf.Scalar, tf.add(correct, tf.sum(tf.cast(hit, 'float32'))) as tf.Scalar];
     });
