@@ -1,0 +1,236 @@
+// The race as the page runs it: the data resident on the device, the importance run and the
+// uniform run beside it built from the page's settings, stepped in alternation, with the
+// honest evaluations, the sampler views, the measured costs and the kernel warm-up around
+// the steps (docs/method.md §6-7). The engine (engine.ts) drives it from commands.
+import type { LoadProgress, PreparedDataset } from '../data';
+import { createRng, deriveSeed, tauThresholdOf, validateSettings, type StepReport } from '../is';
+import { MODEL_ZOO, countParameters, type ModelConfig } from '../models';
+import type { BackendSession } from './backendSession';
+import { CostMeter } from './costs';
+import type { DatasetInfo, EngineEvent, MeasuredCosts, ModelInfo, RunId, RunMetrics, RunStatus } from './protocol';
+import { SCHEDULES, buildRuns, stepRound, type TrainerFactory } from './race';
+import { dataKeyOf, makeResident, type ResidentData } from './residency';
+import type { Run, StepOutcome } from './run';
+import { runIdsOf, trainerSettingsFor } from './runSettings';
+import { SamplerViews } from './samplerView';
+import type { Settings } from './settings';
+import { compileKernels, warmUpKey } from './warmup';
+
+export interface PageRaceOptions {
+  backend: BackendSession;
+  createTrainer: TrainerFactory;
+  now: () => number;
+  emit: (event: EngineEvent) => void;
+  loadData: (settings: Settings, onProgress: (p: LoadProgress) => void) => Promise<PreparedDataset>;
+  onProgress: (dataset: string) => (p: LoadProgress) => void;
+  testEvalCap: number;
+  /** After a run halted and its notice went out (the engine sends its points and status). */
+  onHalted: () => void;
+}
+
+export class PageRace {
+  private s: Settings | null = null;
+  private data: ResidentData | null = null;
+  private dataKey = '';
+  runs: Run[] = [];
+  private views: SamplerViews | null = null;
+  private modelConfig: ModelConfig | null = null;
+  private modelInfo: ModelInfo | null = null;
+  private needsInitialEval = false;
+  /** What the GPU kernels were last compiled for; '' = nothing yet (or a new backend). */
+  warmKey = '';
+  private readonly costs = new CostMeter();
+
+  constructor(private readonly o: PageRaceOptions) {}
+
+  get built(): boolean {
+    return this.runs.length > 0;
+  }
+
+  get anyActive(): boolean {
+    return this.runs.some((r) => r.active);
+  }
+
+  /**
+   * Loads the data (if the data settings changed) and builds the runs. Transactional: the CPU
+   * data is prepared and the trainer settings validated before anything on the device is
+   * replaced, so a failure leaves the race as it was.
+   */
+  async build(settings: Settings): Promise<void> {
+    const key = dataKeyOf(settings);
+    const cpu = !this.data || key !== this.dataKey ? await this.o.loadData(settings, this.o.onProgress(settings.dataset)) : null;
+    const n = cpu ? cpu.train.count : this.data!.device.train.count;
+    for (const run of runIdsOf(settings)) validateSettings(trainerSettingsFor(settings, run, null), n);
+    if (cpu && settings.evalSize > cpu.train.count) {
+      throw new Error(`Evaluation subset size (${settings.evalSize}) exceeds the ${cpu.train.count} training samples: lower evalSize`);
+    }
+    this.disposeRuns();
+    if (cpu) {
+      this.disposeData();
+      this.data = makeResident(cpu, { evalSize: settings.evalSize, seed: settings.seed, testEvalCap: this.o.testEvalCap });
+      this.dataKey = key;
+    }
+    this.s = settings;
+    this.rebuildRuns();
+  }
+
+  /** Both runs from the same seeded initial weights, the same data and the same draw seed. */
+  rebuildRuns(): void {
+    this.disposeRuns();
+    const s = this.s;
+    const data = this.data;
+    if (!data || !s) throw new Error('internal: runs built before data');
+    this.modelConfig = { inputShape: data.cpu.imageShape, numClasses: data.cpu.numClasses, seed: deriveSeed(s.seed, 'engine.model') >>> 1 };
+    this.costs.forgetApplied();
+    this.runs = buildRuns({
+      model: s.model,
+      modelConfig: this.modelConfig,
+      data: data.device,
+      runs: runIdsOf(s).map((id) => ({ id, settings: trainerSettingsFor(s, id, this.costs.tauThreshold(s)) })),
+      drawSeed: deriveSeed(s.seed, 'engine.draws'),
+      createTrainer: this.o.createTrainer,
+      fence: this.o.backend.fence(),
+    });
+    this.modelInfo = { name: s.model, parameters: countParameters(this.runs[0].model), description: MODEL_ZOO[s.model].description };
+    this.views = new SamplerViews(this.runs, data.cpu, createRng(deriveSeed(s.seed, 'engine.display')));
+    this.needsInitialEval = true;
+  }
+
+  /** Live settings: validated against the trainers' rules (e.g. B ≤ N) before anything changes. Throws when invalid. */
+  applyLive(next: Settings): void {
+    const n = this.data?.device.train.count ?? 0;
+    const perRun = this.runs.map((run) => trainerSettingsFor(next, run.id as RunId, this.costs.tauThreshold(next)));
+    for (const ts of perRun) validateSettings(ts, n);
+    this.s = next;
+    this.runs.forEach((run, k) => run.trainer.updateSettings(perRun[k]));
+    this.costs.forgetApplied();
+  }
+
+  /** One step of each active run, importance first (steps alternate). */
+  async round(): Promise<void> {
+    if (this.needsInitialEval) await this.initialEval();
+    await this.warmUp();
+    let uniformReport: StepReport | null = null;
+    await stepRound(this.runs, SCHEDULES.alternate, { now: this.o.now }, {
+      before: (run) => this.applyMeasured(run),
+      after: async (run, outcome) => {
+        const report = await this.afterStep(run, outcome);
+        if (run.id === 'uniform') uniformReport = report;
+      },
+    });
+    // A run that never trains uniformly (importance mode) borrows the uniform run's picks.
+    if (uniformReport) this.views?.lendUniformPicks('importance', uniformReport);
+  }
+
+  /** The points and sampler views gathered since the last call, or null when there are none. */
+  takeMetrics(): Partial<Record<RunId, RunMetrics>> | null {
+    const out: Partial<Record<RunId, RunMetrics>> = {};
+    let any = false;
+    for (const run of this.runs) {
+      const table = run.id === 'importance' && this.s?.sampler === 'table';
+      const snapshot = this.views?.take(run, table) ?? null;
+      if (!run.steps.length && !run.evals.length && !snapshot) continue;
+      out[run.id as RunId] = { steps: run.steps, evals: run.evals, snapshot };
+      run.steps = [];
+      run.evals = [];
+      any = true;
+    }
+    return any ? out : null;
+  }
+
+  runStatus(): Partial<Record<RunId, RunStatus>> {
+    const out: Partial<Record<RunId, RunStatus>> = {};
+    for (const run of this.runs) {
+      const { step, samplesSeen, clockMs, haltedReason } = run;
+      out[run.id as RunId] = { step, samplesSeen, clockMs, stepsPerSecond: run.stepMs.value ? 1000 / run.stepMs.value : 0, haltedReason };
+    }
+    return out;
+  }
+
+  info(settings: Settings): { dataset: DatasetInfo | null; model: ModelInfo | null; costs: MeasuredCosts; tauThresholdInForce: number } {
+    const imp = this.runs.find((r) => r.id === 'importance');
+    const measured = this.costs.tauThreshold(settings);
+    return {
+      dataset: this.data?.info ?? null,
+      model: this.modelInfo,
+      costs: this.costs.snapshot(settings),
+      tauThresholdInForce: imp ? imp.trainer.tauThreshold : tauThresholdOf(trainerSettingsFor(settings, 'importance', measured)),
+    };
+  }
+
+  disposeRuns(): void {
+    for (const run of this.runs) run.dispose();
+    this.runs = [];
+  }
+
+  disposeData(): void {
+    const d = this.data;
+    this.data = null;
+    this.dataKey = '';
+    try {
+      d?.dispose();
+    } catch {
+      /* a lost device may refuse; the tensors are gone with it */
+    }
+  }
+
+  dispose(): void {
+    this.disposeRuns();
+    this.disposeData();
+  }
+
+  private async afterStep(run: Run, outcome: StepOutcome): Promise<StepReport | null> {
+    if (outcome.kind === 'halted') {
+      if (outcome.error) this.o.emit({ type: 'error', fatal: false, message: `${run.id} run: ${outcome.error}` });
+      const message = `The ${run.id} run halted: ${outcome.reason}. Reset (or lower the learning rate and reset) to continue.`;
+      this.o.emit({ type: 'notice', level: 'warning', message });
+      this.o.onHalted();
+      return null;
+    }
+    const { report } = outcome;
+    const s = this.s!;
+    this.costs.record(s, report, report.sampler === 'presample');
+    this.views?.record(run, report);
+    if (run.step % s.evalInterval === 0) await run.evaluate(this.data!.evalTrain, this.data!.evalTest);
+    return report;
+  }
+
+  private async initialEval(): Promise<void> {
+    this.needsInitialEval = false;
+    const [first] = this.runs;
+    if (!first) return;
+    const point = await first.evaluate(this.data!.evalTrain, this.data!.evalTest);
+    // Same initial weights: one evaluation serves every run.
+    for (const run of this.runs.slice(1)) run.evals.push({ ...point });
+  }
+
+  private async warmUp(): Promise<void> {
+    const s = this.s;
+    const backend = this.o.backend.name;
+    if (!s || backend === null || backend === 'cpu' || !this.data || !this.modelConfig || !this.runs.length) return;
+    const settings = trainerSettingsFor(s, 'importance', null);
+    const key = warmUpKey(s.model, this.modelConfig.inputShape, settings);
+    if (key === this.warmKey) return;
+    this.warmKey = key;
+    this.o.emit({ type: 'progress', task: 'warmup', loaded: 0, total: 1, message: 'Compiling GPU kernels…' });
+    await compileKernels({
+      model: s.model,
+      modelConfig: this.modelConfig,
+      source: this.runs[0].model,
+      data: this.data.device,
+      settings,
+      seed: deriveSeed(s.seed, 'engine.warmup'),
+      createTrainer: this.o.createTrainer,
+      fence: this.o.backend.fence(),
+    });
+    this.o.emit({ type: 'progress', task: 'warmup', loaded: 1, total: 1, message: 'GPU kernels ready' });
+  }
+
+  /** Measured τ_th (costs.ts): any probe of the scoring pass counts on the importance run's clock. */
+  private async applyMeasured(run: Run): Promise<void> {
+    const s = this.s!;
+    if (run.id !== 'importance' || s.tauThresholdMode !== 'measured') return;
+    const probe = { scoresPresample: s.sampler === 'presample', model: run.logits, data: this.data!.device, now: this.o.now };
+    run.clockMs += await this.costs.applyTo(run.trainer, s, probe);
+  }
+}

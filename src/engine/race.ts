@@ -1,0 +1,107 @@
+// The race core, shared by the page's engine and the benchmarks: runs built from trainer
+// settings on one set of initial weights, stepped by a pluggable schedule, each on its own
+// clock (docs/method.md §7). What to do around a step (evaluations, snapshots, measured
+// costs, events) belongs to the caller.
+import type { DeviceData } from '../data';
+import { ImportanceTrainer, asLogitsModel, createRng, type LogitsModel, type Rng, type TrainerSettings } from '../is';
+import type * as tf from '@tensorflow/tfjs';
+import { buildModel, cloneModel, type ModelConfig, type ModelName } from '../models';
+import { Run, type RunClock, type RunTrainer, type StepOutcome } from './run';
+
+export interface TrainerContext {
+  run: string;
+  model: LogitsModel;
+  data: DeviceData;
+  settings: TrainerSettings;
+  rng: Rng;
+  /** A device fence (WebGPU) so that a step's time covers its device work; undefined elsewhere. */
+  awaitDevice?: () => Promise<void>;
+}
+
+export type TrainerFactory = (ctx: TrainerContext) => RunTrainer;
+
+export const defaultTrainerFactory: TrainerFactory = (ctx) =>
+  new ImportanceTrainer({
+    model: ctx.model,
+    x: ctx.data.train.x,
+    y: ctx.data.train.y,
+    rng: ctx.rng,
+    settings: ctx.settings,
+    awaitDevice: ctx.awaitDevice,
+  });
+
+export interface RunSpec {
+  id: string;
+  settings: TrainerSettings;
+}
+
+export interface RaceSpec {
+  model: ModelName;
+  /** Input shape, classes and the seed of the initial weights every run starts from. */
+  modelConfig: ModelConfig;
+  data: DeviceData;
+  runs: readonly RunSpec[];
+  /** Seeds each run's draws; the same stream for every run, so their uniform draws coincide. */
+  drawSeed: number;
+  createTrainer?: TrainerFactory;
+  /** WebGPU fence (see backend.ts webgpuFence); undefined on synchronous backends. */
+  fence?: () => Promise<void>;
+}
+
+/**
+ * Which active runs step next, in order. A schedule sees the runs and their clocks and
+ * returns the ones to step in this round.
+ */
+export type Schedule = (active: readonly Run[]) => readonly Run[];
+
+export const SCHEDULES = {
+  /** The page: every active run one step per round, in their order (importance first). */
+  alternate: ((active) => active) as Schedule,
+  /** The benchmarks: the run whose own clock is furthest behind, so clocks advance together. */
+  furthestBehind: ((active) => (active.length ? [active.reduce((a, b) => (b.clockMs < a.clockMs ? b : a))] : [])) as Schedule,
+} satisfies Record<string, Schedule>;
+
+export type ScheduleName = keyof typeof SCHEDULES;
+
+/** Builds every run of the spec from one set of initial weights. All or nothing. */
+export function buildRuns(spec: RaceSpec): Run[] {
+  const create = spec.createTrainer ?? defaultTrainerFactory;
+  const runs: Run[] = [];
+  let first: tf.Sequential | null = null;
+  try {
+    for (const r of spec.runs) {
+      const model: tf.Sequential = first ? cloneModel(spec.model, spec.modelConfig, first) : buildModel(spec.model, spec.modelConfig);
+      first ??= model;
+      const logits = asLogitsModel(model);
+      let trainer: RunTrainer;
+      try {
+        trainer = create({ run: r.id, model: logits, data: spec.data, settings: r.settings, rng: createRng(spec.drawSeed), awaitDevice: spec.fence });
+      } catch (e) {
+        if (model !== first) model.dispose();
+        throw e;
+      }
+      runs.push(new Run(r.id, model, logits, trainer));
+    }
+  } catch (e) {
+    for (const run of runs) run.dispose();
+    if (first && !runs.some((r) => r.model === first)) first.dispose();
+    throw e;
+  }
+  return runs;
+}
+
+export interface StepHooks {
+  /** Before a run's step, off its clock (e.g. a measured-cost probe). */
+  before?(run: Run): Promise<void> | void;
+  /** After a run's step, off its clock (evaluations, snapshots, events). */
+  after?(run: Run, outcome: StepOutcome): Promise<void> | void;
+}
+
+/** One round: the runs the schedule picks, each one step. */
+export async function stepRound(runs: readonly Run[], schedule: Schedule, clock: RunClock, hooks: StepHooks = {}): Promise<void> {
+  for (const run of schedule(runs.filter((r) => r.active))) {
+    await hooks.before?.(run);
+    const outcome = await run.trainStep(clock);
+    await hooks.after?.(run, outcome);
+  }
+}
