@@ -1,0 +1,189 @@
+// The layers of src/ are enforced, not just described (docs/architecture.md): ESLint's
+// no-restricted-imports rules in eslint.config.js fail on every import against the one
+// direction of flow. Here each forbidden direction is planted as a snippet and must be
+// reported, and each allowed one must not, so the rules cannot silently disappear or widen.
+// A second check follows the UI's run-time imports to the end: none may reach tfjs.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { ESLint } from 'eslint';
+import ts from 'typescript';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const RULE = 'no-restricted-imports';
+
+interface Plant {
+  /** Where the snippet pretends to live. */
+  file: string;
+  code: string;
+}
+
+// Every forbidden direction, from each layer (and from a sub-folder, where imports climb further).
+const FORBIDDEN: Plant[] = [
+  // src/is imports no layer of the app.
+  { file: 'src/is/planted.ts', code: "import { DATASET_NAMES } from '../data/registry';" },
+  { file: 'src/is/planted.ts', code: "import { MODEL_ZOO } from '../models';" },
+  { file: 'src/is/planted.ts', code: "import { SETTINGS_SCHEMA } from '../engine/settings';" },
+  { file: 'src/is/planted.ts', code: "import type { EngineEvent } from '../engine/protocol';" },
+  { file: 'src/is/planted.ts', code: "import { App } from '../ui/App';" },
+  { file: 'src/is/samplers/planted.ts', code: "export { DATASET_NAMES } from '../../data/registry';" },
+  { file: 'src/is/catalogue.ts', code: "import * as tf from '@tensorflow/tfjs';" },
+  // src/data and src/models import neither the engine nor the UI, nor each other.
+  { file: 'src/data/planted.ts', code: "import { SETTINGS_SCHEMA } from '../engine/settings';" },
+  { file: 'src/data/planted.ts', code: "import { App } from '../ui/App';" },
+  { file: 'src/data/planted.ts', code: "import { MODEL_NAMES } from '../models/catalogue';" },
+  { file: 'src/models/planted.ts', code: "import type { Settings } from '../engine/settings';" },
+  { file: 'src/models/planted.ts', code: "import { App } from '../ui/App';" },
+  { file: 'src/models/planted.ts', code: "import { DATASET_NAMES } from '../data/registry';" },
+  // ... and of the library only its PRNG and types.
+  { file: 'src/data/planted.ts', code: "import { tauFromScores } from '../is/tau';" },
+  { file: 'src/models/planted.ts', code: "import { ImportanceTrainer } from '../is';" },
+  // src/data (except device.ts) and src/models/catalogue.ts are read by the UI: no tfjs.
+  { file: 'src/data/planted.ts', code: "import * as tf from '@tensorflow/tfjs';" },
+  { file: 'src/models/catalogue.ts', code: "import * as tf from '@tensorflow/tfjs';" },
+  // The engine does not import the UI.
+  { file: 'src/engine/planted.ts', code: "import { App } from '../ui/App';" },
+  { file: 'src/engine/planted.ts', code: "import type { MetricsSnapshot } from '../ui/metricsStore';" },
+  // The two engine modules the UI reads import only what the UI may import.
+  { file: 'src/engine/settings.ts', code: "import { Engine } from './engine';" },
+  { file: 'src/engine/protocol.ts', code: "import * as tf from '@tensorflow/tfjs';" },
+  { file: 'src/engine/settings.ts', code: "import { presampleSize } from '../is/settings';" },
+  { file: 'src/engine/settings.ts', code: "import { MODEL_ZOO } from '../models/zoo';" },
+  // The UI: no tfjs, no engine internals, no library or data/model internals.
+  { file: 'src/ui/planted.ts', code: "import * as tf from '@tensorflow/tfjs';" },
+  { file: 'src/ui/planted.ts', code: "import '@tensorflow/tfjs-backend-webgpu';" },
+  { file: 'src/ui/planted.ts', code: "import { Engine } from '../engine/engine';" },
+  { file: 'src/ui/planted.ts', code: "import { evaluate } from '../engine/evaluate';" },
+  { file: 'src/ui/charts/planted.tsx', code: "import type { EvalResult } from '../../engine/evaluate';" },
+  { file: 'src/ui/planted.ts', code: "import { ImportanceTrainer } from '../is';" },
+  { file: 'src/ui/planted.ts', code: "import { presampleSize } from '../is/settings';" },
+  { file: 'src/ui/planted.ts', code: "import type { StepReport } from '../is/types';" },
+  { file: 'src/ui/planted.ts', code: "import { loadDataset } from '../data';" },
+  { file: 'src/ui/planted.ts', code: "import { toDeviceData } from '../data/device';" },
+  { file: 'src/ui/planted.ts', code: "import { MODEL_ZOO } from '../models';" },
+  { file: 'src/ui/planted.ts', code: "import { buildModel } from '../models/zoo';" },
+];
+
+// What the layers may import: each must pass.
+const ALLOWED: Plant[] = [
+  { file: 'src/is/planted.ts', code: "import * as tf from '@tensorflow/tfjs';\nimport { createRng } from './rng';" },
+  { file: 'src/is/samplers/planted.ts', code: "import { presampleSize } from '../catalogue';" },
+  { file: 'src/data/planted.ts', code: "import { createRng } from '../is/rng';\nimport type { Rng } from '../is/types';" },
+  { file: 'src/data/device.ts', code: "import * as tf from '@tensorflow/tfjs';" },
+  { file: 'src/models/planted.ts', code: "import * as tf from '@tensorflow/tfjs';\nimport { createRng } from '../is/rng';\nimport type { Rng } from '../is/types';" },
+  {
+    file: 'src/engine/planted.ts',
+    code: "import * as tf from '@tensorflow/tfjs';\nimport { loadDataset } from '../data';\nimport { MODEL_ZOO } from '../models';\nimport { ImportanceTrainer } from '../is';",
+  },
+  {
+    file: 'src/engine/settings.ts',
+    code: "import type * as is from '../is/types';\nimport { SAMPLER_KINDS } from '../is/catalogue';\nimport { DATASET_NAMES } from '../data/registry';\nimport { MODEL_NAMES } from '../models/catalogue';",
+  },
+  { file: 'src/engine/protocol.ts', code: "import type { Settings } from './settings';" },
+  {
+    file: 'src/ui/planted.ts',
+    code: "import type { EngineEvent } from '../engine/protocol';\nimport { SETTINGS_SCHEMA } from '../engine/settings';\nimport { SAMPLER_KINDS } from '../is/catalogue';",
+  },
+  {
+    file: 'src/ui/charts/planted.tsx',
+    code: "import type { RunId } from '../../engine/protocol';\nimport { DATASET_REGISTRY } from '../../data/registry';\nimport { MODEL_CATALOGUE } from '../../models/catalogue';",
+  },
+];
+
+let eslint: ESLint;
+
+beforeAll(() => {
+  eslint = new ESLint({ cwd: ROOT });
+});
+
+async function layerErrors({ file, code }: Plant): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: path.join(ROOT, file) });
+  return result.messages.filter((m) => m.ruleId === RULE).map((m) => m.message);
+}
+
+describe('layer rules of eslint.config.js', () => {
+  it.each(FORBIDDEN.map((p) => [p.file, p.code, p] as const))('%s: %s is reported', async (_file, _code, plant) => {
+    const errors = await layerErrors(plant);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('docs/architecture.md');
+  });
+
+  it.each(ALLOWED.map((p) => [p.file, p.code, p] as const))('%s may: %s', async (_file, _code, plant) => {
+    expect(await layerErrors(plant)).toEqual([]);
+  });
+});
+
+// ---- the UI's run-time import graph --------------------------------------------------------
+
+/** Module specifiers a file loads at run time: `import type` and `export type` are erased. */
+function runtimeImports(file: string): string[] {
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, false);
+  const out: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node) && !node.importClause?.isTypeOnly && ts.isStringLiteral(node.moduleSpecifier)) {
+      out.push(node.moduleSpecifier.text);
+    } else if (ts.isExportDeclaration(node) && !node.isTypeOnly && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      out.push(node.moduleSpecifier.text);
+    } else if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] &&
+      ts.isStringLiteral(node.arguments[0])
+    ) {
+      out.push(node.arguments[0].text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return out;
+}
+
+function resolveRelative(from: string, spec: string): string | null {
+  const base = path.resolve(path.dirname(from), spec);
+  for (const candidate of [base, `${base}.ts`, `${base}.tsx`, path.join(base, 'index.ts')]) {
+    if (/\.tsx?$/.test(candidate) && existsSync(candidate)) return candidate;
+  }
+  return null;
+}
+
+/** The first chain of run-time imports from `roots` to a '@tensorflow/' package, or null. */
+function pathToTfjs(roots: string[]): string[] | null {
+  const parent = new Map<string, string | null>(roots.map((r) => [r, null]));
+  const queue = [...roots];
+  const chain = (file: string): string[] => {
+    const out: string[] = [];
+    for (let f: string | null = file; f; f = parent.get(f) ?? null) out.unshift(path.relative(ROOT, f));
+    return out;
+  };
+  while (queue.length) {
+    const file = queue.shift()!;
+    for (const spec of runtimeImports(file)) {
+      if (spec.startsWith('@tensorflow/')) return [...chain(file), spec];
+      if (!spec.startsWith('.')) continue;
+      const target = resolveRelative(file, spec);
+      if (target && !parent.has(target)) {
+        parent.set(target, file);
+        queue.push(target);
+      }
+    }
+  }
+  return null;
+}
+
+function sourcesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.tsx?$/.test(f))
+    .map((f) => path.join(dir, f));
+}
+
+describe("the UI's run-time imports", () => {
+  it('reach no tfjs, through any module (the worker is a separate bundle, started by URL)', () => {
+    const roots = [path.join(ROOT, 'src/main.tsx'), ...sourcesUnder(path.join(ROOT, 'src/ui'))];
+    expect(pathToTfjs(roots)).toBeNull();
+  });
+
+  it('the walk finds tfjs where it is: from the worker', () => {
+    const found = pathToTfjs([path.join(ROOT, 'src/engine/worker.ts')]);
+    expect(found?.at(-1)).toMatch(/^@tensorflow\//);
+  });
+});
