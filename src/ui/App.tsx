@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { RunId, StepPoint } from '../engine/protocol';
 import { applySettingsChange, type ImportanceMode, type Settings } from '../engine/settings';
+import { findSamplerInfo, presampleSize } from '../is/catalogue';
 import { AccuracyChart } from './charts/AccuracyChart';
 import { ClassShareChart } from './charts/ClassShareChart';
 import { RUN_COLORS, RUN_LABELS, type XAxisKind } from './charts/common';
@@ -123,7 +124,7 @@ export function App({ workerFactory, initialQuery, syncAddressBar = true }: AppP
   const snapshot = metrics.runs.importance.snapshot;
   const noiseOn = settings.labelNoise > 0;
   const datasetNoise = dataset && dataset.trainCount > 0 ? dataset.flippedCount / dataset.trainCount : settings.labelNoise;
-  const presampleB = Math.round(settings.presampleFactor * settings.batchSize);
+  const presampleB = presampleSize(settings);
 
   return (
     <div className="app">
@@ -245,7 +246,7 @@ export function App({ workerFactory, initialQuery, syncAddressBar = true }: AppP
             <HistogramChart
               testId="chart-weights"
               title="Sampling weights w"
-              subtitle="w = 1 / (B·p) of the samples drawn"
+              subtitle={`${findSamplerInfo(settings.sampler)?.weightFormula ?? 'w'} of the samples drawn`}
               histogram={snapshot?.weightHistogram}
               color="#12b886"
               xLabel="weight w"

@@ -11,6 +11,7 @@ import {
 } from '../engine/settings';
 import { DATASET_REGISTRY } from '../data/registry';
 import { MODEL_CATALOGUE } from '../models/catalogue';
+import { MODE_INFO, costModelTauThreshold, describeChoice, presampleSize } from '../is/catalogue';
 
 /** Applies a change; returns the reasons it was refused (empty when applied). */
 export type SettingsChangeHandler = (change: Partial<Settings>) => string[];
@@ -21,22 +22,9 @@ const titles = (entries: Record<string, { title: string }>): Record<string, stri
 const OPTION_LABELS: Record<string, string> = {
   ...titles(DATASET_REGISTRY),
   ...titles(MODEL_CATALOGUE),
-  sgd: 'SGD',
-  adam: 'Adam',
-  presample: 'Presample B, draw b (paper)',
-  table: 'Score table (no extra pass)',
-  upperBound: 'Upper bound ‖softmax − y‖',
-  loss: 'Loss',
-  gnorm: 'Exact gradient norm (slow)',
   costModel: 'Cost model (B + 3b) / 3b',
   measured: 'Measured on this device',
   fixed: 'Fixed number',
-};
-
-const MODE_TEXT: Record<ImportanceMode, { title: string; hint: string }> = {
-  uniform: { title: 'Uniform', hint: 'plain minibatches' },
-  importance: { title: 'Importance', hint: 'always on' },
-  auto: { title: 'Auto', hint: 'on when τ > τ_th' },
 };
 
 // ---- mode toggle ----------------------------------------------------------------------------
@@ -86,8 +74,8 @@ export function ModeToggle({ value, onChange, engineMode }: ModeToggleProps) {
             onClick={() => onChange(m)}
             onKeyDown={(e) => onKeyDown(e, i)}
           >
-            <span className="segment-title">{MODE_TEXT[m].title}</span>
-            <span className="segment-hint">{MODE_TEXT[m].hint}</span>
+            <span className="segment-title">{MODE_INFO[m].label}</span>
+            <span className="segment-hint">{MODE_INFO[m].hint}</span>
           </button>
         ))}
       </div>
@@ -177,11 +165,15 @@ function EnumField({ k, value, onChange }: { k: keyof Settings; value: string; o
           setError(errors.length ? errors.join('; ') : null);
         }}
       >
-        {field.values.map((v) => (
-          <option key={v} value={v}>
-            {OPTION_LABELS[v] ?? v}
-          </option>
-        ))}
+        {field.values.map((v) => {
+          // Sampler, score, mode and optimizer names are the library's, with its labels.
+          const described = describeChoice(k, v);
+          return (
+            <option key={v} value={v} title={described?.description}>
+              {described?.label ?? OPTION_LABELS[v] ?? v}
+            </option>
+          );
+        })}
       </select>
       {error ? <span className="field-error" role="alert">{error}</span> : null}
     </div>
@@ -363,8 +355,8 @@ export interface SettingsPanelProps {
 }
 
 export function SettingsPanel({ settings, onChange, tauThresholdInForce, disabled }: SettingsPanelProps) {
-  const B = Math.round(settings.presampleFactor * settings.batchSize);
-  const costModel = (settings.presampleFactor + 3) / 3;
+  const B = presampleSize(settings);
+  const costModel = costModelTauThreshold(settings.sampler, settings);
   const hints: Partial<Record<keyof Settings, string>> = {
     presampleFactor: `B = ${B} samples scored per step`,
     tauThreshold:

@@ -1,5 +1,6 @@
 // Plain-language explanations, each placed next to the chart it explains, for a reader who
 // has never opened the paper (Katharopoulos & Fleuret, ICML 2018).
+import { findSamplerInfo } from '../is/catalogue';
 
 export function ExplainLoss() {
   return (
@@ -28,8 +29,8 @@ export function ExplainTau() {
       <p>
         <strong>τ (tau)</strong> estimates how much less noisy an importance-sampled batch is, as a batch-size factor: τ
         = 2 means a batch of <var>b</var> chosen by importance is worth about 2<var>b</var> chosen uniformly. It comes from
-        the scores of the presample; if every sample scores the same, τ = 1 and there is nothing to gain. The thin line is
-        each step’s estimate, the thick one its moving average.
+        the scores the sampler draws by (the presample’s, or the whole score table’s); if every sample scores the same,
+        τ = 1 and there is nothing to gain. The thin line is each step’s estimate, the thick one its moving average.
       </p>
       <p>
         <strong>
@@ -37,9 +38,10 @@ export function ExplainTau() {
         </strong>{' '}
         is the break-even point. Scoring the <var>B</var> presampled images costs about <var>B</var> forward passes, about
         as much as <var>B</var>/3 samples of training, so importance sampling only pays when τ &gt; τ<sub>th</sub> = (
-        <var>B</var> + 3<var>b</var>) / 3<var>b</var>. In <em>auto</em> mode the run trains uniformly (τ is then
-        free to compute) until τ crosses the line, then switches importance sampling on: the shaded stretches.
-        “Measured” replaces the cost model by this device’s own timings.
+        <var>B</var> + 3<var>b</var>) / 3<var>b</var>. The score table scores nothing extra, so for it τ<sub>th</sub> =
+        1. In <em>auto</em> mode the run trains uniformly (τ is then free to compute) until τ crosses the line, then
+        switches importance sampling on: the shaded stretches. “Measured” replaces the cost model by this device’s own
+        timings.
       </p>
     </>
   );
@@ -61,9 +63,11 @@ export function ExplainWeights() {
   return (
     <p>
       <strong>The weights.</strong> Drawing hard samples more often would bias training towards them, so each drawn
-      sample counts with weight <var>w</var> = 1 / (<var>B</var>·<var>p</var>), where <var>p</var> is its chance of being
-      drawn. Often-drawn hard samples get <var>w</var> &lt; 1, rarely drawn easy ones <var>w</var> &gt; 1; on average the
-      gradient is the same as with uniform sampling (w = 1 for every sample), only less noisy.
+      sample counts with weight <var>w</var> = 1 / (<var>n</var>·<var>p</var>), where <var>p</var> is its chance of being
+      drawn and <var>n</var> the number of samples it was drawn from: the <var>B</var> presampled ones, or all{' '}
+      <var>N</var> training samples for the score table. Often-drawn hard samples get <var>w</var> &lt; 1, rarely drawn
+      easy ones <var>w</var> &gt; 1; on average the gradient is the same as with uniform sampling (w = 1 for every
+      sample), only less noisy.
     </p>
   );
 }
@@ -82,6 +86,17 @@ export function ExplainNoise() {
     <p>
       <strong>A known weak spot.</strong> A sample with a wrong label never becomes easy, so its score stays high and
       importance sampling keeps drawing it. Compare the importance run’s share with the data’s.
+    </p>
+  );
+}
+
+/** The sampler in use, in the library catalogue's words. */
+export function ExplainSampler({ sampler }: { sampler: string }) {
+  const info = findSamplerInfo(sampler);
+  if (!info) return null;
+  return (
+    <p>
+      <strong>{info.label}.</strong> {info.description}
     </p>
   );
 }

@@ -2,7 +2,9 @@
 // next to a few uniform picks for contrast.
 import { memo, useEffect, useRef } from 'react';
 import type { SampleView, SamplerSnapshot } from '../engine/protocol';
+import { findSamplerInfo, type SamplerKind } from '../is/catalogue';
 import { formatNumber } from './charts/common';
+import { ExplainSampler } from './Explain';
 
 /** Fills RGBA `out` from H·W·C uint8 `pixels` (C = 1 grey, 3 RGB, 4 RGBA). */
 export function toRgba(pixels: ArrayLike<number>, width: number, height: number, out: Uint8ClampedArray): void {
@@ -75,7 +77,7 @@ export interface SampleGridProps {
   /** [H, W, C] of the dataset's images. */
   imageShape: readonly [number, number, number] | null;
   classNames: readonly string[];
-  sampler: 'presample' | 'table';
+  sampler: SamplerKind;
 }
 
 export const SampleGrid = memo(function SampleGrid({ snapshot, imageShape, classNames, sampler }: SampleGridProps) {
@@ -88,7 +90,7 @@ export const SampleGrid = memo(function SampleGrid({ snapshot, imageShape, class
         <div className="chart-titles">
           <h3 id="sample-grid-title">What the sampler picks</h3>
           <p className="chart-sub">
-            {sampler === 'table'
+            {findSamplerInfo(sampler)?.capabilities.keepsTable
               ? 'Highest scores in the score table (w = weight the sample gets when drawn)'
               : 'Most heavily weighted samples of recent presamples, with their weight w'}
           </p>
@@ -116,6 +118,9 @@ export const SampleGrid = memo(function SampleGrid({ snapshot, imageShape, class
           </div>
         </div>
       )}
+      <div className="explain">
+        <ExplainSampler sampler={sampler} />
+      </div>
     </section>
   );
 });
