@@ -11,7 +11,7 @@ export interface EpochSummary {
   epoch: number;
   /** Steps in this epoch. */
   steps: number;
-  /** Mean of the steps' (weighted) batch losses: not the training loss, see DESIGN §1. */
+  /** Mean of the steps' (weighted) batch losses: not the training loss (docs/method.md §6). */
   meanBatchLoss: number;
   /** Steps of this epoch that trained on importance-sampled batches. */
   importanceSteps: number;

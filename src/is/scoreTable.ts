@@ -1,6 +1,6 @@
-// The score table: every training sample's last score, kept from the forward pass it was
-// trained in, and a sampler over the whole training set ∝ those scores (DESIGN.md §1,
-// issue 8). Pure TypeScript; the trainer turns draws into weights 1/(N·p_i).
+// The score table (docs/method.md §5): every training sample's last score, kept from the
+// forward pass it was trained in, and a sampler over the whole training set ∝ those scores.
+// Pure TypeScript; the table sampler (samplers/table.ts) turns draws into weights 1/(N·p_i).
 //
 // Distribution. For sample i with table score e_i and mean μ = mean(raw scores):
 //     p_i = (e_i + c·μ) / Σ_j (e_j + c·μ)
