@@ -2,11 +2,11 @@
 // importance mode (the paper's presample: score B, draw b, train) over uniform mode, next to
 // the paper's cost model (B + 3b)/(3b); and the scoring forward pass per sample over the
 // training step per sample, which the cost model assumes to be about 1/3.
-import type { DatasetName } from '../src/engine/settings.ts';
+import type { DatasetName } from '../src/data/index.ts';
 import type { ModelName } from '../src/models/index.ts';
 import { loadBenchData } from './lib/data.ts';
 import { runBenchmark } from './lib/env.ts';
-import { makeRun } from './lib/runs.ts';
+import { makeRun, stepOnce } from './lib/race.ts';
 import { median } from './lib/stats.ts';
 import { fmt, times, type Table } from './lib/table.ts';
 
@@ -54,7 +54,7 @@ await runBenchmark('cost', 'Cost of importance sampling per step', async ({ args
   const data = await loadBenchData(dataset, { trainCap: 0, evalSize: 32 });
   const measured: Measured[] = [];
   for (const c of cases) {
-    const run = makeRun({ label: 'cost', model: c.model, seed: 1, settings: { batchSize: c.b, presampleFactor: c.factor, mode: 'uniform' } }, data);
+    const run = makeRun(c.model, 1, { label: 'cost', settings: { batchSize: c.b, presampleFactor: c.factor, mode: 'uniform' } }, data);
     const B = Math.round(c.b * c.factor);
     const uni: number[] = [];
     const imp: number[] = [];
@@ -65,13 +65,13 @@ await runBenchmark('cost', 'Cost of importance sampling per step', async ({ args
       run.trainer.updateSettings({ mode, sampler });
       for (let i = 0; i < k; i++) {
         const t0 = performance.now();
-        await run.step();
+        const report = await stepOnce(run);
         const dt = performance.now() - t0;
         if (!into) continue;
         into.push(dt);
-        if (mode === 'importance' && sampler === 'presample' && run.last) {
-          score.push(run.last.scoreMs);
-          train.push(run.last.trainMs);
+        if (mode === 'importance' && sampler === 'presample') {
+          score.push(report.scoreMs);
+          train.push(report.trainMs);
         }
       }
     };

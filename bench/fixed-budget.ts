@@ -3,13 +3,12 @@
 // initial weights, same own-clock budget; then a bounded sweep (presample factor, learning
 // rate, model) to see where the method pays most.
 import type { TrainerSettings } from '../src/is/index.ts';
-import type { DatasetName } from '../src/engine/settings.ts';
+import type { DatasetName } from '../src/data/index.ts';
 import type { ModelName } from '../src/models/index.ts';
 import { collect, meanSd, vsCells } from './lib/compare.ts';
 import { loadBenchData, type BenchData } from './lib/data.ts';
 import { runBenchmark } from './lib/env.ts';
-import { race, type RaceResult } from './lib/race.ts';
-import { makeRun } from './lib/runs.ts';
+import { makeRuns, race, type RaceResult } from './lib/race.ts';
 import { mean } from './lib/stats.ts';
 import { fmt, pct, times, type Table } from './lib/table.ts';
 
@@ -54,7 +53,7 @@ await runBenchmark('fixed-budget', 'Fixed time budget: importance vs uniform', a
   for (const dataset of datasets) {
     const data = await dataFor(dataset);
     for (const seed of seeds) {
-      const runs = MODES.map((m) => makeRun({ label: m.label, model, seed, settings: { ...base, ...m.settings } }, data));
+      const runs = makeRuns(model, seed, MODES.map((m) => ({ label: m.label, settings: { ...base, ...m.settings } })), data);
       const out = await race(runs, { budgetMs: budgetS * 1000, checkpoints, data });
       runs.forEach((r) => r.dispose());
       results.push({ dataset, seed, runs: out });
@@ -74,7 +73,7 @@ await runBenchmark('fixed-budget', 'Fixed time budget: importance vs uniform', a
       const cells = m.label === 'uniform' ? ['1 (baseline)', '—', '—'] : vsCells(collect(uni.map((u, i) => ({ uniform: u, run: mine[i] }))));
       if (m.label !== 'uniform') headline[`${dataset} ${m.label}`] = collect(uni.map((u, i) => ({ uniform: u, run: mine[i] })));
       rows.push([
-        `${dataset} (${d.prepared.train.count} train)`,
+        `${dataset} (${d.cpu.train.count} train)`,
         m.label,
         Math.round(mean(mine.map((r) => r.steps))),
         fmt(mean(mine.map((r) => r.msPerStep)), 3),
@@ -134,19 +133,19 @@ await runBenchmark('fixed-budget', 'Fixed time budget: importance vs uniform', a
     // Presample factor: one uniform run raced with every factor.
     const factors = [2, 3, 5, 8];
     {
-      const runs = [
-        makeRun({ label: 'uniform', model, seed, settings: { ...base, mode: 'uniform' } }, data),
-        ...factors.map((f) => makeRun({ label: `B = ${f}b`, model, seed, settings: { ...base, mode: 'importance', presampleFactor: f } }, data)),
-      ];
+      const runs = makeRuns(model, seed, [
+        { label: 'uniform', settings: { ...base, mode: 'uniform' } },
+        ...factors.map((f) => ({ label: `B = ${f}b`, settings: { ...base, mode: 'importance' as const, presampleFactor: f } })),
+      ], data);
       const out = await race(runs, { budgetMs: sweepS * 1000, checkpoints, data });
       runs.forEach((r) => r.dispose());
       for (const [i, f] of factors.entries()) sweep.push({ factor: 'presample factor B/b', value: String(f), uniform: out[0], run: out[i + 1] });
     }
     for (const lr of [0.0005, 0.005]) {
-      const runs = [
-        makeRun({ label: 'uniform', model, seed, settings: { ...base, learningRate: lr, mode: 'uniform' } }, data),
-        makeRun({ label: 'importance', model, seed, settings: { ...base, learningRate: lr, mode: 'importance' } }, data),
-      ];
+      const runs = makeRuns(model, seed, [
+        { label: 'uniform', settings: { ...base, learningRate: lr, mode: 'uniform' } },
+        { label: 'importance', settings: { ...base, learningRate: lr, mode: 'importance' } },
+      ], data);
       const out = await race(runs, { budgetMs: sweepS * 1000, checkpoints, data });
       runs.forEach((r) => r.dispose());
       sweep.push({ factor: 'learning rate (Adam)', value: String(lr), uniform: out[0], run: out[1] });
@@ -158,10 +157,10 @@ await runBenchmark('fixed-budget', 'Fixed time budget: importance vs uniform', a
     const other: ModelName = model === 'mlp' ? 'cnn-tiny' : 'mlp';
     {
       const cnnS = (other === 'cnn-tiny' && !realGpu ? 20 : 10) * args.scale;
-      const runs = [
-        makeRun({ label: 'uniform', model: other, seed, settings: { ...base, mode: 'uniform' } }, data),
-        makeRun({ label: 'importance', model: other, seed, settings: { ...base, mode: 'importance' } }, data),
-      ];
+      const runs = makeRuns(other, seed, [
+        { label: 'uniform', settings: { ...base, mode: 'uniform' } },
+        { label: 'importance', settings: { ...base, mode: 'importance' } },
+      ], data);
       const out = await race(runs, { budgetMs: cnnS * 1000, checkpoints: 5, data });
       runs.forEach((r) => r.dispose());
       sweep.push({ factor: 'model', value: `${other} (${cnnS} s budget)`, uniform: out[0], run: out[1] });

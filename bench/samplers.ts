@@ -2,13 +2,12 @@
 // time budget, on MNIST and Fashion-MNIST, 3 seeds, SGD with momentum and Adam. Time per
 // step of each; training-loss ratio against uniform at equal time and at equal steps.
 import type { OptimizerName, TrainerSettings } from '../src/is/index.ts';
-import type { DatasetName } from '../src/engine/settings.ts';
+import type { DatasetName } from '../src/data/index.ts';
 import type { ModelName } from '../src/models/index.ts';
 import { collect, lossRatioAtSteps, meanSd, vsCells } from './lib/compare.ts';
 import { loadBenchData } from './lib/data.ts';
 import { runBenchmark } from './lib/env.ts';
-import { race, type RaceResult } from './lib/race.ts';
-import { makeRun } from './lib/runs.ts';
+import { makeRuns, race, type RaceResult } from './lib/race.ts';
 import { geomean, mean } from './lib/stats.ts';
 import { fmt, pct, times, type Table } from './lib/table.ts';
 
@@ -40,9 +39,7 @@ await runBenchmark('samplers', 'Samplers: uniform vs presample vs score table', 
     const data = await loadBenchData(dataset, { trainCap, evalSize: args.quick ? 500 : 1000, testCap: args.quick ? 1000 : undefined });
     for (const opt of optimizers) {
       for (const seed of seeds) {
-        const runs = samplers.map((s) =>
-          makeRun({ label: s.label, model, seed, settings: { ...base, optimizer: opt.name, learningRate: opt.learningRate, ...s.settings } }, data),
-        );
+        const runs = makeRuns(model, seed, samplers.map((s) => ({ label: s.label, settings: { ...base, optimizer: opt.name, learningRate: opt.learningRate, ...s.settings } })), data);
         const out = await race(runs, { budgetMs: budgetS * 1000, checkpoints: args.quick ? 4 : 8, data });
         runs.forEach((r) => r.dispose());
         all.push({ dataset, optimizer: opt.name, seed, runs: out });

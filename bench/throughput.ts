@@ -6,7 +6,7 @@ import type { ModelName } from '../src/models/index.ts';
 import { buildModel } from '../src/models/index.ts';
 import { loadBenchData } from './lib/data.ts';
 import { runBenchmark } from './lib/env.ts';
-import { makeRun } from './lib/runs.ts';
+import { makeRun, stepOnce } from './lib/race.ts';
 import { median } from './lib/stats.ts';
 import { fmt, times, type Table } from './lib/table.ts';
 
@@ -21,7 +21,7 @@ interface Case {
 /** samples/s of `steps` uniform steps of our trainer (after warm-up). */
 async function ours(c: Case, run: ReturnType<typeof makeRun>): Promise<number> {
   const t0 = performance.now();
-  for (let i = 0; i < c.steps; i++) await run.step();
+  for (let i = 0; i < c.steps; i++) await stepOnce(run);
   return (c.steps * c.b) / ((performance.now() - t0) / 1000);
 }
 
@@ -58,7 +58,7 @@ await runBenchmark('throughput', 'Training throughput: our loop vs model.fit', a
   const rows: { case: Case; ours: number[]; fit: number[] }[] = [];
   for (const c of cases) {
     const lr = 0.001;
-    const run = makeRun({ label: 'ours', model: c.model, seed: 1, settings: { batchSize: c.b, mode: 'uniform', optimizer: 'adam', learningRate: lr } }, data);
+    const run = makeRun(c.model, 1, { label: 'ours', settings: { batchSize: c.b, mode: 'uniform', optimizer: 'adam', learningRate: lr } }, data);
     const model = buildModel(c.model, { inputShape: data.device.imageShape, numClasses: data.device.numClasses, seed: 1 });
     model.compile({
       optimizer: tf.train.adam(lr),
@@ -70,7 +70,7 @@ await runBenchmark('throughput', 'Training throughput: our loop vs model.fit', a
     const wx = tf.slice(x, [0, 0, 0, 0], [Math.min(count, 2 * c.b), -1, -1, -1]);
     const wy = tf.slice(y, [0, 0], [Math.min(count, 2 * c.b), -1]);
     // Warm-up both.
-    for (let i = 0; i < 2; i++) await run.step();
+    for (let i = 0; i < 2; i++) await stepOnce(run);
     await model.fit(wx, wy, { batchSize: c.b, epochs: 1, verbose: 0 });
     const r = { case: c, ours: [] as number[], fit: [] as number[] };
     for (let k = 0; k < c.blocks; k++) {

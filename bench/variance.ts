@@ -8,10 +8,10 @@
 // ‖Σ_k c_k g_k − μ‖² = (c − u)ᵀ K (c − u), so each draw costs O(B²), not O(#weights).
 // The exact expectation (1/b)[(1/B²) Σ K_ii/p_i − ‖μ‖²] is reported as a check.
 import * as tf from '@tensorflow/tfjs';
-import { asLogitsModel, createRng, deriveSeed, importanceSample, perSampleLoss, samplingProbabilities, tauFromScores, uniformIndices, upperBoundScores } from '../src/is/index.ts';
-import { evalTrain, loadBenchData } from './lib/data.ts';
+import { createRng, deriveSeed, importanceSample, perSampleLoss, samplingProbabilities, tauFromScores, uniformIndices, upperBoundScores } from '../src/is/index.ts';
+import { loadBenchData } from './lib/data.ts';
 import { runBenchmark } from './lib/env.ts';
-import { makeRun } from './lib/runs.ts';
+import { evalTrain, makeRun, stepOnce } from './lib/race.ts';
 import { fmt, times, type Table } from './lib/table.ts';
 
 type Dist = 'uniform' | 'loss' | 'upperBound' | 'gnorm';
@@ -38,18 +38,18 @@ await runBenchmark('variance', 'Variance lab: gradient-estimate variance by scor
   const draws = quick ? 300 : 4000;
   const checkpoints = (quick ? [0, 60] : [0, 100, 400, 1200]).map((k, i) => (i === 0 ? 0 : Math.max(1, Math.round(k * args.scale))));
   const data = await loadBenchData(dataset, { trainCap: 10000, evalSize: 1000 });
-  const run = makeRun({ label: 'uniform', model, seed: 1, settings: { mode: 'uniform', batchSize: 64, optimizer: 'adam', learningRate: 0.002 } }, data);
-  const lm = asLogitsModel(run.model);
+  const run = makeRun(model, 1, { label: 'uniform', settings: { mode: 'uniform', batchSize: 64, optimizer: 'adam', learningRate: 0.002 } }, data);
+  const lm = run.logits;
   const rng = createRng(deriveSeed(7, 'bench.variance'));
   const rows: Row[] = [];
   let done = 0;
   for (const step of checkpoints) {
     while (done < step) {
-      await run.step();
+      await stepOnce(run);
       done++;
     }
-    const trainLoss = (await evalTrain(run.model, data)).loss;
-    const presample = uniformIndices(data.prepared.train.count, B, rng);
+    const trainLoss = (await evalTrain(run, data)).loss;
+    const presample = uniformIndices(data.cpu.train.count, B, rng);
     const { x, y } = data.device.gather(presample, 'train');
     // Scores from one forward pass (inference mode), as the trainer computes them.
     const sc = tf.tidy(() => {

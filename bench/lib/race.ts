@@ -1,22 +1,59 @@
-// Several training runs raced at a fixed time budget, as the playground races them: in one
-// process, alternating steps (always stepping the run whose clock is furthest behind), each
-// run with its own clock that counts only its own steps. Load from other processes then
-// slows all runs alike. Evaluations (training loss on the fixed evaluation subset; test error
-// at the end) are not counted on any clock.
-import type * as tf from '@tensorflow/tfjs';
-import { evalTest, evalTrain, type BenchData } from './data.ts';
+// Benchmark races on the page's race core (src/engine/race.ts, run.ts): runs built from one
+// set of seeded initial weights, stepped by the "furthest behind" schedule (always the run
+// whose own clock is lowest) until each has spent the budget, each clock counting only its
+// own steps. Evaluations use the page's code (src/engine/evaluate.ts) and are on no clock.
+// What is benchmark-specific lives here: budgets, checkpoints and the result summary.
+import { webgpuFence } from '../../src/engine/backend.ts';
+import { evaluateSets } from '../../src/engine/evaluate.ts';
+import { SCHEDULES, buildRuns, stepRound } from '../../src/engine/race.ts';
+import type { Run, RunClock } from '../../src/engine/run.ts';
+import { DEFAULT_SETTINGS, deriveSeed, type StepReport, type TrainerSettings } from '../../src/is/index.ts';
+import type { ModelName } from '../../src/models/index.ts';
+import type { BenchData } from './data.ts';
 
-export interface StepInfo {
-  importanceActive: boolean;
-  tau: number;
-  tauThreshold: number;
+export interface RunSpec {
+  label: string;
+  settings: Partial<TrainerSettings>;
 }
 
-export interface Racer {
-  label: string;
-  model: tf.LayersModel;
-  /** One training step, awaited to completion (its result read back). */
-  step(): Promise<StepInfo>;
+/** The clock every benchmark run uses: performance.now, fenced on WebGPU so a step's time covers its device work. */
+export function benchClock(): RunClock {
+  return { now: () => performance.now(), fence: webgpuFence() ?? undefined };
+}
+
+/** Runs that start from the same seeded weights (`seed`) and draw from the same seeded stream. */
+export function makeRuns(model: ModelName, seed: number, specs: readonly RunSpec[], data: BenchData): Run[] {
+  return buildRuns({
+    model,
+    modelConfig: { inputShape: data.device.imageShape, numClasses: data.device.numClasses, seed },
+    data: data.device,
+    runs: specs.map((s) => ({ id: s.label, settings: { ...DEFAULT_SETTINGS, ...s.settings } })),
+    drawSeed: deriveSeed(seed, 'bench.draws'),
+    fence: benchClock().fence,
+  });
+}
+
+export function makeRun(model: ModelName, seed: number, spec: RunSpec, data: BenchData): Run {
+  return makeRuns(model, seed, [spec], data)[0];
+}
+
+/** One step on the run's own clock; throws if the run halted. */
+export async function stepOnce(run: Run, clock: RunClock = benchClock()): Promise<StepReport> {
+  const o = await run.trainStep(clock);
+  if (o.kind === 'halted') throw new Error(`${run.id}: ${o.reason}`);
+  return o.report;
+}
+
+/** Mean loss and error of a run on the evaluation subset of the training set (off the clock). */
+export async function evalTrain(run: Run, data: BenchData): Promise<{ loss: number; error: number }> {
+  const [r] = await evaluateSets((x) => run.logits.logits(x, false), [data.evalTrain]);
+  return { loss: r.loss, error: 1 - r.accuracy };
+}
+
+/** Mean loss and error on the test split (all of it unless the data was loaded with a cap). */
+export async function evalTest(run: Run, data: BenchData): Promise<{ loss: number; error: number }> {
+  const [r] = await evaluateSets((x) => run.logits.logits(x, false), [data.evalTest]);
+  return { loss: r.loss, error: 1 - r.accuracy };
 }
 
 export interface CurvePoint {
@@ -37,6 +74,8 @@ export interface RaceResult {
   firstImportanceStep: number | null;
   tauMean: number;
   tauThreshold: number;
+  /** Why the run stopped early (non-finite loss), or null. */
+  haltedReason: string | null;
   curve: CurvePoint[];
   trainLoss: number;
   trainError: number;
@@ -52,68 +91,80 @@ export interface RaceOptions {
   /** Evaluation checkpoints per run (besides step 0). */
   checkpoints: number;
   data: BenchData;
+  /** Called after each checkpoint (progress lines for long runs). */
+  onCheckpoint?(run: Run, point: CurvePoint): void;
 }
 
-export async function race(racers: Racer[], opts: RaceOptions): Promise<RaceResult[]> {
+interface Tally {
+  active: number;
+  firstActive: number | null;
+  tauSum: number;
+  tauTh: number;
+  next: number;
+  curve: CurvePoint[];
+}
+
+export async function race(runs: Run[], opts: RaceOptions): Promise<RaceResult[]> {
   const maxSteps = opts.maxSteps ?? Infinity;
-  const state = racers.map((r) => ({
-    r,
-    clock: 0,
-    steps: 0,
-    active: 0,
-    firstActive: null as number | null,
-    tauSum: 0,
-    tauTh: NaN,
-    next: 1,
-    curve: [] as CurvePoint[],
-  }));
+  const clock = benchClock();
+  const tally = new Map<Run, Tally>(runs.map((r) => [r, { active: 0, firstActive: null, tauSum: 0, tauTh: NaN, next: 1, curve: [] }]));
   let evalMs = 0;
   const t00 = performance.now();
-  const checkpoint = async (s: (typeof state)[number]): Promise<void> => {
+  const checkpoint = async (run: Run): Promise<void> => {
     const te = performance.now();
-    const e = await evalTrain(s.r.model, opts.data);
+    const e = await evalTrain(run, opts.data);
     evalMs += performance.now() - te;
-    s.curve.push({ clockMs: s.clock, step: s.steps, trainLoss: e.loss, trainError: e.error });
+    const point = { clockMs: run.clockMs, step: run.step, trainLoss: e.loss, trainError: e.error };
+    tally.get(run)!.curve.push(point);
+    opts.onCheckpoint?.(run, point);
   };
-  for (const s of state) await checkpoint(s);
+  for (const run of runs) await checkpoint(run);
   const interval = opts.budgetMs / opts.checkpoints;
-  const done = (s: (typeof state)[number]): boolean => s.clock >= opts.budgetMs || s.steps >= maxSteps;
+  const done = (r: Run): boolean => !r.active || r.clockMs >= opts.budgetMs || r.step >= maxSteps;
   for (;;) {
-    const live = state.filter((s) => !done(s));
+    const live = runs.filter((r) => !done(r));
     if (!live.length) break;
-    const s = live.reduce((a, b) => (b.clock < a.clock ? b : a));
-    const t0 = performance.now();
-    const info = await s.r.step();
-    s.clock += performance.now() - t0;
-    s.steps++;
-    if (info.importanceActive) {
-      s.active++;
-      s.firstActive ??= s.steps;
-    }
-    s.tauSum += info.tau;
-    s.tauTh = info.tauThreshold;
-    if (done(s)) await checkpoint(s);
-    else if (s.clock >= s.next * interval) {
-      while (s.clock >= s.next * interval) s.next++;
-      await checkpoint(s);
-    }
+    await stepRound(live, SCHEDULES.furthestBehind, clock, {
+      after: async (run, outcome) => {
+        const t = tally.get(run)!;
+        if (outcome.kind === 'stepped') {
+          const info = outcome.report;
+          if (info.importanceActive) {
+            t.active++;
+            t.firstActive ??= run.step;
+          }
+          t.tauSum += info.tauRaw;
+          t.tauTh = info.tauThreshold;
+        }
+        if (done(run)) await checkpoint(run);
+        else if (run.clockMs >= t.next * interval) {
+          while (run.clockMs >= t.next * interval) t.next++;
+          await checkpoint(run);
+        }
+      },
+    });
+    // The runs' step points are for the page's charts; a benchmark keeps only its curve.
+    for (const r of live) r.steps.length = 0;
   }
-  const out: RaceResult[] = [];
-  const stepsMs = state.reduce((a, s) => a + s.clock, 0);
+  const stepsMs = runs.reduce((a, r) => a + r.clockMs, 0);
   console.log(`race: ${((performance.now() - t00) / 1000).toFixed(1)} s wall, ${(stepsMs / 1000).toFixed(1)} s in steps, ${(evalMs / 1000).toFixed(1)} s in evaluations`);
-  for (const s of state) {
-    const test = await evalTest(s.r.model, opts.data);
-    const last = s.curve[s.curve.length - 1];
+  const out: RaceResult[] = [];
+  for (const run of runs) {
+    const t = tally.get(run)!;
+    const test = await evalTest(run, opts.data);
+    const last = t.curve[t.curve.length - 1];
+    const n = Math.max(1, run.step);
     out.push({
-      label: s.r.label,
-      steps: s.steps,
-      clockMs: s.clock,
-      msPerStep: s.clock / Math.max(1, s.steps),
-      importanceShare: s.active / Math.max(1, s.steps),
-      firstImportanceStep: s.firstActive,
-      tauMean: s.tauSum / Math.max(1, s.steps),
-      tauThreshold: s.tauTh,
-      curve: s.curve,
+      label: String(run.id),
+      steps: run.step,
+      clockMs: run.clockMs,
+      msPerStep: run.clockMs / n,
+      importanceShare: t.active / n,
+      firstImportanceStep: t.firstActive,
+      tauMean: t.tauSum / n,
+      tauThreshold: t.tauTh,
+      haltedReason: run.haltedReason,
+      curve: t.curve,
       trainLoss: last.trainLoss,
       trainError: last.trainError,
       testLoss: test.loss,
@@ -121,6 +172,11 @@ export async function race(racers: Racer[], opts: RaceOptions): Promise<RaceResu
     });
   }
   return out;
+}
+
+/** Frees the runs (models, optimizers). */
+export function disposeRuns(runs: readonly Run[]): void {
+  for (const r of runs) r.dispose();
 }
 
 /**

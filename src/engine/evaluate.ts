@@ -1,6 +1,6 @@
-// The honest metrics: mean loss on a fixed evaluation subset of the TRAINING set and loss /
-// accuracy on (a fixed subset of) the test split, computed on the device in chunks and read
-// back in ONE asynchronous read.
+// The honest metrics (docs/method.md §6): mean loss and accuracy on a fixed evaluation subset
+// of the TRAINING set and on (a fixed subset of) the test split, computed on the device in
+// chunks and read back in ONE asynchronous read. The page and the benchmarks both use it.
 import * as tf from '@tensorflow/tfjs';
 import { perSampleLoss } from '../is/scores';
 
@@ -10,8 +10,15 @@ export interface EvalSet {
   count: number;
 }
 
+export interface SetResult {
+  /** Mean per-sample cross-entropy. */
+  loss: number;
+  accuracy: number;
+}
+
 export interface EvalResult {
   trainLoss: number;
+  trainAccuracy: number;
   testLoss: number;
   testAccuracy: number;
 }
@@ -19,6 +26,7 @@ export interface EvalResult {
 /** Samples per forward pass during evaluation. */
 export const EVAL_CHUNK = 500;
 
+/** Σ loss and Σ correct over a set, as device scalars the caller disposes. */
 function sums(logitsOf: (x: tf.Tensor) => tf.Tensor2D, set: EvalSet, chunk: number): { loss: tf.Scalar; correct: tf.Scalar } {
   let loss: tf.Scalar = tf.scalar(0);
   let correct: tf.Scalar = tf.scalar(0);
@@ -28,9 +36,8 @@ function sums(logitsOf: (x: tf.Tensor) => tf.Tensor2D, set: EvalSet, chunk: numb
       const x = tf.slice(set.x, [start, 0, 0, 0], [n, -1, -1, -1]);
       const y = tf.slice(set.y, [start, 0], [n, -1]);
       const z = logitsOf(x);
-      const ce = perSampleLoss(z, y);
       const hit = tf.equal(tf.argMax(z, 1), tf.argMax(y, 1));
-      return [tf.add(loss, tf.sum(ce)) as tf.Scalar, tf.add(correct, tf.sum(tf.cast(hit, 'float32'))) as tf.Scalar];
+      return [tf.add(loss, tf.sum(perSampleLoss(z, y))) as tf.Scalar, tf.add(correct, tf.sum(tf.cast(hit, 'float32'))) as tf.Scalar];
     });
     tf.dispose([loss, correct]);
     loss = l;
@@ -39,25 +46,29 @@ function sums(logitsOf: (x: tf.Tensor) => tf.Tensor2D, set: EvalSet, chunk: numb
   return { loss, correct };
 }
 
-/** Evaluates a logits model on both sets with one GPU→CPU read. */
+/** Loss and accuracy of a logits model on each set, with one GPU→CPU read for all of them. */
+export async function evaluateSets(logitsOf: (x: tf.Tensor) => tf.Tensor2D, sets: readonly EvalSet[], chunk = EVAL_CHUNK): Promise<SetResult[]> {
+  const parts = sets.map((set) => sums(logitsOf, set, chunk));
+  const packed = tf.stack(parts.flatMap((p) => [p.loss, p.correct]));
+  tf.dispose(parts.flatMap((p) => [p.loss, p.correct]));
+  try {
+    const v = await packed.data();
+    return sets.map((set, k) => ({
+      loss: set.count ? v[2 * k] / set.count : NaN,
+      accuracy: set.count ? v[2 * k + 1] / set.count : NaN,
+    }));
+  } finally {
+    packed.dispose();
+  }
+}
+
+/** The honest metrics of a logits model: the training evaluation subset and the test subset. */
 export async function evaluate(
   logitsOf: (x: tf.Tensor) => tf.Tensor2D,
   trainSet: EvalSet,
   testSet: EvalSet,
   chunk = EVAL_CHUNK,
 ): Promise<EvalResult> {
-  const tr = sums(logitsOf, trainSet, chunk);
-  const te = sums(logitsOf, testSet, chunk);
-  const packed = tf.stack([tr.loss, te.loss, te.correct]);
-  tf.dispose([tr.loss, tr.correct, te.loss, te.correct]);
-  try {
-    const [trainSum, testSum, correct] = await packed.data();
-    return {
-      trainLoss: trainSet.count ? trainSum / trainSet.count : NaN,
-      testLoss: testSet.count ? testSum / testSet.count : NaN,
-      testAccuracy: testSet.count ? correct / testSet.count : NaN,
-    };
-  } finally {
-    packed.dispose();
-  }
+  const [tr, te] = await evaluateSets(logitsOf, [trainSet, testSet], chunk);
+  return { trainLoss: tr.loss, trainAccuracy: tr.accuracy, testLoss: te.loss, testAccuracy: te.accuracy };
 }

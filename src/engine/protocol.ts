@@ -128,6 +128,8 @@ export interface EvalPoint {
   clockMs: number;
   /** Mean loss on the fixed evaluation subset of the training set. */
   trainLoss: number;
+  /** Accuracy on that subset (absent in points from older exports). */
+  trainAccuracy?: number;
   testLoss: number;
   testAccuracy: number;
 }
