@@ -1,4 +1,4 @@
-// Benchmark 2 (issue 7): what importance sampling costs per step. Time per step in
+// Benchmark 2 (docs/method.md §3): what importance sampling costs per step. Time per step in
 // importance mode (the paper's presample: score B, draw b, train) over uniform mode, next to
 // the paper's cost model (B + 3b)/(3b); and the scoring forward pass per sample over the
 // training step per sample, which the cost model assumes to be about 1/3.
@@ -24,7 +24,7 @@ interface Measured extends Case {
   importanceMs: number;
   scoreMs: number;
   trainMs: number;
-  /** The table sampler (issue 8) in forced mode: draw + train + table update. */
+  /** The table sampler (docs/method.md §5) in forced mode: draw + train + table update. */
   tableMs: number;
 }
 

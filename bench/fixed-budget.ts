@@ -1,4 +1,4 @@
-// Benchmark 1 (issue 7): the paper's main claim at a fixed wall-clock budget. Importance
+// Benchmark 1 (docs/method.md §4, §7): the paper's main claim at a fixed wall-clock budget. Importance
 // sampling (auto = Algorithm 1, and forced) against uniform sampling, same seed, same
 // initial weights, same own-clock budget; then a bounded sweep (presample factor, learning
 // rate, model) to see where the method pays most.

@@ -1,4 +1,4 @@
-// Benchmark 5 (issue 7): tensors and bytes held by the engine (src/engine Engine: both runs,
+// Benchmark 5: tensors and bytes held by the engine (src/engine Engine: both runs,
 // data, evaluation sets) after 100 and after 2,000 steps. Flat counts mean no tensor leak
 // per step. mlp with a tiny batch to keep it short; steps driven by the engine's own 'step'
 // command (one step of each run), as the UI's Step button does.

@@ -1,4 +1,4 @@
-// Benchmark 6 (issue 8): uniform vs the paper's presampling vs the score table, at a fixed
+// Benchmark 6 (docs/method.md §2, §5): uniform vs the paper's presampling vs the score table, at a fixed
 // time budget, on MNIST and Fashion-MNIST, 3 seeds, SGD with momentum and Adam. Time per
 // step of each; training-loss ratio against uniform at equal time and at equal steps.
 import type { OptimizerName, TrainerSettings } from '../src/is/index.ts';

@@ -1,4 +1,4 @@
-// Benchmark 3 (issue 7): our training loop (ImportanceTrainer in uniform mode: index draw,
+// Benchmark 3: our training loop (ImportanceTrainer in uniform mode: index draw,
 // gather on the device, train, one read-back per step) against tfjs's own `model.fit` on the
 // same model, batch size, optimizer and backend. Samples per second and their ratio.
 import * as tf from '@tensorflow/tfjs';

@@ -1,4 +1,4 @@
-// Benchmark 4 (issue 7, the paper's RQ4): how much each score reduces the variance of the
+// Benchmark 4 (docs/method.md §1, §3): how much each score reduces the variance of the
 // gradient estimate. At a few checkpoints of a uniform training run, one presample of B
 // samples is drawn; every sample's exact gradient g_i (all trainable weights) is computed;
 // then for each sampling distribution p over the presample (uniform, loss, upper bound,

@@ -79,7 +79,7 @@ function defaultList() {
   if (opts.only) return opts.only;
   if (opts.backend === 'cpu') return ALL;
   // SwiftShader is slow and says nothing about GPUs: only the cost and throughput figures,
-  // with tiny settings. On a real GPU the issue asks for 1-3.
+  // with tiny settings. On a real GPU: the fixed-budget race, the cost and the throughput.
   const real = opts.adapter === 'system' || (opts.adapter === null && hasNvidia());
   return real ? ['fixed-budget', 'cost', 'throughput'] : ['cost', 'throughput'];
 }

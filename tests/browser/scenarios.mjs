@@ -1,4 +1,4 @@
-// The browser scenarios of issue 6, run by tests/browser/run.mjs against the production build.
+// The browser scenarios, run by tests/browser/run.mjs against the production build.
 // Each scenario gets `ctx` (see run.mjs) and throws a TestFailure with a clear message on failure.
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
