@@ -106,7 +106,8 @@ export interface SamplerSizes {
   readonly presampleSize: number;
 }
 
-interface SamplerDescription extends ChoiceInfo {
+export interface SamplerInfo extends ChoiceInfo {
+  readonly name: SamplerKind;
   readonly capabilities: SamplerCapabilities;
   /** The weight a drawn sample gets, as text for the UI, e.g. 'w = 1 / (B·p)'. */
   readonly weightFormula?: string;
@@ -138,7 +139,7 @@ const BUILTIN_SAMPLERS = {
     weightFormula: 'w = 1 / (N·p)',
     tauThreshold: () => 1,
   },
-} as const satisfies Record<string, SamplerDescription>;
+} as const satisfies Record<string, Omit<SamplerInfo, 'name'>>;
 
 export type BuiltinSamplerKind = keyof typeof BUILTIN_SAMPLERS;
 
@@ -154,10 +155,6 @@ export type BuiltinSamplerKind = keyof typeof BUILTIN_SAMPLERS;
 export interface CustomSamplerNames {}
 
 export type SamplerKind = BuiltinSamplerKind | Extract<keyof CustomSamplerNames, string>;
-
-export interface SamplerInfo extends SamplerDescription {
-  readonly name: SamplerKind;
-}
 
 const samplerInfos = new Map<string, SamplerInfo>();
 const samplerNames: SamplerKind[] = [];
@@ -237,10 +234,15 @@ export function costModelTauThreshold(
 
 // ---- lookups by setting name, for menus -----------------------------------------------------
 
+const FIXED_CHOICES: Readonly<Record<string, Readonly<Record<string, ChoiceInfo>> | undefined>> = {
+  mode: MODE_INFO,
+  score: SCORE_INFO,
+  optimizer: OPTIMIZER_INFO,
+};
+
 /** Label and description of one value of the mode, sampler, score or optimizer setting; else undefined. */
 export function describeChoice(setting: string, value: string): ChoiceInfo | undefined {
-  const table: Readonly<Record<string, ChoiceInfo>> | undefined =
-    setting === 'mode' ? MODE_INFO : setting === 'score' ? SCORE_INFO : setting === 'optimizer' ? OPTIMIZER_INFO : undefined;
   if (setting === 'sampler') return findSamplerInfo(value);
-  return table && Object.prototype.hasOwnProperty.call(table, value) ? table[value] : undefined;
+  const table = FIXED_CHOICES[setting];
+  return table && Object.hasOwn(table, value) ? table[value] : undefined;
 }
