@@ -3,6 +3,7 @@
 // (an object, a known type, the right field types); the settings' values are the engine's
 // to check (settings.ts), so every error about a value names the setting.
 import type { EngineCommand } from './protocol';
+import type { Settings } from './settings';
 
 const COMMAND_TYPES = ['init', 'start', 'pause', 'step', 'reset', 'update'] as const;
 type CommandType = (typeof COMMAND_TYPES)[number];
@@ -47,14 +48,16 @@ export function checkCommand(value: unknown): EngineCommand | string {
       if (dataBaseUrl !== undefined && typeof dataBaseUrl !== 'string') {
         return `init: "dataBaseUrl" must be a string when given, got ${describeValue(dataBaseUrl)}`;
       }
-      // The settings' keys and values are checked by the engine (checkSettings), which names each.
-      const command = { type, settings } as Extract<EngineCommand, { type: 'init' }>;
+      // Only known to be an object here: the engine checks every key and value (checkSettings)
+      // before using them, and names each one that is wrong.
+      const command: Extract<EngineCommand, { type: 'init' }> = { type, settings: settings as unknown as Settings };
       return dataBaseUrl === undefined ? command : { ...command, dataBaseUrl };
     }
     case 'update': {
       const { change } = value;
       if (!isPlainObject(change)) return `update: "change" must be an object, got ${describeValue(change)}`;
-      return { type, change } as Extract<EngineCommand, { type: 'update' }>;
+      // Its keys and values are checked by the engine (applySettingsChange), as for init.
+      return { type, change: change as Partial<Settings> };
     }
     default:
       return { type };
