@@ -4,7 +4,7 @@
 // corrupted file never yields a half-loaded dataset.
 import { sha256Hex } from './checksum';
 import { DataLoadError, REBUILD_HINT } from './errors';
-import { type Manifest, type ManifestDataset, type ManifestFile, parseManifest } from './manifest';
+import { MANIFEST_LIMITS, type Manifest, type ManifestDataset, type ManifestFile, parseManifest } from './manifest';
 import { classCounts } from './samples';
 import type { ByteSource, Dataset, DatasetName, DatasetSplit, ProgressCallback } from './types';
 
@@ -21,7 +21,8 @@ export interface LoadFilesOptions {
   signal?: AbortSignal;
 }
 
-async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+/** The whole stream, or null (and the stream cancelled) once it passes `limit` bytes. */
+async function readAll(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array | null> {
   const parts: Uint8Array[] = [];
   let n = 0;
   const reader = stream.getReader();
@@ -30,6 +31,10 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> 
     if (done) break;
     parts.push(value);
     n += value.length;
+    if (n > limit) {
+      await reader.cancel().catch(() => undefined);
+      return null;
+    }
   }
   const out = new Uint8Array(n);
   let o = 0;
@@ -43,13 +48,30 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> 
 /** Reads and validates manifest.json from the source. */
 export async function loadManifest(source: ByteSource, signal?: AbortSignal): Promise<Manifest> {
   const name = source.describe(MANIFEST_PATH);
-  const bytes = await readAll(await source.open(MANIFEST_PATH, signal));
+  const bytes = await readAll(await source.open(MANIFEST_PATH, signal), MANIFEST_LIMITS.manifestBytes);
+  if (bytes === null) throw new DataLoadError(name, `longer than ${MANIFEST_LIMITS.manifestBytes} bytes; this is not a dataset manifest`);
   return parseManifest(new TextDecoder().decode(bytes), name);
 }
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 const GZIP_MAGIC = [0x1f, 0x8b];
+
+/**
+ * A buffer of `bytes` for the file `name`. parseManifest bounds the sizes already; this guards
+ * entries built some other way, and a device that cannot spare the memory, with an error that
+ * names the file instead of a bare RangeError.
+ */
+function allocate(name: string, bytes: number, what: string): Uint8Array {
+  if (!Number.isSafeInteger(bytes) || bytes < 0 || bytes > MANIFEST_LIMITS.fileBytes) {
+    throw new DataLoadError(name, `the manifest gives ${what} of ${bytes} bytes; at most ${MANIFEST_LIMITS.fileBytes} are allowed — ${REBUILD_HINT}`);
+  }
+  try {
+    return new Uint8Array(bytes);
+  } catch (e) {
+    throw new DataLoadError(name, `could not set aside ${bytes} bytes for its ${what} (${errorText(e)}); close other tabs or pick a smaller dataset`);
+  }
+}
 
 /**
  * One file: its decompressed, validated contents. Rejects with a DataLoadError naming it.
@@ -62,13 +84,13 @@ const GZIP_MAGIC = [0x1f, 0x8b];
 export async function loadFile(source: ByteSource, file: ManifestFile, opts: LoadFileOptions = {}): Promise<Uint8Array> {
   const { signal, onBytes } = opts;
   const name = source.describe(file.path);
+  const gz = allocate(name, file.gzipBytes, 'compressed length');
+  const raw = allocate(name, file.rawBytes, 'decompressed length');
   const stream = await source.open(file.path, signal);
 
   let mode: 'gzip' | 'decoded' | null = null;
-  const gz = new Uint8Array(file.gzipBytes);
   let gzLen = 0;
   let tooLong = false;
-  const raw = new Uint8Array(file.rawBytes);
   let rawLen = 0;
   let rawTooLong = false;
   let gzipError: unknown = null;

@@ -5,6 +5,26 @@ import type { ImageShape } from './types';
 export const MANIFEST_FORMAT = 'is-playground-datasets';
 export const MANIFEST_VERSION = 1;
 
+/**
+ * Upper bounds on what a manifest may ask the page to hold. The loader allocates each file's
+ * buffers from the manifest's byte lengths before the data arrives, so an absurd number
+ * (count 1e9) must be refused here, with the field named, instead of failing as a bare
+ * RangeError (or exhausting memory). The built-in datasets are far below every bound
+ * (MNIST: 8,000 train samples of 28×28×1, 6.3 MB of images).
+ */
+export const MANIFEST_LIMITS = {
+  /** manifest.json itself. */
+  manifestBytes: 4 * 1024 * 1024,
+  /** Samples in one split (train or test). */
+  samplesPerSplit: 500_000,
+  /** Image height and width, pixels. */
+  imageSide: 1024,
+  /** Image channels (grey, RGB, RGBA). */
+  imageChannels: 4,
+  /** One file, compressed or decompressed. */
+  fileBytes: 512 * 1024 * 1024,
+} as const;
+
 /** One gzip'd binary: raw bytes are uint8, row-major, no header. */
 export interface ManifestFile {
   /** Relative to the manifest's folder, e.g. "mnist-train-images.bin.gz". */
@@ -80,13 +100,17 @@ function str(o: Obj, key: string, where: string): string {
   return v;
 }
 
-function count(o: Obj, key: string, where: string, min = 0): number {
+/** A whole number ≥ min; with `max`, also ≤ max (`unit` names what it counts). */
+function count(o: Obj, key: string, where: string, min = 0, max?: { value: number; unit: string }): number {
   const v = o[key];
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
     fail(`${where}.${key}`, `expected a whole number ≥ ${min}, got ${describe(v)}`);
   }
+  if (max && v > max.value) fail(`${where}.${key}`, `expected at most ${max.value} ${max.unit}, got ${v}`);
   return v;
 }
+
+const FILE_BYTES = { value: MANIFEST_LIMITS.fileBytes, unit: 'bytes' };
 
 function intArray(o: Obj, key: string, where: string): number[] {
   const v = o[key];
@@ -115,10 +139,10 @@ function parseFile(v: unknown, where: string, expectedShape: number[]): Manifest
   if (shape.length !== expectedShape.length || shape.some((d, i) => d !== expectedShape[i])) {
     fail(`${where}.shape`, `expected ${JSON.stringify(expectedShape)}, got ${JSON.stringify(shape)}`);
   }
-  const rawBytes = count(o, 'rawBytes', where);
+  const rawBytes = count(o, 'rawBytes', where, 0, FILE_BYTES);
   const elements = shape.reduce((a, b) => a * b, 1);
   if (rawBytes !== elements) fail(`${where}.rawBytes`, `is ${rawBytes} but shape ${JSON.stringify(shape)} needs ${elements}`);
-  const gzipBytes = count(o, 'gzipBytes', where, 1);
+  const gzipBytes = count(o, 'gzipBytes', where, 1, FILE_BYTES);
   const sha256Gzip = str(o, 'sha256Gzip', where);
   const sha256Raw = str(o, 'sha256Raw', where);
   if (!HEX64.test(sha256Gzip)) fail(`${where}.sha256Gzip`, `expected 64 lower-case hex digits, got ${describe(sha256Gzip)}`);
@@ -128,7 +152,7 @@ function parseFile(v: unknown, where: string, expectedShape: number[]): Manifest
 
 function parseSplit(v: unknown, where: string, imageShape: ImageShape, numClasses: number): ManifestSplit {
   const o = obj(v, where);
-  const n = count(o, 'count', where, 1);
+  const n = count(o, 'count', where, 1, { value: MANIFEST_LIMITS.samplesPerSplit, unit: 'samples' });
   const classCounts = intArray(o, 'classCounts', where);
   if (classCounts.length !== numClasses) {
     fail(`${where}.classCounts`, `expected ${numClasses} entries, got ${classCounts.length}`);
@@ -151,6 +175,12 @@ function parseDataset(v: unknown, key: string): ManifestDataset {
   const shape = intArray(o, 'imageShape', where);
   if (shape.length !== 3 || shape.some((d) => d < 1)) {
     fail(`${where}.imageShape`, `expected [height, width, channels], got ${describe(shape)}`);
+  }
+  if (shape[0] > MANIFEST_LIMITS.imageSide || shape[1] > MANIFEST_LIMITS.imageSide) {
+    fail(`${where}.imageShape`, `expected height and width of at most ${MANIFEST_LIMITS.imageSide} pixels, got ${describe(shape)}`);
+  }
+  if (shape[2] > MANIFEST_LIMITS.imageChannels) {
+    fail(`${where}.imageShape`, `expected at most ${MANIFEST_LIMITS.imageChannels} channels, got ${describe(shape)}`);
   }
   const imageShape: ImageShape = [shape[0], shape[1], shape[2]];
   const numClasses = count(o, 'numClasses', where, 2);
