@@ -8,10 +8,20 @@
 //                                 [--corrupt data/mnist-train-images.bin.gz]...
 //
 // As a module: const srv = await startStaticServer({ root, base, corrupt }); srv.url; await srv.close();
+//
+// It serves only files whose real path (symbolic links resolved) lies inside the served
+// folder, answers a malformed request with 400 and an internal failure with a bare 500 (the
+// detail goes to the log, not to the client), and remembers only the most recent requests.
 import { createServer } from 'node:http';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+/** Requests kept in `requests` (the oldest are dropped first; `requestsDropped` counts them). */
+export const MAX_LOGGED_REQUESTS = 2000;
+/** Longest request path kept in the log. */
+const MAX_LOGGED_PATH = 512;
+export const CORRUPT_MODES = ['flip', 'truncate', 'garbage'];
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -68,7 +78,7 @@ function normalizeBase(base) {
  * @param {boolean} [opts.log=false]    log each request to stdout
  */
 export async function startStaticServer(opts = {}) {
-  const root = resolve(opts.root ?? 'dist');
+  const given = resolve(opts.root ?? 'dist');
   const base = normalizeBase(opts.base);
   const host = opts.host ?? '127.0.0.1';
   const corrupt = new Map(
@@ -76,14 +86,25 @@ export async function startStaticServer(opts = {}) {
       ? opts.corrupt.map((p) => [p.replace(/^\/+/, ''), 'flip'])
       : Object.entries(opts.corrupt ?? {}).map(([p, m]) => [p.replace(/^\/+/, ''), m]),
   );
-  const st = await stat(root).catch(() => null);
-  if (!st?.isDirectory()) throw new Error(`serve-static: ${root} is not a directory (run the build first)`);
+  const st = await stat(given).catch(() => null);
+  if (!st?.isDirectory()) throw new Error(`serve-static: ${given} is not a directory (run the build first)`);
+  // Containment is checked on real paths: a link inside the folder that points outside it
+  // (ln -s /etc/passwd dist/x) must not serve its target.
+  const root = await realpath(given);
+  const inside = (p) => p === root || p.startsWith(root + sep);
 
-  /** Every request seen: { method, path, status }. */
+  /** The most recent requests (at most MAX_LOGGED_REQUESTS): { method, path, status }. */
   const requests = [];
+  let requestsDropped = 0;
 
   const server = createServer(async (req, res) => {
-    const entry = { method: req.method, path: req.url ?? '', status: 0 };
+    const rawPath = req.url ?? '';
+    const entry = { method: req.method, path: rawPath.length > MAX_LOGGED_PATH ? rawPath.slice(0, MAX_LOGGED_PATH) + '…' : rawPath, status: 0 };
+    if (requests.length >= MAX_LOGGED_REQUESTS) {
+      const drop = requests.length - MAX_LOGGED_REQUESTS + 1;
+      requests.splice(0, drop);
+      requestsDropped += drop;
+    }
     requests.push(entry);
     const send = (status, body, headers = {}) => {
       entry.status = status;
@@ -93,17 +114,26 @@ export async function startStaticServer(opts = {}) {
     };
     try {
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'method not allowed', { allow: 'GET, HEAD' });
-      const url = new URL(req.url ?? '/', 'http://x');
-      let pathname = decodeURIComponent(url.pathname);
+      const url = new URL(rawPath || '/', 'http://x');
+      let pathname;
+      try {
+        pathname = decodeURIComponent(url.pathname);
+      } catch {
+        return send(400, 'bad request: malformed percent-encoding in the path');
+      }
+      if (pathname.includes('\0')) return send(400, 'bad request: NUL in the path');
       if (pathname + '/' === base) return send(301, '', { location: base + url.search });
       if (!pathname.startsWith(base)) return send(404, 'not found (outside the site base ' + base + ')');
       let rel = pathname.slice(base.length);
       if (rel === '' || rel.endsWith('/')) rel += 'index.html';
       const file = normalize(join(root, rel));
-      if (file !== root && !file.startsWith(root + sep)) return send(403, 'forbidden');
-      const fst = await stat(file).catch(() => null);
+      if (!inside(file)) return send(403, 'forbidden');
+      const real = await realpath(file).catch(() => null);
+      if (real === null) return send(404, 'not found');
+      if (!inside(real)) return send(403, 'forbidden');
+      const fst = await stat(real).catch(() => null);
       if (!fst?.isFile()) return send(404, 'not found');
-      let body = await readFile(file);
+      let body = await readFile(real);
       const relKey = rel.split(sep).join('/');
       if (corrupt.has(relKey)) body = corruptBytes(body, corrupt.get(relKey));
       send(200, body, {
@@ -111,7 +141,10 @@ export async function startStaticServer(opts = {}) {
         'content-length': String(body.length),
       });
     } catch (err) {
-      send(500, 'server error: ' + (err instanceof Error ? err.message : String(err)));
+      // The detail (paths, system messages) stays on this side.
+      if (opts.log) console.error(`serve-static: ${req.method} ${entry.path}: ${err instanceof Error ? err.message : String(err)}`);
+      if (!res.headersSent) send(500, 'server error');
+      else res.destroy();
     }
   });
   await new Promise((ok, fail) => {
@@ -126,6 +159,10 @@ export async function startStaticServer(opts = {}) {
     base,
     port,
     requests,
+    /** Requests dropped from `requests` to keep it bounded. */
+    get requestsDropped() {
+      return requestsDropped;
+    },
     /** Replaces the set of corrupted files. */
     setCorrupt(map) {
       corrupt.clear();
@@ -140,30 +177,69 @@ export async function startStaticServer(opts = {}) {
 }
 
 // ---- CLI ----------------------------------------------------------------------------------
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const args = process.argv.slice(2);
+
+export const USAGE =
+  'usage: node scripts/serve-static.mjs [--dir dist] [--base /sub/path/] [--port 4173] [--host 127.0.0.1] [--corrupt path[:flip|truncate|garbage]]... [--quiet]';
+
+/** A command-line mistake: its message says which argument and what is expected. */
+export class UsageError extends Error {}
+
+/**
+ * The server options from command-line arguments, or a UsageError naming the argument at fault.
+ * Returns null for --help.
+ */
+export function parseServeArgs(args) {
   const opts = { root: 'dist', base: '/', port: 4173, corrupt: {}, log: true };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const val = () => {
       const v = args[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
+      if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a value`);
       return v;
     };
     if (a === '--dir') opts.root = val();
     else if (a === '--base') opts.base = val();
-    else if (a === '--port') opts.port = Number(val());
-    else if (a === '--host') opts.host = val();
+    else if (a === '--port') {
+      const v = val();
+      const port = /^\d{1,5}$/.test(v) ? Number(v) : NaN;
+      if (!(port >= 0 && port <= 65535)) throw new UsageError(`--port must be a whole number from 0 to 65535 (0 = any free port), got "${v}"`);
+      opts.port = port;
+    } else if (a === '--host') opts.host = val();
     else if (a === '--corrupt') {
-      const [p, m = 'flip'] = val().split(':');
-      opts.corrupt[p] = m;
+      const v = val();
+      const at = v.lastIndexOf(':');
+      const path = at > 0 ? v.slice(0, at) : v;
+      const mode = at > 0 ? v.slice(at + 1) : 'flip';
+      if (!CORRUPT_MODES.includes(mode)) throw new UsageError(`--corrupt mode must be one of ${CORRUPT_MODES.join(', ')}, got "${mode}"`);
+      opts.corrupt[path] = mode;
     } else if (a === '--quiet') opts.log = false;
-    else {
-      console.log('usage: node scripts/serve-static.mjs [--dir dist] [--base /sub/path/] [--port 4173] [--host 127.0.0.1] [--corrupt path[:flip|truncate|garbage]]... [--quiet]');
-      process.exit(a === '--help' || a === '-h' ? 0 : 2);
-    }
+    else if (a === '--help' || a === '-h') return null;
+    else throw new UsageError(`unknown argument "${a}"`);
   }
-  const srv = await startStaticServer(opts);
+  return opts;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  let opts;
+  try {
+    opts = parseServeArgs(process.argv.slice(2));
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`serve-static: ${e.message}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (opts === null) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  let srv;
+  try {
+    srv = await startStaticServer(opts);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    console.error(msg.startsWith('serve-static:') ? msg : `serve-static: ${msg}`);
+    process.exit(1);
+  }
   console.log(`serving ${resolve(opts.root)} at ${srv.url}`);
   const stop = () => srv.close().then(() => process.exit(0));
   process.on('SIGINT', stop);

@@ -1,0 +1,37 @@
+// Types of scripts/serve-static.mjs, for the TypeScript tests that start it.
+export type CorruptMode = 'flip' | 'truncate' | 'garbage';
+
+export interface StaticServerOptions {
+  root?: string;
+  base?: string;
+  host?: string;
+  port?: number;
+  corrupt?: Record<string, CorruptMode> | string[];
+  log?: boolean;
+}
+
+export interface LoggedRequest {
+  method: string | undefined;
+  path: string;
+  status: number;
+}
+
+export interface StaticServer {
+  origin: string;
+  url: string;
+  base: string;
+  port: number;
+  /** The most recent requests, at most MAX_LOGGED_REQUESTS. */
+  requests: LoggedRequest[];
+  readonly requestsDropped: number;
+  setCorrupt(map: Record<string, CorruptMode>): void;
+  close(): Promise<void>;
+}
+
+export const MAX_LOGGED_REQUESTS: number;
+export const CORRUPT_MODES: CorruptMode[];
+export const USAGE: string;
+export class UsageError extends Error {}
+export function corruptBytes(buf: Uint8Array, mode?: CorruptMode): Buffer;
+export function startStaticServer(opts?: StaticServerOptions): Promise<StaticServer>;
+export function parseServeArgs(args: string[]): (Required<Pick<StaticServerOptions, 'root' | 'base' | 'port' | 'log'>> & StaticServerOptions & { corrupt: Record<string, CorruptMode> }) | null;
