@@ -25,7 +25,7 @@ const MODELS_IS = forbid(except('is', 'rng', 'types'), 'src/models uses only src
 const ENGINE_UP = forbid(up('ui'), 'The engine does not import the UI; it sends it messages (src/engine/protocol.ts)');
 /** What the UI, and the two engine modules it reads, may see of the lower layers: their tfjs-free vocabularies. */
 const UI_VIEW = [
-  forbid(except('data', 'registry'), 'The UI reads src/data only through src/data/registry.ts (tfjs-free); the data itself is the engine\'s'),
+  forbid(except('data', 'catalogue'), 'The UI reads src/data only through src/data/catalogue.ts (no tfjs, no loaders); the data itself is the engine\'s'),
   forbid(except('models', 'catalogue'), 'The UI reads src/models only through src/models/catalogue.ts (tfjs-free); the models are the engine\'s'),
 ];
 

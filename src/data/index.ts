@@ -23,8 +23,10 @@ export type {
 export type { Manifest, ManifestDataset, ManifestFile, ManifestSplit } from './manifest';
 export { MANIFEST_FORMAT, MANIFEST_VERSION, ManifestError, parseManifest } from './manifest';
 export { DataLoadError } from './errors';
+export type { DatasetCatalogueEntry } from './catalogue';
+export { DATASET_CATALOGUE, DATASET_NAMES, MAX_DATASET_CLASSES, isDatasetName } from './catalogue';
 export type { DatasetEntry } from './registry';
-export { DATASET_NAMES, DATASET_REGISTRY, MAX_DATASET_CLASSES, datasetEntry, isDatasetName } from './registry';
+export { DATASET_REGISTRY, datasetEntry } from './registry';
 export { chunkedStream, defaultDataBaseUrl, fetchSource, fileSource, memorySource } from './sources';
 export { sha256Hex } from './checksum';
 export type { LoadFileOptions, LoadFilesOptions } from './loader';

@@ -12,7 +12,7 @@ export async function loadDataset(name: DatasetName, opts: LoadDatasetOptions = 
   const data = await entry.load(opts);
   if (data.numClasses !== entry.numClasses) {
     throw new Error(
-      `dataset "${name}" has ${data.numClasses} classes but its entry in src/data/registry.ts says ${entry.numClasses}; ` +
+      `dataset "${name}" has ${data.numClasses} classes but its entry in src/data/catalogue.ts says ${entry.numClasses}; ` +
         'rebuild the data with npm run build, or correct numClasses there',
     );
   }

@@ -1,6 +1,6 @@
 // Shared types of the data layer. Pixels are uint8 (0..255), row-major [N, 28, 28, 1];
 // labels are uint8 class ids. Nothing here depends on tfjs.
-import type { DatasetName } from './registry';
+import type { DatasetName } from './catalogue';
 
 export type { DatasetName };
 

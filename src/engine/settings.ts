@@ -2,10 +2,10 @@
 // link), and the engine validates every change against the same schema.
 
 import { IMPORTANCE_MODES, OPTIMIZERS, SAMPLER_KINDS, SCORE_KINDS } from '../is/catalogue';
-import { DATASET_NAMES, MAX_DATASET_CLASSES, type DatasetName } from '../data/registry';
+import { DATASET_NAMES, MAX_DATASET_CLASSES, type DatasetName } from '../data/catalogue';
 import { MODEL_NAMES, type ModelName } from '../models/catalogue';
 
-// The vocabularies of datasets and models belong to their layers (src/data/registry.ts,
+// The vocabularies of datasets and models belong to their layers (src/data/catalogue.ts,
 // src/models/catalogue.ts; both tfjs-free); the schema offers them.
 export { DATASET_NAMES, MODEL_NAMES };
 export type { DatasetName, ModelName };

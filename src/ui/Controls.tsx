@@ -9,7 +9,7 @@ import {
   type ImportanceMode,
   type Settings,
 } from '../engine/settings';
-import { DATASET_REGISTRY } from '../data/registry';
+import { DATASET_CATALOGUE } from '../data/catalogue';
 import { MODEL_CATALOGUE } from '../models/catalogue';
 import { MODE_INFO, costModelTauThreshold, describeChoice, presampleSize } from '../is/catalogue';
 
@@ -20,7 +20,7 @@ const titles = (entries: Record<string, { title: string }>): Record<string, stri
   Object.fromEntries(Object.entries(entries).map(([name, e]) => [name, e.title]));
 
 const OPTION_LABELS: Record<string, string> = {
-  ...titles(DATASET_REGISTRY),
+  ...titles(DATASET_CATALOGUE),
   ...titles(MODEL_CATALOGUE),
   costModel: 'Cost model (B + 3b) / 3b',
   measured: 'Measured on this device',

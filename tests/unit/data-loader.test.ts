@@ -9,6 +9,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SETTINGS_SCHEMA } from '../../src/engine/settings';
 import {
+  DATASET_CATALOGUE,
   DATASET_NAMES,
   DATASET_REGISTRY,
   DataLoadError,
@@ -101,7 +102,7 @@ describe('loader', () => {
       d.test.classCounts.push(0);
     });
     await expect(loadDataset('mnist', { source: fileSource(dir) })).rejects.toThrow(
-      'dataset "mnist" has 11 classes but its entry in src/data/registry.ts says 10',
+      'dataset "mnist" has 11 classes but its entry in src/data/catalogue.ts says 10',
     );
   });
 
@@ -198,11 +199,15 @@ describe('loader', () => {
 });
 
 describe('dataset registry', () => {
-  it('lists every dataset once, in menu order, and the settings offer exactly those', () => {
+  it('lists every dataset once, in menu order, each with a loader, and the settings offer exactly those', () => {
     expect(DATASET_NAMES).toEqual(['mnist', 'fashion-mnist', 'synthetic-shapes']);
+    expect(Object.keys(DATASET_CATALOGUE)).toEqual([...DATASET_NAMES]);
     expect(Object.keys(DATASET_REGISTRY)).toEqual([...DATASET_NAMES]);
     expect(SETTINGS_SCHEMA.dataset.values).toEqual(DATASET_NAMES);
-    for (const name of DATASET_NAMES) expect(datasetEntry(name).name).toBe(name);
+    for (const name of DATASET_NAMES) {
+      expect(datasetEntry(name)).toMatchObject({ name, title: DATASET_CATALOGUE[name].title });
+      expect(typeof datasetEntry(name).load).toBe('function');
+    }
   });
 
   it('names the known datasets when asked for an unknown one', () => {
