@@ -8,6 +8,7 @@ import type { EngineCommand, EngineEvent, EngineStatus, StepPoint } from '../../
 import { defaultSettings, type Settings } from '../../src/engine/settings';
 import { App } from '../../src/ui/App';
 import { ChartWidthContext } from '../../src/ui/charts/common';
+import { ChartRefreshContext } from '../../src/ui/charts/throttle';
 import type { WorkerLike } from '../../src/ui/engineClient';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
@@ -99,7 +100,10 @@ function renderApp(query = ''): HTMLDivElement {
   act(() =>
     root!.render(
       <ChartWidthContext.Provider value={500}>
-        <App workerFactory={() => worker} initialQuery={query} />
+        {/* Charts follow each event at once here (the page throttles them). */}
+        <ChartRefreshContext.Provider value={0}>
+          <App workerFactory={() => worker} initialQuery={query} />
+        </ChartRefreshContext.Provider>
       </ChartWidthContext.Provider>,
     ),
   );

@@ -11,6 +11,8 @@ import { HistogramChart } from '../../src/ui/charts/HistogramChart';
 import { LossChart, lossSeries } from '../../src/ui/charts/LossChart';
 import { TauChart, activeStretches } from '../../src/ui/charts/TauChart';
 import { niceTicks } from '../../src/ui/charts/common';
+import { DISPLAY_POINTS } from '../../src/ui/charts/downsample';
+import { ChartRefreshContext } from '../../src/ui/charts/throttle';
 import { MetricsStore, type MetricsSnapshot } from '../../src/ui/metricsStore';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
@@ -75,13 +77,14 @@ afterEach(() => {
   host = null;
 });
 
+/** Renders `node` with the charts following every update at once (no refresh throttle). */
 function render(node: React.ReactNode): HTMLDivElement {
   if (!host) {
     host = document.createElement('div');
     document.body.appendChild(host);
     root = createRoot(host);
   }
-  act(() => root!.render(node));
+  act(() => root!.render(<ChartRefreshContext.Provider value={0}>{node}</ChartRefreshContext.Provider>));
   return host;
 }
 
@@ -194,6 +197,74 @@ describe('charts receiving batched metrics', () => {
     expect(chart.getAttribute('data-active-spans')).toBe('1');
     expect(chart.getAttribute('data-importance-active')).toBe('true');
     expect(activeStretches(store.getSnapshot().runs.importance.steps)).toEqual([{ from: 30, to: 60 }]);
+  });
+
+  it('merging stretches down to maxAreas closes the shortest gaps first, as one-at-a-time merging would', () => {
+    // The plain definition: close the shortest gap (the earliest on ties), repeat.
+    const reference = (stretches: { from: number; to: number }[], maxAreas: number) => {
+      const out = stretches.map((s) => ({ ...s }));
+      while (out.length > maxAreas) {
+        let best = 1;
+        for (let i = 2; i < out.length; i++) if (out[i].from - out[i - 1].to < out[best].from - out[best - 1].to) best = i;
+        out[best - 1] = { from: out[best - 1].from, to: out[best].to };
+        out.splice(best, 1);
+      }
+      return out;
+    };
+    let seed = 7;
+    const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    for (const [count, maxAreas] of [[200, 60], [61, 60], [500, 10], [40, 60], [300, 1]]) {
+      const steps: StepPoint[] = [];
+      let step = 0;
+      for (let k = 0; k < count; k++) {
+        const off = 1 + Math.floor(random() * 6); // small gaps, so ties happen
+        const on = 1 + Math.floor(random() * 5);
+        for (let i = 0; i < off; i++) steps.push(stepPoint(++step, false));
+        for (let i = 0; i < on; i++) steps.push(stepPoint(++step, true));
+      }
+      steps.push(stepPoint(step + 1, false));
+      const all = activeStretches(steps, Infinity);
+      expect(all).toHaveLength(count);
+      expect(activeStretches(steps, maxAreas), `${count} stretches → ${maxAreas}`).toEqual(reference(all, maxAreas));
+    }
+  });
+
+  it('a 100,000-point history draws a few hundred points per line in the SVG', () => {
+    const n = 100_000;
+    const run = () => ({
+      steps: Array.from({ length: n }, (_, i) => stepPoint(i + 1, Math.floor(i / 5000) % 2 === 1)),
+      evals: Array.from({ length: n }, (_, i) => evalPoint(i + 1)),
+      snapshot: null,
+      stepsReceived: n,
+      evalsReceived: n,
+      stepStride: 1,
+      evalStride: 1,
+      switchesUnpinned: 0,
+    });
+    const m: MetricsSnapshot = { version: 1, runs: { importance: run(), uniform: run() } };
+    const el = render(
+      <>
+        <LossChart metrics={m} xAxis="steps" logScale={false} width={600} height={300} />
+        <TauChart metrics={m} width={600} height={300} />
+      </>,
+    );
+    expect(points(el, 'chart-loss')).toBe(2 * n);
+    expect(points(el, 'chart-tau')).toBe(n);
+    // One path command per point (two for τ_th's steps: across, then up or down).
+    const commands = (testId: string) =>
+      [...el.querySelectorAll(`[data-testid="${testId}"] path.recharts-curve`)].map(
+        (p) => (p.getAttribute('d') ?? '').match(/[A-Za-z]/g)?.length ?? 0,
+      );
+    const loss = commands('chart-loss');
+    expect(loss).toHaveLength(2);
+    for (const c of loss) {
+      expect(c).toBeGreaterThan(DISPLAY_POINTS / 2);
+      expect(c).toBeLessThanOrEqual(DISPLAY_POINTS);
+    }
+    const tau = commands('chart-tau');
+    expect(tau).toHaveLength(3);
+    for (const c of tau) expect(c).toBeLessThanOrEqual(2 * DISPLAY_POINTS);
+    expect(el.querySelectorAll('[data-testid="chart-tau"] .is-active-area').length).toBe(10);
   });
 
   it('log scale leaves out non-positive losses; the x-axis choice changes x', () => {

@@ -1,5 +1,5 @@
 // Test accuracy and test loss of both runs, on the held-out test split.
-import { memo, type ReactNode } from 'react';
+import { memo, useMemo, type ReactNode } from 'react';
 import { CartesianGrid, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { EvalPoint, RunId } from '../../engine/protocol';
 import { RUN_IDS, type MetricsSnapshot } from '../metricsStore';
@@ -12,12 +12,15 @@ import {
   X_AXIS_LABELS,
   formatCount,
   formatNumber,
-  tooltipStyle,
+  tooltipProps,
   xValue,
   type ChartSizeProps,
+  type RunLine,
   type XAxisKind,
+  type XY,
 } from './common';
-import type { XY } from './LossChart';
+import { downsampleXY } from './downsample';
+import { useChartValue } from './throttle';
 
 export interface AccuracyChartProps extends ChartSizeProps {
   metrics: MetricsSnapshot;
@@ -25,19 +28,20 @@ export interface AccuracyChartProps extends ChartSizeProps {
   explain?: ReactNode;
 }
 
-function series(metrics: MetricsSnapshot, run: RunId, xAxis: XAxisKind, pick: (p: EvalPoint) => number): XY[] {
+function series(evals: readonly EvalPoint[], xAxis: XAxisKind, pick: (p: EvalPoint) => number): XY[] {
   const out: XY[] = [];
-  for (const p of metrics.runs[run].evals) {
+  for (const p of evals) {
     const y = pick(p);
     if (Number.isFinite(y)) out.push({ x: xValue(xAxis, p), y });
   }
   return out;
 }
 
-function Panel(props: {
+/** One panel's drawing: re-renders only when its lines or axis change. */
+const Panel = memo(function Panel(props: {
   title: string;
   xAxis: XAxisKind;
-  data: { run: RunId; data: XY[] }[];
+  data: readonly RunLine[];
   percent: boolean;
   width?: number;
   height: number;
@@ -64,7 +68,7 @@ function Panel(props: {
             width={44}
           />
           <Tooltip
-            {...tooltipStyle}
+            {...tooltipProps}
             formatter={(v) => (percent ? `${formatNumber(Number(v), 4)}%` : formatNumber(Number(v), 4))}
             labelFormatter={(v) => `${X_AXIS_LABELS[xAxis]}: ${formatNumber(Number(v), 4)}`}
           />
@@ -73,21 +77,38 @@ function Panel(props: {
       </ChartBox>
     </figure>
   );
+});
+
+const percentOf = (p: EvalPoint) => p.testAccuracy * 100;
+const testLossOf = (p: EvalPoint) => p.testLoss;
+
+/** The lines of one quantity for both runs (runs without points left out), downsampled for display. */
+function runLinesOf(evals: Record<RunId, readonly EvalPoint[]>, xAxis: XAxisKind, pick: (p: EvalPoint) => number) {
+  const full = RUN_IDS.map((run) => ({ run, data: series(evals[run], xAxis, pick) })).filter((s) => s.data.length > 0);
+  return {
+    lines: full.map((s) => ({ run: s.run, data: downsampleXY(s.data) })),
+    points: full.reduce((n, s) => n + s.data.length, 0),
+  };
 }
 
 export const AccuracyChart = memo(function AccuracyChart({ metrics, xAxis, explain, width, height }: AccuracyChartProps) {
-  const acc = RUN_IDS.map((run) => ({ run, data: series(metrics, run, xAxis, (p) => p.testAccuracy * 100) })).filter(
-    (s) => s.data.length > 0,
-  );
-  const loss = RUN_IDS.map((run) => ({ run, data: series(metrics, run, xAxis, (p) => p.testLoss) })).filter(
-    (s) => s.data.length > 0,
-  );
-  const points = [...acc, ...loss].reduce((n, s) => n + s.data.length, 0);
-  const last = (run: RunId) => {
-    const e = metrics.runs[run].evals;
-    return e.length ? e[e.length - 1] : null;
-  };
-  const summary = RUN_IDS.map((run) => ({ run, p: last(run) })).filter((s) => s.p !== null);
+  const shown = useChartValue(metrics);
+  const importanceEvals = shown.runs.importance.evals;
+  const uniformEvals = shown.runs.uniform.evals;
+  // Recomputed only when the evaluations change (steps-only batches leave the chart alone).
+  const { acc, loss, points, drawn, summary, legend } = useMemo(() => {
+    const evals = { importance: importanceEvals, uniform: uniformEvals };
+    const acc = runLinesOf(evals, xAxis, percentOf);
+    const loss = runLinesOf(evals, xAxis, testLossOf);
+    return {
+      acc: acc.lines,
+      loss: loss.lines,
+      points: acc.points + loss.points,
+      drawn: [...acc.lines, ...loss.lines].reduce((n, s) => n + s.data.length, 0),
+      summary: RUN_IDS.filter((run) => evals[run].length > 0).map((run) => ({ run, p: evals[run][evals[run].length - 1] })),
+      legend: acc.lines.map((s) => ({ name: RUN_LABELS[s.run], color: RUN_COLORS[s.run] })),
+    };
+  }, [importanceEvals, uniformEvals, xAxis]);
   const panelWidth = width ? Math.floor(width / 2) : undefined;
 
   return (
@@ -99,7 +120,7 @@ export const AccuracyChart = memo(function AccuracyChart({ metrics, xAxis, expla
           <span className="summary">
             {summary.map(({ run, p }) => (
               <span key={run} style={{ color: RUN_COLORS[run] }}>
-                {RUN_LABELS[run]}: {formatNumber((p?.testAccuracy ?? 0) * 100, 3)}%
+                {RUN_LABELS[run]}: {formatNumber(p.testAccuracy * 100, 3)}%
               </span>
             ))}
           </span>
@@ -108,7 +129,8 @@ export const AccuracyChart = memo(function AccuracyChart({ metrics, xAxis, expla
         )
       }
       points={points}
-      legend={acc.map((s) => ({ name: RUN_LABELS[s.run], color: RUN_COLORS[s.run] }))}
+      drawn={drawn}
+      legend={legend}
       empty="Test metrics appear with the first evaluation."
       explain={explain}
       className="chart-pair"

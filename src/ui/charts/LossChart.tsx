@@ -1,9 +1,9 @@
 // Training loss of both runs, measured on the fixed evaluation subset (the honest number:
 // the importance run's batch loss is weighted and on hard samples), against each run's own
 // clock, its steps or the samples it has seen.
-import { memo, useId, type ReactNode } from 'react';
+import { memo, useId, useMemo, type ReactNode } from 'react';
 import { CartesianGrid, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
-import type { RunId } from '../../engine/protocol';
+import type { EvalPoint, RunId } from '../../engine/protocol';
 import { RUN_IDS, type MetricsSnapshot } from '../metricsStore';
 import {
   ChartBox,
@@ -14,16 +14,15 @@ import {
   X_AXIS_LABELS,
   formatCount,
   formatNumber,
-  tooltipStyle,
+  tooltipProps,
   xValue,
   type ChartSizeProps,
+  type RunLine,
   type XAxisKind,
+  type XY,
 } from './common';
-
-export interface XY {
-  x: number;
-  y: number;
-}
+import { downsampleXY } from './downsample';
+import { useChartValue } from './throttle';
 
 export interface LossChartProps extends ChartSizeProps {
   metrics: MetricsSnapshot;
@@ -36,8 +35,12 @@ export interface LossChartProps extends ChartSizeProps {
 
 /** The (x, loss) points of one run; non-finite losses, and non-positive ones on a log axis, are left out. */
 export function lossSeries(metrics: MetricsSnapshot, run: RunId, xAxis: XAxisKind, logScale: boolean): XY[] {
+  return lossPoints(metrics.runs[run].evals, xAxis, logScale);
+}
+
+function lossPoints(evals: readonly EvalPoint[], xAxis: XAxisKind, logScale: boolean): XY[] {
   const out: XY[] = [];
-  for (const p of metrics.runs[run].evals) {
+  for (const p of evals) {
     const y = p.trainLoss;
     if (!Number.isFinite(y) || (logScale && y <= 0)) continue;
     out.push({ x: xValue(xAxis, p), y });
@@ -66,13 +69,66 @@ export function XAxisPicker({ value, onChange }: { value: XAxisKind; onChange?: 
   );
 }
 
+/** The drawing, apart from the frame: re-renders only when its lines or axes change. */
+const LossPlot = memo(function LossPlot(props: {
+  lines: readonly RunLine[];
+  xAxis: XAxisKind;
+  logScale: boolean;
+  width?: number;
+  height?: number;
+}) {
+  const { lines, xAxis, logScale, width, height } = props;
+  return (
+    <ChartBox width={width} height={height ?? 260}>
+      <LineChart margin={{ top: 8, right: 16, bottom: 18, left: 4 }}>
+        <CartesianGrid strokeDasharray="3 3" />
+        <XAxis
+          type="number"
+          dataKey="x"
+          domain={[0, 'auto']}
+          tickFormatter={(v: number) => formatCount(v)}
+          label={{ value: X_AXIS_LABELS[xAxis], position: 'insideBottom', offset: -10 }}
+        />
+        <YAxis
+          type="number"
+          dataKey="y"
+          scale={logScale ? 'log' : 'linear'}
+          domain={logScale ? ['auto', 'auto'] : [0, 'auto']}
+          allowDataOverflow={logScale}
+          tickFormatter={(v: number) => formatNumber(v, 2)}
+          width={48}
+        />
+        <Tooltip
+          {...tooltipProps}
+          formatter={(v) => formatNumber(Number(v), 4)}
+          labelFormatter={(v) => `${X_AXIS_LABELS[xAxis]}: ${formatNumber(Number(v), 4)}`}
+        />
+        {runLines(lines)}
+      </LineChart>
+    </ChartBox>
+  );
+});
+
 export const LossChart = memo(function LossChart(props: LossChartProps) {
   const { metrics, xAxis, onXAxisChange, logScale, onLogScaleChange, explain, width, height } = props;
   const logId = useId();
-  const series = RUN_IDS.map((run) => ({ run, data: lossSeries(metrics, run, xAxis, logScale) })).filter(
-    (s) => s.data.length > 0,
-  );
-  const points = series.reduce((n, s) => n + s.data.length, 0);
+  const shown = useChartValue(metrics);
+  const importanceEvals = shown.runs.importance.evals;
+  const uniformEvals = shown.runs.uniform.evals;
+  // Recomputed only when the evaluations change (steps-only batches leave the chart alone).
+  const { lines, points, drawn } = useMemo(() => {
+    const full = RUN_IDS.map((run) => ({
+      run,
+      data: lossPoints(run === 'importance' ? importanceEvals : uniformEvals, xAxis, logScale),
+    })).filter((s) => s.data.length > 0);
+    const lines = full.map((s) => ({ run: s.run, data: downsampleXY(s.data) }));
+    return {
+      lines,
+      points: full.reduce((n, s) => n + s.data.length, 0),
+      drawn: lines.reduce((n, s) => n + s.data.length, 0),
+    };
+  }, [importanceEvals, uniformEvals, xAxis, logScale]);
+  const legend = useMemo(() => lines.map((s) => ({ name: RUN_LABELS[s.run], color: RUN_COLORS[s.run] })), [lines]);
 
   return (
     <ChartFrame
@@ -80,7 +136,8 @@ export const LossChart = memo(function LossChart(props: LossChartProps) {
       title="Training loss"
       subtitle="Mean loss on a fixed evaluation subset of the training set, same for both runs"
       points={points}
-      legend={series.map((s) => ({ name: RUN_LABELS[s.run], color: RUN_COLORS[s.run] }))}
+      drawn={drawn}
+      legend={legend}
       empty="The first evaluation appears after a few steps."
       explain={explain}
       tools={
@@ -99,33 +156,7 @@ export const LossChart = memo(function LossChart(props: LossChartProps) {
         </>
       }
     >
-      <ChartBox width={width} height={height ?? 260}>
-        <LineChart margin={{ top: 8, right: 16, bottom: 18, left: 4 }}>
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis
-            type="number"
-            dataKey="x"
-            domain={[0, 'auto']}
-            tickFormatter={(v: number) => formatCount(v)}
-            label={{ value: X_AXIS_LABELS[xAxis], position: 'insideBottom', offset: -10 }}
-          />
-          <YAxis
-            type="number"
-            dataKey="y"
-            scale={logScale ? 'log' : 'linear'}
-            domain={logScale ? ['auto', 'auto'] : [0, 'auto']}
-            allowDataOverflow={logScale}
-            tickFormatter={(v: number) => formatNumber(v, 2)}
-            width={48}
-          />
-          <Tooltip
-            {...tooltipStyle}
-            formatter={(v) => formatNumber(Number(v), 4)}
-            labelFormatter={(v) => `${X_AXIS_LABELS[xAxis]}: ${formatNumber(Number(v), 4)}`}
-          />
-          {runLines(series)}
-        </LineChart>
-      </ChartBox>
+      <LossPlot lines={lines} xAxis={xAxis} logScale={logScale} width={width} height={height} />
     </ChartFrame>
   );
 });

@@ -1,7 +1,7 @@
 // τ, the estimated equivalent batch-size increase of importance sampling (paper Eq. 26-27),
 // raw and smoothed, against τ_th, the break-even point (Eq. 29). Stretches where the
 // importance run actually trained on importance-sampled batches are shaded.
-import { memo, type ReactNode } from 'react';
+import { memo, useMemo, type ReactNode } from 'react';
 import { CartesianGrid, ComposedChart, Line, ReferenceArea, Tooltip, XAxis, YAxis } from 'recharts';
 import type { StepPoint } from '../../engine/protocol';
 import type { MetricsSnapshot } from '../metricsStore';
@@ -14,9 +14,11 @@ import {
   formatCount,
   formatNumber,
   niceTicks,
-  tooltipStyle,
+  tooltipProps,
   type ChartSizeProps,
 } from './common';
+import { DISPLAY_POINTS, downsample } from './downsample';
+import { useChartValue } from './throttle';
 
 export interface Stretch {
   from: number;
@@ -43,15 +45,20 @@ export function activeStretches(steps: readonly StepPoint[], maxAreas = 60): Str
     }
   }
   if (open) out.push(open);
-  while (out.length > maxAreas) {
-    let best = 1;
-    for (let i = 2; i < out.length; i++) {
-      if (out[i].from - out[i - 1].to < out[best].from - out[best - 1].to) best = i;
-    }
-    out[best - 1] = { from: out[best - 1].from, to: out[best].to };
-    out.splice(best, 1);
+  if (out.length <= maxAreas) return out;
+  // Closing a gap leaves the other gaps as they were, so closing the shortest one repeatedly
+  // is closing the (count − maxAreas) shortest at once (ties: the earlier gap first).
+  const gaps = Array.from({ length: out.length - 1 }, (_, i) => i + 1); // gap i: between stretch i-1 and i
+  const gapLength = (i: number) => out[i].from - out[i - 1].to;
+  gaps.sort((a, b) => gapLength(a) - gapLength(b) || a - b);
+  const closed = new Uint8Array(out.length);
+  for (let k = 0; k < out.length - Math.max(1, maxAreas); k++) closed[gaps[k]] = 1;
+  const merged: Stretch[] = [];
+  for (let i = 0; i < out.length; i++) {
+    if (closed[i]) merged[merged.length - 1] = { from: merged[merged.length - 1].from, to: out[i].to };
+    else merged.push(out[i]);
   }
-  return out;
+  return merged;
 }
 
 interface TauRow {
@@ -59,6 +66,8 @@ interface TauRow {
   raw: number | null;
   smooth: number | null;
   th: number | null;
+  /** Importance sampling was active at this step (kept where it switches, when downsampling). */
+  active: boolean;
 }
 
 const finiteOrNull = (v: number) => (Number.isFinite(v) ? v : null);
@@ -69,18 +78,27 @@ export function tauRows(steps: readonly StepPoint[]): TauRow[] {
     raw: finiteOrNull(p.tauRaw),
     smooth: finiteOrNull(p.tauSmoothed),
     th: finiteOrNull(p.tauThreshold),
+    active: p.importanceActive,
   }));
 }
 
+/** The rows drawn: downsampled keeping each line's extremes and every on/off switch. */
+export function tauDisplayRows(rows: readonly TauRow[], maxPoints = DISPLAY_POINTS): readonly TauRow[] {
+  return downsample(rows, maxPoints, {
+    values: [(r) => r.raw, (r) => r.smooth, (r) => r.th],
+    pin: (prev, r) => prev.active !== r.active,
+  });
+}
+
 /** A lower y limit: 1 (no gain), or lower while the smoothed τ warms up from 0. */
-function yMin(rows: TauRow[]): number {
+function yMin(rows: readonly TauRow[]): number {
   let lo = 1;
   for (const r of rows) if (r.smooth !== null && r.smooth < lo) lo = r.smooth;
   return Math.max(0, Math.floor(lo * 10) / 10);
 }
 
 /** An upper y limit that keeps τ_th and the smoothed τ readable when raw τ spikes. */
-function yMax(rows: TauRow[]): number {
+function yMax(rows: readonly TauRow[]): number {
   const raws = rows.map((r) => r.raw).filter((v): v is number => v !== null).sort((a, b) => a - b);
   const p98 = raws.length ? raws[Math.min(raws.length - 1, Math.floor(raws.length * 0.98))] : 1;
   let top = Math.max(1.2, p98);
@@ -103,17 +121,116 @@ export interface TauChartProps extends ChartSizeProps {
   explain?: ReactNode;
 }
 
+/** The drawing, apart from the frame: re-renders only when its rows, shading or axis change. */
+const TauPlot = memo(function TauPlot(props: {
+  rows: readonly TauRow[];
+  stretches: readonly Stretch[];
+  ticks: number[];
+  bottom: number;
+  top: number;
+  width?: number;
+  height?: number;
+}) {
+  const { rows, stretches, ticks, bottom, top, width, height } = props;
+  return (
+    <ChartBox width={width} height={height ?? 260}>
+      <ComposedChart data={rows} margin={{ top: 8, right: 16, bottom: 18, left: 4 }}>
+        <CartesianGrid strokeDasharray="3 3" />
+        <XAxis
+          type="number"
+          dataKey="x"
+          domain={[0, 'auto']}
+          allowDecimals={false}
+          tickFormatter={(v: number) => formatCount(v)}
+          label={{ value: 'Steps (importance run)', position: 'insideBottom', offset: -10 }}
+        />
+        <YAxis
+          type="number"
+          domain={[bottom, top]}
+          ticks={ticks}
+          allowDataOverflow
+          tickFormatter={(v: number) => formatNumber(v, 2)}
+          width={44}
+        />
+        {stretches.map((s, i) => (
+          <ReferenceArea
+            key={`${s.from}-${i}`}
+            x1={s.from}
+            x2={s.to === s.from ? s.from + 0.5 : s.to}
+            y1={bottom}
+            y2={top}
+            fill={ACTIVE_SHADE}
+            fillOpacity={0.13}
+            stroke="none"
+            ifOverflow="hidden"
+            className="is-active-area"
+          />
+        ))}
+        <Tooltip
+          {...tooltipProps}
+          formatter={(v) => formatNumber(Number(v), 4)}
+          labelFormatter={(v) => `Step ${String(v)}`}
+        />
+        <Line
+          dataKey="raw"
+          name="τ raw"
+          stroke="#ffa94d"
+          strokeOpacity={0.55}
+          strokeWidth={1}
+          dot={false}
+          isAnimationActive={false}
+          connectNulls
+        />
+        <Line
+          dataKey="th"
+          name="τ_th"
+          stroke={THRESHOLD_COLOR}
+          strokeDasharray="6 4"
+          strokeWidth={1.5}
+          dot={false}
+          type="stepAfter"
+          isAnimationActive={false}
+          connectNulls
+        />
+        <Line
+          dataKey="smooth"
+          name="τ smoothed"
+          stroke={RUN_COLORS.importance}
+          strokeWidth={2.25}
+          dot={false}
+          isAnimationActive={false}
+          connectNulls
+        />
+      </ComposedChart>
+    </ChartBox>
+  );
+});
+
+const TAU_LEGEND = [
+  { name: 'τ smoothed', color: RUN_COLORS.importance },
+  { name: 'τ raw', color: '#ffa94d' },
+  { name: 'τ_th', color: THRESHOLD_COLOR },
+];
+
 export const TauChart = memo(function TauChart(props: TauChartProps) {
   const { metrics, thresholdNow, measuredThreshold, thresholdMode, explain, width, height } = props;
-  const steps = metrics.runs.importance.steps;
-  const rows = tauRows(steps);
-  const stretches = activeStretches(steps);
+  const steps = useChartValue(metrics).runs.importance.steps;
+  // Everything the chart derives from the steps, once per new batch of steps: the axis and the
+  // shading from all of them, the lines from a downsampled copy.
+  const view = useMemo(() => {
+    const rows = tauRows(steps);
+    const y = niceTicks(yMin(rows), yMax(rows), 6);
+    return {
+      rows,
+      drawn: tauDisplayRows(rows),
+      stretches: activeStretches(steps),
+      y,
+      activeSteps: steps.reduce((n, p) => n + (p.importanceActive ? 1 : 0), 0),
+    };
+  }, [steps]);
+  const { rows, drawn, stretches, y, activeSteps } = view;
   const last = steps.length ? steps[steps.length - 1] : null;
-  const y = niceTicks(yMin(rows), yMax(rows), 6);
-  const top = y.hi;
-  const bottom = y.lo;
   const th = thresholdNow ?? last?.tauThreshold ?? null;
-  const activeSteps = steps.filter((p) => p.importanceActive).length;
 
   return (
     <ChartFrame
@@ -142,88 +259,24 @@ export const TauChart = memo(function TauChart(props: TauChartProps) {
         )
       }
       points={rows.length}
+      drawn={drawn.length}
       dataAttributes={{
         'data-active-spans': stretches.length,
         'data-importance-active': last ? String(last.importanceActive) : 'false',
       }}
-      legend={[
-        { name: 'τ smoothed', color: RUN_COLORS.importance },
-        { name: 'τ raw', color: '#ffa94d' },
-        { name: 'τ_th', color: THRESHOLD_COLOR },
-      ]}
+      legend={TAU_LEGEND}
       empty="τ appears with the first training step."
       explain={explain}
     >
-      <ChartBox width={width} height={height ?? 260}>
-        <ComposedChart data={rows} margin={{ top: 8, right: 16, bottom: 18, left: 4 }}>
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis
-            type="number"
-            dataKey="x"
-            domain={[0, 'auto']}
-            allowDecimals={false}
-            tickFormatter={(v: number) => formatCount(v)}
-            label={{ value: 'Steps (importance run)', position: 'insideBottom', offset: -10 }}
-          />
-          <YAxis
-            type="number"
-            domain={[bottom, top]}
-            ticks={y.ticks}
-            allowDataOverflow
-            tickFormatter={(v: number) => formatNumber(v, 2)}
-            width={44}
-          />
-          {stretches.map((s, i) => (
-            <ReferenceArea
-              key={`${s.from}-${i}`}
-              x1={s.from}
-              x2={s.to === s.from ? s.from + 0.5 : s.to}
-              y1={bottom}
-              y2={top}
-              fill={ACTIVE_SHADE}
-              fillOpacity={0.13}
-              stroke="none"
-              ifOverflow="hidden"
-              className="is-active-area"
-            />
-          ))}
-          <Tooltip
-            {...tooltipStyle}
-            formatter={(v) => formatNumber(Number(v), 4)}
-            labelFormatter={(v) => `Step ${String(v)}`}
-          />
-          <Line
-            dataKey="raw"
-            name="τ raw"
-            stroke="#ffa94d"
-            strokeOpacity={0.55}
-            strokeWidth={1}
-            dot={false}
-            isAnimationActive={false}
-            connectNulls
-          />
-          <Line
-            dataKey="th"
-            name="τ_th"
-            stroke={THRESHOLD_COLOR}
-            strokeDasharray="6 4"
-            strokeWidth={1.5}
-            dot={false}
-            type="stepAfter"
-            isAnimationActive={false}
-            connectNulls
-          />
-          <Line
-            dataKey="smooth"
-            name="τ smoothed"
-            stroke={RUN_COLORS.importance}
-            strokeWidth={2.25}
-            dot={false}
-            isAnimationActive={false}
-            connectNulls
-          />
-        </ComposedChart>
-      </ChartBox>
+      <TauPlot
+        rows={drawn}
+        stretches={stretches}
+        ticks={y.ticks}
+        bottom={y.lo}
+        top={y.hi}
+        width={width}
+        height={height}
+      />
     </ChartFrame>
   );
 });

@@ -1,5 +1,10 @@
 // Pieces every chart shares: colors, sizing (responsive in the page, fixed in tests), the
 // card frame with its title, data-points count and PNG export button.
+//
+// Keeping the page responsive while training: a chart re-renders only when its own inputs
+// change (each chart memoises what it derives and draws it in a React.memo plot), at most
+// every CHART_REFRESH_MS (throttle.ts), each line downsampled for display (downsample.ts),
+// with Recharts' animations off.
 import { cloneElement, createContext, useContext, useRef, useState, type ReactElement, type ReactNode } from 'react';
 import { Line, ResponsiveContainer } from 'recharts';
 import type { RunId } from '../../engine/protocol';
@@ -72,7 +77,9 @@ export function formatCount(v: number): string {
   return String(Math.round(v * 100) / 100);
 }
 
-export const tooltipStyle = {
+/** Props every chart's Tooltip shares: themed, and no animation (it would re-render per frame). */
+export const tooltipProps = {
+  isAnimationActive: false,
   contentStyle: {
     background: 'var(--card)',
     border: '1px solid var(--line)',
@@ -88,8 +95,10 @@ export interface ChartFrameProps {
   title: string;
   /** One line under the title. */
   subtitle?: ReactNode;
-  /** Points currently plotted; written to data-points. */
+  /** Points the chart shows the data of (all of them, before display downsampling); written to data-points. */
   points: number;
+  /** Points handed to Recharts after downsampling (all lines together); written to data-drawn. */
+  drawn?: number;
   /** Series named in the PNG's legend. */
   legend?: PngLegendItem[];
   /** Controls shown in the header (axis choice, log scale...). */
@@ -105,7 +114,7 @@ export interface ChartFrameProps {
 }
 
 export function ChartFrame(props: ChartFrameProps) {
-  const { testId, title, subtitle, points, legend, tools, empty, explain, className, dataAttributes, children } = props;
+  const { testId, title, subtitle, points, drawn, legend, tools, empty, explain, className, dataAttributes, children } = props;
   const bodyRef = useRef<HTMLDivElement>(null);
   const [exportError, setExportError] = useState<string | null>(null);
   const slug = testId.replace(/^chart-/, '');
@@ -126,6 +135,7 @@ export function ChartFrame(props: ChartFrameProps) {
       className={`card chart ${className ?? ''}`}
       data-testid={testId}
       data-points={points}
+      data-drawn={drawn ?? points}
       {...dataAttributes}
       aria-labelledby={`${testId}-title`}
     >
@@ -162,11 +172,22 @@ export function ChartFrame(props: ChartFrameProps) {
   );
 }
 
+export interface XY {
+  x: number;
+  y: number;
+}
+
+/** One line of a per-run chart: its (downsampled) points. */
+export interface RunLine {
+  run: RunId;
+  data: readonly XY[];
+}
+
 /**
  * One line per run, styled alike in every per-run chart. A function, not a component:
  * Recharts finds its series among the chart's direct children.
  */
-export function runLines(series: { run: RunId; data: { x: number; y: number }[] }[]): ReactElement[] {
+export function runLines(series: readonly RunLine[]): ReactElement[] {
   return series.map((s) => (
     <Line
       key={s.run}

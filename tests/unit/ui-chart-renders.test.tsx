@@ -1,0 +1,226 @@
+// @vitest-environment jsdom
+// What the charts hand to Recharts, and how often: a long history reaches it as a few hundred
+// points per line, a stream of batches re-renders it at most every CHART_REFRESH_MS, and a
+// chart whose own data did not change does not re-render at all. Recharts' chart and line
+// components are wrapped (they still render) to count their renders and read their data.
+import { act, createElement, type ComponentType } from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { EngineEvent, EvalPoint, RunMetrics, SamplerSnapshot, StepPoint } from '../../src/engine/protocol';
+import { AccuracyChart } from '../../src/ui/charts/AccuracyChart';
+import { DISPLAY_POINTS } from '../../src/ui/charts/downsample';
+import { HistogramChart } from '../../src/ui/charts/HistogramChart';
+import { LossChart } from '../../src/ui/charts/LossChart';
+import { TauChart } from '../../src/ui/charts/TauChart';
+import { CHART_REFRESH_MS, ChartRefreshContext } from '../../src/ui/charts/throttle';
+import { MetricsStore, type MetricsSnapshot, type RunSeries } from '../../src/ui/metricsStore';
+
+(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+
+const seen = vi.hoisted(() => ({
+  renders: {} as Record<string, number>,
+  /** Lengths of the data arrays handed to Recharts, per component name, in render order. */
+  data: {} as Record<string, number[]>,
+}));
+
+vi.mock('recharts', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('recharts')>();
+  const counted = (name: string, Inner: ComponentType<{ data?: readonly unknown[] }>) => {
+    const Counted = (props: { data?: readonly unknown[] }) => {
+      seen.renders[name] = (seen.renders[name] ?? 0) + 1;
+      if (props.data) (seen.data[name] ??= []).push(props.data.length);
+      return createElement(Inner, props);
+    };
+    return Counted;
+  };
+  return {
+    ...actual,
+    LineChart: counted('LineChart', actual.LineChart as ComponentType),
+    ComposedChart: counted('ComposedChart', actual.ComposedChart as ComponentType),
+    BarChart: counted('BarChart', actual.BarChart as ComponentType),
+    Line: counted('Line', actual.Line as ComponentType),
+  };
+});
+
+function stepPoint(step: number, active: boolean): StepPoint {
+  return {
+    step,
+    samplesSeen: step * 32,
+    clockMs: step * 40,
+    batchLoss: 2 / Math.sqrt(step),
+    mode: 'auto',
+    importanceActive: active,
+    tauRaw: 1 + ((step * 7919) % 13) / 10,
+    tauSmoothed: 1 + step / (step + 50),
+    tauThreshold: 2,
+  };
+}
+
+function evalPoint(step: number): EvalPoint {
+  return {
+    step,
+    samplesSeen: step * 32,
+    clockMs: step * 40,
+    trainLoss: 2.3 / (1 + step / 100) + 0.05 * Math.sin(step),
+    testLoss: 2.4 / (1 + step / 100),
+    testAccuracy: Math.min(0.99, step / 1000),
+  };
+}
+
+const snapshot = (k: number): SamplerSnapshot => ({
+  scoreHistogram: { edges: [0, 0.5, 1, 1.5], counts: [10 + k, 5, 2] },
+  weightHistogram: { edges: [0.5, 1, 1.5, 2], counts: [3, 8, 4] },
+  topSamples: [],
+  uniformPicks: [],
+  classShare: [0.25, 0.25, 0.25, 0.25],
+  noisyShare: null,
+});
+
+type Metrics = Extract<EngineEvent, { type: 'metrics' }>;
+
+/** Steps (from, to] for both runs, an evaluation every `evalEvery` steps, a fresh sampler snapshot. */
+function batch(from: number, to: number, evalEvery: number): Metrics {
+  const run = (): RunMetrics => {
+    const steps: StepPoint[] = [];
+    const evals: EvalPoint[] = [];
+    for (let s = from + 1; s <= to; s++) {
+      steps.push(stepPoint(s, Math.floor(s / 100) % 2 === 1));
+      if (s % evalEvery === 0) evals.push(evalPoint(s));
+    }
+    return { steps, evals, snapshot: snapshot(to) };
+  };
+  return { type: 'metrics', runs: { importance: run(), uniform: run() } };
+}
+
+/** A snapshot holding `n` steps and `n` evaluations per run, past the store's bound. */
+function longHistory(n: number): MetricsSnapshot {
+  const run = (): RunSeries => ({
+    steps: Array.from({ length: n }, (_, i) => stepPoint(i + 1, Math.floor(i / 250) % 2 === 1)),
+    evals: Array.from({ length: n }, (_, i) => evalPoint(i + 1)),
+    snapshot: snapshot(0),
+    stepsReceived: n,
+    evalsReceived: n,
+    stepStride: 1,
+    evalStride: 1,
+    switchesUnpinned: 0,
+  });
+  return { version: 1, runs: { importance: run(), uniform: run() } };
+}
+
+let root: Root | null = null;
+let host: HTMLDivElement | null = null;
+
+beforeEach(() => {
+  seen.renders = {};
+  seen.data = {};
+});
+
+afterEach(() => {
+  act(() => root?.unmount());
+  host?.remove();
+  root = null;
+  host = null;
+  vi.useRealTimers();
+});
+
+/** Renders with the given chart refresh interval (the page's by default). */
+function render(node: React.ReactNode, refreshMs = CHART_REFRESH_MS): HTMLDivElement {
+  if (!host) {
+    host = document.createElement('div');
+    document.body.appendChild(host);
+    root = createRoot(host);
+  }
+  act(() => root!.render(<ChartRefreshContext.Provider value={refreshMs}>{node}</ChartRefreshContext.Provider>));
+  return host;
+}
+
+const attr = (el: HTMLElement, testId: string, name: string): number => {
+  const node = el.querySelector(`[data-testid="${testId}"]`);
+  expect(node, testId).not.toBeNull();
+  return Number(node!.getAttribute(name));
+};
+
+describe('what the charts hand to Recharts', () => {
+  it('a 100,000-point history reaches Recharts as at most DISPLAY_POINTS points per line', () => {
+    const m = longHistory(100_000);
+    const el = render(
+      <>
+        <LossChart metrics={m} xAxis="steps" logScale={false} width={600} height={300} />
+        <AccuracyChart metrics={m} xAxis="time" width={600} height={240} />
+        <TauChart metrics={m} width={600} height={300} />
+      </>,
+    );
+    // 2 loss lines + 2 × 2 accuracy-panel lines; τ's three lines share one row array.
+    const lines = seen.data.Line ?? [];
+    expect(lines.length).toBe(6);
+    for (const n of lines) {
+      expect(n).toBeLessThanOrEqual(DISPLAY_POINTS);
+      expect(n).toBeGreaterThan(DISPLAY_POINTS / 2); // still a detailed line
+    }
+    expect(seen.data.ComposedChart).toHaveLength(1);
+    expect(seen.data.ComposedChart[0]).toBeLessThanOrEqual(DISPLAY_POINTS);
+    // data-points still counts the whole history; data-drawn what was handed over.
+    expect(attr(el, 'chart-loss', 'data-points')).toBe(200_000);
+    expect(attr(el, 'chart-loss', 'data-drawn')).toBeLessThanOrEqual(2 * DISPLAY_POINTS);
+    expect(attr(el, 'chart-tau', 'data-points')).toBe(100_000);
+    expect(attr(el, 'chart-tau', 'data-drawn')).toBe(seen.data.ComposedChart[0]);
+    // The shading is computed from every step: 200 stretches, merged down to at most 60.
+    expect(attr(el, 'chart-tau', 'data-active-spans')).toBe(60);
+  });
+
+  it('while batches stream in, a chart re-renders at most every CHART_REFRESH_MS, and the last batch shows', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] });
+    const store = new MetricsStore();
+    const chart = () => <LossChart metrics={store.getSnapshot()} xAxis="steps" logScale={false} width={600} height={300} />;
+    store.append(batch(0, 10, 1));
+    let el = render(chart());
+    const first = seen.renders.LineChart;
+    expect(first).toBe(1);
+    // 40 batches, one every 50 ms (8 times the engine's rate), over 2 s.
+    const batches = 40;
+    const everyMs = 50;
+    for (let b = 1; b <= batches; b++) {
+      store.append(batch(b * 10, (b + 1) * 10, 1));
+      el = render(chart());
+      act(() => vi.advanceTimersByTime(everyMs));
+    }
+    const renders = seen.renders.LineChart - first;
+    const spanMs = batches * everyMs;
+    expect(renders).toBeLessThanOrEqual(Math.ceil(spanMs / CHART_REFRESH_MS) + 1);
+    expect(renders).toBeGreaterThanOrEqual(Math.floor(spanMs / CHART_REFRESH_MS) - 1); // it keeps following
+    act(() => vi.advanceTimersByTime(CHART_REFRESH_MS));
+    expect(attr(el, 'chart-loss', 'data-points')).toBe(2 * (batches + 1) * 10);
+  });
+
+  it('a batch without evaluations leaves the loss and accuracy charts alone; the same props re-render nothing', () => {
+    const store = new MetricsStore();
+    const charts = (m: MetricsSnapshot) => (
+      <>
+        <LossChart metrics={m} xAxis="steps" logScale={false} width={600} height={300} />
+        <AccuracyChart metrics={m} xAxis="steps" width={600} height={240} />
+        <TauChart metrics={m} width={600} height={300} />
+        <HistogramChart
+          testId="chart-scores"
+          title="Scores"
+          histogram={m.runs.importance.snapshot?.scoreHistogram}
+          color="#f00"
+          xLabel="s"
+          width={400}
+        />
+      </>
+    );
+    store.append(batch(0, 50, 5));
+    render(charts(store.getSnapshot()), 0);
+    expect(seen.renders).toEqual({ LineChart: 3, ComposedChart: 1, BarChart: 1, Line: 9 });
+
+    seen.renders = {};
+    store.append(batch(50, 60, 1000)); // steps only: τ and the histogram change, the evaluations do not
+    const el = render(charts(store.getSnapshot()), 0);
+    expect(seen.renders).toEqual({ ComposedChart: 1, BarChart: 1, Line: 3 });
+    expect(attr(el, 'chart-tau', 'data-points')).toBe(60);
+
+    seen.renders = {};
+    render(charts(store.getSnapshot()), 0); // e.g. the page re-rendering for a status message
+    expect(seen.renders).toEqual({});
+  });
+});
