@@ -3,8 +3,10 @@
 // c·mean(s)), uniform when every score is zero, b draws with replacement by the inverse CDF
 // (the first i with cdf[i] > u·total), weights 1 / (B·p_i). The uniforms come from the seeded
 // Rng on the CPU and are uploaded, so a run stays reproducible; uploading is a write, and
-// nothing here reads a tensor back (every op used has a WebGPU kernel: Cumsum, SearchSorted,
-// GatherV2, elementwise; none falls back to the CPU for tensors that live on the device).
+// nothing here reads a tensor back (every kernel used has a WebGPU version: Sum, Cumsum, Slice,
+// PadV2, SearchSorted, GatherV2, Select and elementwise ops; none falls back to the CPU for
+// tensors that live on the device). About 40 dispatches at B = 96 on WebGPU (a cumsum is
+// ⌈log2 B⌉ + 1 of them).
 //
 // Precision. Entry i is drawn when cdf[i-1] ≤ u·T < cdf[i] (T = cdf[B-1]). What decides each
 // entry's drawing frequency is where its two boundaries lie, in units of T; errors that push
@@ -27,10 +29,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from './types';
 
-/** Below 2^24 the running count of positive entries stays exact in float32. */
-const MAX_PRESAMPLE = 1 << 24;
 /** Uniforms are multiples of 2^-24: exact in float32, and never rounded up to 1. */
 const UNIFORM_STEPS = 1 << 24;
+/**
+ * The largest float32 below 1. For u ≤ U_MAX and a normal float32 T, fl(u·T) < T (the exact
+ * product is at least T·2^-24 below T, which is half an ulp of T or more, and exactly the gap
+ * below T when T is a power of two), so the search never runs past the last positive entry.
+ */
+const U_MAX = 1 - 2 ** -24;
 
 export interface DeviceDraw {
   /** int32 [b]: positions of the drawn samples within the scored set (with repetitions). */
@@ -62,26 +68,39 @@ export function drawUniforms(rng: Rng, b: number): Float32Array {
 export function drawOnDevice(scores: tf.Tensor1D, uniforms: Float32Array | tf.Tensor1D, smoothing: number): DeviceDraw {
   if (scores.rank !== 1) throw new Error(`drawOnDevice: scores must be 1-D [B], got shape [${scores.shape.join(', ')}]`);
   const B = scores.shape[0];
-  if (B < 1 || B >= MAX_PRESAMPLE) throw new Error(`drawOnDevice: the presample size B must be in [1, ${MAX_PRESAMPLE}), got ${B}`);
+  if (B < 1) throw new Error('drawOnDevice: needs at least one score (presample size B ≥ 1), got 0');
   const b = uniforms instanceof Float32Array ? uniforms.length : uniforms.shape[0];
   if (b < 1) throw new Error('drawOnDevice: needs at least one uniform (batch size b ≥ 1), got 0');
   if (!(Number.isFinite(smoothing) && smoothing >= 0)) throw new Error(`drawOnDevice: smoothing c must be finite and ≥ 0, got ${smoothing}`);
 
   const [positions, probabilities, weights] = tf.tidy(() => {
-    const s = scores.toFloat();
-    const u = uniforms instanceof Float32Array ? tf.tensor1d(uniforms, 'float32') : uniforms.toFloat();
+    const s = scores.dtype === 'float32' ? scores : tf.cast(scores, 'float32');
+    const given = uniforms instanceof Float32Array ? tf.tensor1d(uniforms, 'float32') : uniforms;
+    const u = given.dtype === 'float32' ? given : tf.cast(given, 'float32');
     const sum = tf.sum(s);
     // x = s + c·mean(s); when every score is zero, x = 1 for all (uniform). With c > 0 and
     // some score positive, every x_i is positive.
-    const allZero = tf.lessEqual(sum, 0).toFloat();
-    const x = tf.add<tf.Tensor1D>(tf.add(s, tf.mul(sum, smoothing / B)), allZero);
+    const allZero = tf.cast(tf.lessEqual(sum, 0), 'float32');
+    const shift = smoothing > 0 ? tf.add(tf.mul(sum, smoothing / B), allZero) : allZero;
+    const x = tf.add<tf.Tensor1D>(s, shift);
     const cdf = compensatedCumsum(x);
     const total = tf.slice(cdf, [B - 1], [1]);
-    // First i with cdf[i] > u·T; u < 1 makes u·T < T, the clamp guards the top anyway.
     const last = tf.scalar(B - 1, 'int32');
+    // First i with cdf[i] > u·T, clamped (with T = ∞ no boundary exceeds u·T).
     const found = tf.minimum<tf.Tensor1D>(firstAbove(cdf, tf.mul(u, total)), last);
-    // Clamped again: with NaN scores no entry counts as positive (the weights come out NaN).
-    const pos = tf.minimum<tf.Tensor1D>(firstPositiveAtOrBefore(x, found), last);
+    const xFound = tf.gather(x, found);
+    // Never a zero-probability entry. A zero x_i has cdf[i] = cdf[i-1] exactly when the
+    // backend's cumsum is sequential (tfjs CPU). On a parallel scan the compensated boundaries
+    // around it coincide unless two sums that agree to ~2^-24 ulp round apart, and u must then
+    // land in that one-ulp gap: of order 2^-46 per draw. A caller's uniform outside [0, 1) can land on
+    // one too (u = 1, e.g. Math.fround(0.99999999), runs off the top onto trailing zeros; a
+    // negative or NaN u finds position 0). Such a draw is moved to the top positive entry, the
+    // one u = U_MAX finds. With NaN scores nothing is positive and every weight comes out NaN.
+    // Searched for b copies of U_MAX·T, so that top is [b] like found (no broadcast in where).
+    const uMax = tf.tensor1d(new Float32Array(b).fill(U_MAX), 'float32');
+    const top = tf.minimum<tf.Tensor1D>(firstAbove(cdf, tf.mul(uMax, total)), last);
+    const isPositive = tf.greater(xFound, 0);
+    const pos = tf.where<tf.Tensor1D>(isPositive, found, top);
     const p = tf.div<tf.Tensor1D>(tf.gather(x, pos), total);
     return [pos, p, tf.reciprocal(tf.mul<tf.Tensor1D>(p, B))];
   });
@@ -111,20 +130,4 @@ function compensatedCumsum(x: tf.Tensor1D): tf.Tensor1D {
   const previous = tf.pad(tf.slice(c, [0], [x.shape[0] - 1]), [[1, 0]]);
   const residual = tf.sub<tf.Tensor1D>(x, tf.sub(c, previous));
   return tf.add<tf.Tensor1D>(c, tf.cumsum(residual));
-}
-
-/**
- * Moves a drawn position that landed on a zero-probability entry (possible only through
- * float32 rounding: boundaries around it an ulp apart, or a uniform that rounded up to 1
- * meeting the top clamp) to the nearest positive
- * entry at or before it, or the first positive entry if none is before it. Positions on
- * positive entries are kept. The running count of positive entries is a sum of small
- * integers, exact in float32 in any order. Ownership: returns a new tensor; call in a tidy.
- */
-function firstPositiveAtOrBefore(x: tf.Tensor1D, found: tf.Tensor1D): tf.Tensor1D {
-  const positiveCount = tf.cumsum<tf.Tensor1D>(tf.greater(x, 0).toFloat());
-  // Rank (1-based) of the positive entry wanted; the k-th positive entry is the first i whose
-  // count reaches k, i.e. whose count exceeds k - 0.5.
-  const rank = tf.maximum(tf.gather(positiveCount, found), 1);
-  return firstAbove(positiveCount, tf.sub<tf.Tensor1D>(rank, 0.5));
 }

@@ -212,12 +212,14 @@ describe('drawOnDevice on the CPU backend', () => {
     tf.dispose([s, m]);
   });
 
-  it('a uniform that rounded up to 1 draws the last positive entry, never one with p = 0', async () => {
-    // drawUniforms never gives 1, but Math.fround(0.99999999) is 1: the top clamp alone would
-    // land on the trailing zero scores and give an infinite weight.
-    const got = await draw(Float32Array.from([1, 2, 0, 0]), Float32Array.from([1, Math.fround(0.99999999), 0]), 0);
-    expect(Array.from(got.positions)).toEqual([1, 1, 0]);
-    expect(Array.from(got.weights)).toEqual([Math.fround(3 / 8), Math.fround(3 / 8), Math.fround(3 / 4)]);
+  it('uniforms outside [0, 1) (1, negative, NaN) never draw an entry with p = 0', async () => {
+    // drawUniforms never gives them, but Math.fround(0.99999999) is 1: u = 1 runs off the top
+    // onto the trailing zero scores, and u < 0 or NaN finds position 0, all with p = 0 and an
+    // infinite weight unless moved (to the top positive entry).
+    const uniforms = Float32Array.from([1, Math.fround(0.99999999), -0.5, NaN, 0]);
+    const got = await draw(Float32Array.from([0, 1, 2, 0, 0]), uniforms, 0);
+    expect(Array.from(got.positions)).toEqual([2, 2, 2, 2, 1]);
+    [3 / 10, 3 / 10, 3 / 10, 3 / 10, 3 / 5].forEach((w, k) => expect(got.weights[k]).toBeCloseTo(w, 6));
   });
 
   it('drawUniforms gives exact float32 values in [0, 1) and takes the Rng stream as importanceSample does', () => {
