@@ -12,6 +12,7 @@ import { NoisyShareChart } from './charts/NoisyShareChart';
 import { TauChart } from './charts/TauChart';
 import { ModeToggle, RunButtons, SettingsPanel } from './Controls';
 import { useEngine, type WorkerFactory } from './engineClient';
+import { ErrorBoundary } from './ErrorBoundary';
 import {
   ExplainAccuracy,
   ExplainClasses,
@@ -59,7 +60,22 @@ export function engineModeText(metrics: MetricsSnapshot, reportedMode: Importanc
   return reportedMode ? `${reportedMode} · not started` : 'not started';
 }
 
-export function App({ workerFactory, initialQuery, syncAddressBar = true }: AppProps) {
+const RELOAD = (
+  <button type="button" className="banner-action" data-testid="reload-page" onClick={() => window.location.reload()}>
+    Reload the page
+  </button>
+);
+
+/** The page inside an error boundary: a render exception shows what failed, not a blank page. */
+export function App(props: AppProps) {
+  return (
+    <ErrorBoundary label="The playground" actions={RELOAD}>
+      <Playground {...props} />
+    </ErrorBoundary>
+  );
+}
+
+function Playground({ workerFactory, initialQuery, syncAddressBar = true }: AppProps) {
   const [initial] = useState(() =>
     parseSettingsFromQuery(initialQuery ?? (typeof window !== 'undefined' ? window.location.search : '')),
   );
@@ -218,51 +234,68 @@ export function App({ workerFactory, initialQuery, syncAddressBar = true }: AppP
           <StatusBar view={view} steps={steps} />
 
           <div className="charts">
-            <LossChart
-              metrics={metrics}
-              xAxis={xAxis}
-              onXAxisChange={setXAxis}
-              logScale={logScale}
-              onLogScaleChange={setLogScale}
-              explain={EXPLAIN.loss}
-            />
-            <AccuracyChart metrics={metrics} xAxis={xAxis} explain={EXPLAIN.accuracy} />
-            <TauChart
-              metrics={metrics}
-              thresholdNow={status?.tauThresholdInForce ?? null}
-              measuredThreshold={status?.costs.measuredTauThreshold ?? null}
-              thresholdMode={settings.tauThresholdMode}
-              explain={EXPLAIN.tau}
-            />
-            <HistogramChart
-              testId="chart-scores"
-              title="Scores of the presample"
-              subtitle={settings.score === 'upperBound' ? 'Upper bound ‖softmax(z) − y‖ per sample' : `Score: ${settings.score}`}
-              histogram={snapshot?.scoreHistogram}
-              color={RUN_COLORS.importance}
-              xLabel="score"
-              explain={EXPLAIN.scores}
-            />
-            <HistogramChart
-              testId="chart-weights"
-              title="Sampling weights w"
-              subtitle={`${findSamplerInfo(settings.sampler)?.weightFormula ?? 'w'} of the samples drawn`}
-              histogram={snapshot?.weightHistogram}
-              color="#12b886"
-              xLabel="weight w"
-              marker={WEIGHT_MARKER}
-              explain={EXPLAIN.weights}
-            />
-            <ClassShareChart metrics={metrics} classNames={classNames} explain={EXPLAIN.classes} />
+            {/* Each panel in its own error boundary: one that fails leaves the others and the controls working. */}
+            <ErrorBoundary label="The loss chart">
+              <LossChart
+                metrics={metrics}
+                xAxis={xAxis}
+                onXAxisChange={setXAxis}
+                logScale={logScale}
+                onLogScaleChange={setLogScale}
+                explain={EXPLAIN.loss}
+              />
+            </ErrorBoundary>
+            <ErrorBoundary label="The accuracy chart">
+              <AccuracyChart metrics={metrics} xAxis={xAxis} explain={EXPLAIN.accuracy} />
+            </ErrorBoundary>
+            <ErrorBoundary label="The τ chart">
+              <TauChart
+                metrics={metrics}
+                thresholdNow={status?.tauThresholdInForce ?? null}
+                measuredThreshold={status?.costs.measuredTauThreshold ?? null}
+                thresholdMode={settings.tauThresholdMode}
+                explain={EXPLAIN.tau}
+              />
+            </ErrorBoundary>
+            <ErrorBoundary label="The score histogram">
+              <HistogramChart
+                testId="chart-scores"
+                title="Scores of the presample"
+                subtitle={settings.score === 'upperBound' ? 'Upper bound ‖softmax(z) − y‖ per sample' : `Score: ${settings.score}`}
+                histogram={snapshot?.scoreHistogram}
+                color={RUN_COLORS.importance}
+                xLabel="score"
+                explain={EXPLAIN.scores}
+              />
+            </ErrorBoundary>
+            <ErrorBoundary label="The weight histogram">
+              <HistogramChart
+                testId="chart-weights"
+                title="Sampling weights w"
+                subtitle={`${findSamplerInfo(settings.sampler)?.weightFormula ?? 'w'} of the samples drawn`}
+                histogram={snapshot?.weightHistogram}
+                color="#12b886"
+                xLabel="weight w"
+                marker={WEIGHT_MARKER}
+                explain={EXPLAIN.weights}
+              />
+            </ErrorBoundary>
+            <ErrorBoundary label="The class-share chart">
+              <ClassShareChart metrics={metrics} classNames={classNames} explain={EXPLAIN.classes} />
+            </ErrorBoundary>
             {noiseOn ? (
-              <NoisyShareChart metrics={metrics} datasetShare={datasetNoise} explain={EXPLAIN.noise} />
+              <ErrorBoundary label="The noisy-label chart">
+                <NoisyShareChart metrics={metrics} datasetShare={datasetNoise} explain={EXPLAIN.noise} />
+              </ErrorBoundary>
             ) : null}
-            <SampleGrid
-              snapshot={snapshot}
-              imageShape={imageShape}
-              classNames={classNames}
-              sampler={settings.sampler}
-            />
+            <ErrorBoundary label="The sample grid">
+              <SampleGrid
+                snapshot={snapshot}
+                imageShape={imageShape}
+                classNames={classNames}
+                sampler={settings.sampler}
+              />
+            </ErrorBoundary>
           </div>
         </main>
       </div>
