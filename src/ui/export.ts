@@ -135,13 +135,20 @@ const STYLE_PROPS = [
   'display',
 ] as const;
 
-/** Copies the computed style of each element of `from` onto the matching element of `to`. */
+/**
+ * Copies the computed style of each element of `from` onto the matching element of `to`.
+ * Through the CSSOM (style.setProperty), not setAttribute('style'): the site's
+ * Content-Security-Policy (style-src 'self') forbids the latter as an inline style.
+ */
 function inlineStyles(from: Element, to: Element): void {
   const cs = getComputedStyle(from);
-  const decl = STYLE_PROPS.map((p) => `${p}:${cs.getPropertyValue(p)}`)
-    .filter((d) => !d.endsWith(':'))
-    .join(';');
-  if (decl) to.setAttribute('style', decl);
+  const style = (to as HTMLElement | SVGElement).style;
+  if (style) {
+    for (const p of STYLE_PROPS) {
+      const value = cs.getPropertyValue(p);
+      if (value) style.setProperty(p, value);
+    }
+  }
   const a = from.children;
   const b = to.children;
   for (let i = 0; i < a.length && i < b.length; i++) inlineStyles(a[i], b[i]);

@@ -557,6 +557,87 @@ export const scenarios = [
       }
     },
   },
+  {
+    id: 9,
+    name: 'Content-Security-Policy: training, CSV/JSON export and PNG download work under the policy, with no violation',
+    timeout: 240_000,
+    async run(ctx) {
+      const { page, log } = await ctx.open();
+      // Violations are recorded from the first script on (the policy applies from the meta tag).
+      await page.addInitScript(() => {
+        window.__cspViolations = [];
+        document.addEventListener(
+          'securitypolicyviolation',
+          (e) => window.__cspViolations.push(`${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile || '?'}:${e.lineNumber}`),
+          true,
+        );
+      });
+      await page.goto(ctx.server.url + query({ ...TINY, mode: 'importance' }));
+      await waitReady(page, log);
+      const policy = await page.evaluate(() => document.querySelector('meta[http-equiv="Content-Security-Policy" i]')?.getAttribute('content') ?? null);
+      check(policy !== null, 'index.html has no <meta http-equiv="Content-Security-Policy">');
+      const directives = Object.fromEntries(
+        policy
+          .split(';')
+          .map((d) => d.trim().split(/\s+/))
+          .filter((d) => d[0])
+          .map(([name, ...values]) => [name, values.join(' ')]),
+      );
+      for (const [name, want] of [
+        ['default-src', "'self'"],
+        ['script-src', "'self'"],
+        ['object-src', "'none'"],
+        ['base-uri', "'none'"],
+      ]) {
+        check(directives[name] === want, `the policy's ${name} is "${directives[name]}", expected "${want}" (policy: ${policy})`);
+      }
+      check(!/unsafe-eval|unsafe-inline/.test(directives['script-src'] ?? ''), `script-src allows unsafe code: ${directives['script-src']}`);
+
+      // Training under the policy: both runs advance and the charts gain points (the pause
+      // semantics are scenario 3's).
+      await click(page, 'start-button');
+      await poll(
+        async () => {
+          const st = await steps(page);
+          return st.importance >= 2 && st.uniform >= 2 && ((await points(page, 'chart-loss')) ?? 0) > 0 && ((await points(page, 'chart-tau')) ?? 0) > 0;
+        },
+        { timeout: FIRST_STEP_TIMEOUT, message: async () => `training did not advance under the policy: ${await describe(page, log)}` },
+      );
+      await click(page, 'pause-button');
+      const s = await steps(page);
+      const csv = (await download(page, 'export-csv')).body.trim().split(/\r?\n/);
+      check(/^run,kind,step,/.test(csv[0]) && csv.length > 2, `export-csv is not the metrics table: "${csv.slice(0, 2).join(' / ')}"`);
+      const json = JSON.parse((await download(page, 'export-json')).body);
+      check(Object.keys(json?.runs ?? {}).length === 2, `export-json does not hold both runs: ${Object.keys(json?.runs ?? {})}`);
+      const pngButton = page.locator('[data-testid^="export-png-"]').first();
+      check((await pngButton.count()) > 0, 'no chart PNG button (data-testid="export-png-…")');
+      const pngId = await pngButton.getAttribute('data-testid');
+      const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), pngButton.click({ timeout: 10_000 })]);
+      const png = await readFile(await dl.path());
+      check(
+        png.length > 1000 && png.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
+        `${pngId} did not download a PNG (${png.length} bytes, starting ${png.subarray(0, 8).toString('hex')})`,
+      );
+      await sleep(500); // late reports
+
+      const violations = await page.evaluate(() => window.__cspViolations);
+      const cspConsole = log.consoleErrors.filter((m) => /Content Security Policy|Refused to/i.test(m));
+      check(violations.length === 0, `securitypolicyviolation events: ${violations.slice(0, 5).join(' | ')}`);
+      check(cspConsole.length === 0, `CSP errors on the console: ${cspConsole.slice(0, 3).join(' | ')}`);
+      check(log.pageErrors.length === 0, `uncaught errors under the policy: ${log.pageErrors.slice(0, 3).join(' | ')}`);
+
+      // The check above can fail: an inline script (which the policy forbids) is blocked and reported.
+      const probe = await page.evaluate(async () => {
+        const el = document.createElement('script');
+        el.textContent = 'window.__inlineRan = true';
+        document.head.appendChild(el);
+        await new Promise((r) => setTimeout(r, 200));
+        return { ran: window.__inlineRan === true, reported: window.__cspViolations.length };
+      });
+      check(!probe.ran && probe.reported > 0, `the policy is not in force: an inline script ${probe.ran ? 'ran' : 'was blocked'}, ${probe.reported} violation(s) reported`);
+      return `policy "${policy.slice(0, 80)}…"; trained to step ${s.importance}; CSV ${csv.length - 1} rows, JSON both runs, ${pngId} ${png.length} B; 0 violations (an inline-script probe was blocked and reported)`;
+    },
+  },
 ];
 
 /** Saves the running playground (test-results/playground.png) and, when asked, docs/screenshot.png. */
