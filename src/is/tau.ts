@@ -1,13 +1,37 @@
 // τ: the variance reduction of importance sampling as an equivalent batch-size increase
-// (paper Eq. 26-29).
+// (paper Eq. 26-29; docs/method.md §3), and the table's threshold (docs/method.md §5).
+// Plain arithmetic, no tfjs: the catalogue imports this module.
+//
+// The reduction of sampling with q. Over a set of n samples whose gradient norms are the
+// scores s_i (the paper's proxy), one draw I ~ q weighted 1/(n·q_I) estimates the set's mean
+// gradient with second moment M_q = (1/n²) Σ_i s_i²/q_i; a uniform draw has M_u = (1/n) Σ_i s_i².
+// Neglecting the squared mean gradient next to these (as the paper does), the variance
+// falls by M_u / M_q, and
+//     τ_q = sqrt(M_u / M_q) = sqrt(n·Σ s_i² / Σ s_i²/q_i).
+// With q = s/Σs (the optimum) Σ s_i²/q_i = (Σs)², which gives the paper's sqrt(n·Σs²)/Σs.
+
+/** Throws unless c is a finite number ≥ 0. */
+function checkSmoothing(where: string, c: number): void {
+  if (!Number.isFinite(c) || c < 0) {
+    throw new RangeError(`${where}: smoothing ${c} must be a finite number ≥ 0 (0 = off)`);
+  }
+}
 
 /**
- * τ = 1 / sqrt(1 − ‖g − u‖² / ‖g‖²) with g = s / Σs and u = 1/B. Since Σg = 1,
- * ‖g − u‖² = ‖g‖² − 1/B, so τ = sqrt(B·‖g‖²) = sqrt(B·Σs²) / Σs; this form has no
- * cancellation. All-zero scores mean g = u, τ = 1.
+ * τ of sampling a set ∝ its scores with additive smoothing c: q_i = (s_i + c·s̄) / Σ_j (s_j + c·s̄),
+ * as samplingProbabilities (sampler.ts) and the presample draw use. This is τ_q above for
+ * that q: the reduction the draw achieves, not that of the unsmoothed optimum.
+ *
+ * c = 0 (the default) is the paper's τ = 1 / sqrt(1 − ‖g − u‖² / ‖g‖²) with g = s / Σs and
+ * u = 1/n. Since Σg = 1, ‖g − u‖² = ‖g‖² − 1/n, so τ = sqrt(n·‖g‖²) = sqrt(n·Σs²) / Σs;
+ * this form has no cancellation. For c > 0, with S = Σs and s̄ = S/n,
+ *     Σ s_i²/q_i = (1 + c)·S·Σ s_i²/(s_i + c·s̄),
+ * computed on s / max(s) so that no square overflows. All-zero scores mean q = u, τ = 1.
  */
-export function tauFromScores(scores: ArrayLike<number>): number {
+export function tauFromScores(scores: ArrayLike<number>, smoothing = 0): number {
+  checkSmoothing('tauFromScores', smoothing);
   const n = scores.length;
+  if (smoothing > 0) return smoothedTau(scores, smoothing);
   let sum = 0;
   let sumSq = 0;
   for (let i = 0; i < n; i++) {
@@ -19,10 +43,165 @@ export function tauFromScores(scores: ArrayLike<number>): number {
   return Math.max(1, Math.sqrt(n * sumSq) / sum);
 }
 
+function smoothedTau(scores: ArrayLike<number>, c: number): number {
+  const n = scores.length;
+  let max = 0;
+  for (let i = 0; i < n; i++) if (scores[i] > max) max = scores[i];
+  if (!(max > 0) || !Number.isFinite(max)) return 1;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += scores[i] / max;
+  const shift = (c * sum) / n;
+  let sumSq = 0;
+  let spread = 0; // Σ s²/(s + c·s̄), on the scaled scores
+  for (let i = 0; i < n; i++) {
+    const s = scores[i] / max;
+    sumSq += s * s;
+    if (s > 0) spread += (s * s) / (s + shift);
+  }
+  // τ_q ≥ 1 for this q (it puts more mass where s is larger); clamp rounding below it.
+  return Math.max(1, Math.sqrt((n * sumSq) / ((1 + c) * sum * spread)));
+}
+
+/**
+ * τ_q = sqrt(n·Σ s_i² / Σ s_i²/q_i): the reduction achieved by drawing from `probabilities` q
+ * (over the same n samples, normalised here) when the scores s are the gradient norms. It is
+ * 1 for uniform q and below 1 where q puts less mass than uniform on the large scores: then
+ * sampling by q costs variance. Samples with s_i = 0 add nothing whatever their q_i. All-zero
+ * scores give 1. Throws where q_i = 0 but s_i > 0: such a draw never sees a sample that
+ * moves the weights, so its weighted mean is biased and τ means nothing.
+ */
+export function tauForSampling(scores: ArrayLike<number>, probabilities: ArrayLike<number>): number {
+  const n = scores.length;
+  if (probabilities.length !== n) {
+    throw new RangeError(`tauForSampling: ${n} scores but ${probabilities.length} probabilities; pass one per sample`);
+  }
+  let max = 0;
+  let qSum = 0;
+  for (let i = 0; i < n; i++) {
+    const s = scores[i];
+    const q = probabilities[i];
+    if (!Number.isFinite(s) || s < 0) throw new RangeError(`tauForSampling: score ${i} is ${s}; scores must be finite and ≥ 0`);
+    if (!Number.isFinite(q) || q < 0) throw new RangeError(`tauForSampling: probability ${i} is ${q}; pass finite numbers ≥ 0`);
+    if (s > max) max = s;
+    qSum += q;
+  }
+  if (!(max > 0)) return 1;
+  let sumSq = 0;
+  let spread = 0; // Σ s²/q on s / max, q normalised
+  for (let i = 0; i < n; i++) {
+    const s = scores[i] / max;
+    if (s === 0) continue;
+    const q = probabilities[i] / qSum;
+    if (!(q > 0)) {
+      throw new RangeError(
+        `tauForSampling: sample ${i} has score ${scores[i]} but probability 0; a sampler must give p > 0 ` +
+          'to every sample whose gradient may be non-zero',
+      );
+    }
+    sumSq += s * s;
+    spread += (s * s) / q;
+  }
+  return Math.sqrt((n * sumSq) / spread);
+}
+
+/**
+ * τ_q measured on trained batches (docs/method.md §5), for a sampler whose q is not built from
+ * the scores of the batch it trains on (the score table: its q comes from stale scores).
+ *
+ * For each trained sample k: its fresh score s_k (from the training pass), the weight it was
+ * drawn with, w_k = 1/(N·r_k) (r the distribution the batch was drawn from; 1 for a uniform
+ * batch), and v_k = 1/(N·q_k), the weight the sampler's q gives it. Then
+ *     (1/b) Σ_k w_k·s_k²       estimates M_u = (1/N) Σ_i s_i²            (unbiased),
+ *     (1/b) Σ_k w_k·v_k·s_k²   estimates M_q = (1/N²) Σ_i s_i²/q_i       (unbiased),
+ * whatever r was, and τ = sqrt(M_u / M_q). Both sums are exponential moving averages over the
+ * batches (momentum m, from 0), and τ is the ratio of the averages, not an average of
+ * per-batch ratios: a batch of 32 drawn from q rarely holds the few samples that q
+ * underrates, which dominate M_q, so per-batch ratios are biased upward exactly when q is
+ * stale. Pooling ~ (1 + m)/(1 − m) batches (19 at m = 0.9) keeps that bias small.
+ *
+ * τ can fall below 1: that is when sampling by q would do worse than uniform on the current
+ * scores, and Algorithm 1 then trains uniformly.
+ */
+export class BatchTauMeter {
+  private num = 0;
+  private den = 0;
+
+  constructor(public momentum = 0.9) {
+    checkMomentum('BatchTauMeter', momentum);
+  }
+
+  /** τ over the batches so far (1 before any batch with a non-zero score). */
+  get value(): number {
+    return this.den > 0 && this.num > 0 ? Math.sqrt(this.num / this.den) : 1;
+  }
+
+  /**
+   * Adds one trained batch and returns τ. `drawWeights`: w_k (null: a uniform batch, all 1);
+   * `sampleWeights`: v_k. Throws, adding nothing, on lengths that differ or values that are
+   * not finite (scores ≥ 0, weights > 0).
+   */
+  add(scores: ArrayLike<number>, drawWeights: ArrayLike<number> | null, sampleWeights: ArrayLike<number>): number {
+    checkMomentum('BatchTauMeter', this.momentum);
+    const b = scores.length;
+    if (sampleWeights.length !== b || (drawWeights !== null && drawWeights.length !== b)) {
+      throw new RangeError(
+        `BatchTauMeter.add: ${b} scores, ${drawWeights?.length ?? b} draw weights and ${sampleWeights.length} ` +
+          'sample weights; pass one of each per trained sample',
+      );
+    }
+    let num = 0;
+    let den = 0;
+    for (let k = 0; k < b; k++) {
+      const s = scores[k];
+      const w = drawWeights === null ? 1 : drawWeights[k];
+      const v = sampleWeights[k];
+      if (!Number.isFinite(s) || s < 0) throw new RangeError(`BatchTauMeter.add: score ${k} is ${s}; scores must be finite and ≥ 0`);
+      if (!(w > 0) || !Number.isFinite(w)) throw new RangeError(`BatchTauMeter.add: draw weight ${k} is ${w}; weights must be finite and > 0`);
+      if (!(v > 0) || !Number.isFinite(v)) throw new RangeError(`BatchTauMeter.add: sample weight ${k} is ${v}; weights must be finite and > 0`);
+      num += w * s * s;
+      den += w * v * s * s;
+    }
+    if (b > 0) {
+      const m = this.momentum;
+      this.num = m * this.num + (1 - m) * (num / b);
+      this.den = m * this.den + (1 - m) * (den / b);
+    }
+    return this.value;
+  }
+
+  reset(): void {
+    this.num = 0;
+    this.den = 0;
+  }
+}
+
+/** τ of one batch alone (BatchTauMeter with momentum 0): see BatchTauMeter. */
+export function tauOfBatch(
+  scores: ArrayLike<number>,
+  drawWeights: ArrayLike<number> | null,
+  sampleWeights: ArrayLike<number>,
+): number {
+  return new BatchTauMeter(0).add(scores, drawWeights, sampleWeights);
+}
+
+function checkMomentum(where: string, m: number): void {
+  if (!(m >= 0 && m < 1)) throw new RangeError(`${where}: momentum ${m} must be a number in [0, 1)`);
+}
+
 /** The cost model's threshold τ_th = (B + 3b) / (3b): scoring B costs about B/3 training steps of one sample. */
 export function tauThresholdFor(presampleSize: number, batchSize: number): number {
   return (presampleSize + 3 * batchSize) / (3 * batchSize);
 }
+
+/**
+ * The score table's cost-model τ_th (docs/method.md §5). The table adds no forward pass; its
+ * own work (a draw and an update, O(b log N) on the CPU) measured at ≤ 1% of a training step
+ * (BENCHMARKS.md §6, the CPU backend). The 4% above that covers a faster device, on which the
+ * same CPU work weighs more, and keeps Algorithm 1 from switching on a gain lost in the noise
+ * of the measured τ (BatchTauMeter). The staleness of the table and the variance of its
+ * weights are not priced here: the measured τ already contains them.
+ */
+export const TABLE_TAU_THRESHOLD = 1.05;
 
 /** Exponential moving average of τ, starting at 0 as in the paper. */
 export class TauEstimator {
