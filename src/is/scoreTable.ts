@@ -4,6 +4,10 @@
 //
 // Distribution. For sample i with table score e_i and mean μ = mean(raw scores):
 //     p_i = (e_i + c·μ) / Σ_j (e_j + c·μ)
+// and the draws come from q_i = (1 − ε)·p_i + ε/N, ε the floor: a share ε of the draws is
+// uniform, so every sample keeps q_i ≥ ε/N and every weight 1/(N·q_i) ≤ 1/ε, whatever
+// the table holds (docs/method.md §5). Without it, a sample stored with score 0 would have
+// p_i = 0, never be drawn, never be rescored, and drop out of the weighted mean for good.
 // - Scored ("seen") samples: e_i is the last score passed to update(); with ageing a > 0,
 //   e_i = μ + (1−a)^age_i · (s_i − μ), where age_i counts update() calls since sample i was
 //   last written: stale scores drift toward the current mean, exactly, for every sample.
@@ -19,13 +23,17 @@
 //     no ageing: α = 1, β = 0, γ = c·μ            (z = 1, y = s: plain p ∝ s + c·μ)
 //     ageing:    α = λ^(T − t_ref), β = −μ·α, γ = μ·(1 + c)
 // A draw is one O(log N) descent by that linear combination (or an O(1) pick among the
-// unseen), an update is O(log N), and Σ weights and Σ weights² (hence τ) are O(1) from the
-// root sums. All sums are tree sums recomputed from children (no accumulated deltas, no
+// unseen, or, for the floor's share, an O(1) uniform pick), an update is O(log N). All sums are tree sums recomputed from children (no accumulated deltas, no
 // drift). With ageing, z grows as λ^(−T); when α falls below 2^-40 the table re-bases
 // (t_ref = T) in O(N): every ~28/a steps, i.e. amortized O(N·a/28) per step. Changing the
 // ageing rate also rebuilds in O(N).
 //
 // Clock: each update() call is one step (the trainer calls it once per trained batch).
+//
+// τ. observeBatch() measures τ on the trained batches against q (BatchTauMeter, tau.ts): the
+// fresh scores of the batch show whether sampling by the table still beats uniform. tau()
+// is what the table predicts from its own, possibly stale, scores.
+import { BatchTauMeter } from './tau';
 import type { Rng } from './types';
 import { SumTree } from './sumTree';
 
@@ -43,11 +51,28 @@ const TWO_26 = 67108864;
 const TWO_27 = 134217728;
 const TWO_53 = 9007199254740992;
 
+/**
+ * The default floor ε (docs/method.md §5): a tenth of the draws uniform. It bounds every
+ * weight by 1/ε = 10 (the smoothing c = 0.2 that trained stably with SGD bounds them by
+ * (1 + c)/c = 6; unbounded weights diverged), costs at most a factor sqrt(1 − ε) ≈ 0.95 of τ
+ * when the table is exact (Σ s²/q ≤ Σ s²/((1 − ε)·p)), and revisits a sample stored as 0
+ * within N/(ε·b) steps on average.
+ */
+export const DEFAULT_TABLE_FLOOR = 0.1;
+
 export interface ScoreTableOptions {
   /** Additive smoothing c ≥ 0: p ∝ s + c·mean(s). Default 0. */
   smoothing?: number;
   /** Ageing a in [0, 1): per step, a stale score moves a fraction a toward the mean. 0 = off (default). */
   ageing?: number;
+  /**
+   * Floor ε in [0, 1): the share of draws made uniformly, q = (1 − ε)·p + ε/N, so every q_i ≥ ε/N
+   * and every weight ≤ 1/ε. Default DEFAULT_TABLE_FLOOR; 0 turns it off (a sample stored with
+   * score 0 is then never drawn again unless c > 0 or ageing brings it back).
+   */
+  floor?: number;
+  /** Momentum of observeBatch's τ meter (BatchTauMeter, tau.ts). Default 0.9. */
+  tauMomentum?: number;
 }
 
 function checkSmoothing(where: string, c: number): void {
@@ -62,6 +87,12 @@ function checkAgeing(where: string, a: number): void {
   }
 }
 
+function checkFloor(where: string, eps: number): void {
+  if (!Number.isFinite(eps) || eps < 0 || eps >= 1) {
+    throw new RangeError(`${where}: floor ${eps} must be a number in [0, 1) (the uniform share of draws; 0 = off)`);
+  }
+}
+
 /** A uniform number in [0, 1) with 53 random bits (two rng draws), so that tiny p_i are exact too. */
 function uniform53(rng: Rng): number {
   const hi = Math.floor(rng.next() * TWO_26);
@@ -73,6 +104,8 @@ export class ScoreTable {
   readonly size: number;
   private c: number;
   private a: number;
+  private eps: number;
+  private readonly meter: BatchTauMeter;
   private lambda: number;
   private readonly tree: SumTree;
   /** Raw last score of each sample (0 while unseen). */
@@ -96,11 +129,15 @@ export class ScoreTable {
     }
     const c = options.smoothing ?? 0;
     const a = options.ageing ?? 0;
+    const eps = options.floor ?? DEFAULT_TABLE_FLOOR;
     checkSmoothing('ScoreTable', c);
     checkAgeing('ScoreTable', a);
+    checkFloor('ScoreTable', eps);
+    this.meter = new BatchTauMeter(options.tauMomentum ?? 0.9);
     this.size = size;
     this.c = c;
     this.a = a;
+    this.eps = eps;
     this.lambda = 1 - a;
     this.tree = new SumTree(size, CHANNELS);
     this.raw = new Float64Array(size);
@@ -122,6 +159,29 @@ export class ScoreTable {
   /** Ageing rate a. */
   get ageing(): number {
     return this.a;
+  }
+
+  /** Floor ε: the uniform share of the draws. */
+  get floor(): number {
+    return this.eps;
+  }
+
+  /**
+   * An upper bound of the weight 1/(N·q_i) of any sample now: 1/(ε + (1 − ε)·c·μ·N/Σ_j (e_j + c·μ)),
+   * since every e_i ≥ 0. With ε > 0 at most 1/ε; with c > 0 and no ageing at most (1 + c)/c;
+   * Infinity when ε = c = 0 (no bound). 1 while the table is uniform. O(1). Weights rounded to
+   * float32 for training may exceed it by the rounding (a relative 2^-24).
+   */
+  get maxWeight(): number {
+    const mu = this.meanScore();
+    const z = this.normalizer(mu);
+    if (!(mu > 0) || !(z > 0)) return 1;
+    return 1 / (this.eps + ((1 - this.eps) * this.c * mu * this.size) / z);
+  }
+
+  /** τ measured by observeBatch() so far (1 before any batch). */
+  get measuredTau(): number {
+    return this.meter.value;
   }
 
   /** update() calls so far (the ageing clock). */
@@ -147,6 +207,17 @@ export class ScoreTable {
   setSmoothing(c: number): void {
     checkSmoothing('ScoreTable.setSmoothing', c);
     this.c = c;
+  }
+
+  setFloor(eps: number): void {
+    checkFloor('ScoreTable.setFloor', eps);
+    this.eps = eps;
+  }
+
+  /** Momentum of observeBatch's τ meter, in [0, 1). */
+  setTauMomentum(m: number): void {
+    if (!(m >= 0 && m < 1)) throw new RangeError(`ScoreTable.setTauMomentum: momentum ${m} must be a number in [0, 1)`);
+    this.meter.momentum = m;
   }
 
   /** Changes the ageing rate; rebuilds the tree, O(N). */
@@ -176,14 +247,26 @@ export class ScoreTable {
     return this.effective(i, this.meanScore());
   }
 
-  /** p_i of the current distribution. O(1). */
+  /** q_i of the current distribution, the probability a draw has of returning i (floor included). O(1). */
   probability(i: number): number {
     this.checkIndex('ScoreTable.probability', i);
     const mu = this.meanScore();
     const z = this.normalizer(mu);
     if (!(mu > 0) || !(z > 0)) return 1 / this.size;
-    const w = this.pos[i] < this.unseen ? this.maxScore + this.c * mu : this.tree.weightOf(i, this.coeffs);
-    return Math.max(0, w) / z;
+    return this.drawProbability(i, mu, z);
+  }
+
+  /** The weights 1/(N·q_i) that a draw of each of these samples would get now. O(b). */
+  sampleWeights(indices: ArrayLike<number>): Float64Array {
+    const out = new Float64Array(indices.length);
+    const mu = this.meanScore();
+    const z = this.normalizer(mu);
+    const uniform = !(mu > 0) || !(z > 0);
+    for (let k = 0; k < indices.length; k++) {
+      this.checkIndex('ScoreTable.sampleWeights', indices[k]);
+      out[k] = uniform ? 1 : 1 / (this.size * this.drawProbability(indices[k], mu, z));
+    }
+    return out;
   }
 
   /** Draws b indices with replacement ∝ p; returns indices and their probabilities p_i. O(b log N). */
@@ -208,14 +291,23 @@ export class ScoreTable {
     const coeffs = this.coeffs;
     const treeMass = Math.max(0, this.tree.totalOf(coeffs));
     const unseenWeight = this.maxScore + this.c * mu;
+    // One u over [0, z + floorMass): below z it picks by the table (p), above it uniformly
+    // (the floor's share ε = floorMass / (z + floorMass)). ε = 0 draws exactly as without a floor.
+    const floorMass = this.eps > 0 ? (this.eps / (1 - this.eps)) * z : 0;
     for (let k = 0; k < b; k++) {
       let idx = -1;
       let w = 0;
       // Rounding in the ageing combination can, very rarely, land on a leaf of weight ≤ 0
       // (a leaf whose true weight is ~0); such a draw is redrawn.
       for (let attempt = 0; attempt < 64 && !(w > 0); attempt++) {
-        const u = uniform53(rng) * z;
-        if (this.unseen === 0 || (u < treeMass && treeMass > 0)) {
+        const u = uniform53(rng) * (z + floorMass);
+        if (u >= z && floorMass > 0) {
+          let j = Math.floor(((u - z) / floorMass) * n);
+          if (j >= n) j = n - 1;
+          idx = j;
+          w = 1; // any positive value: a floor draw is always kept
+          this.extraOps++;
+        } else if (this.unseen === 0 || (u < treeMass && treeMass > 0)) {
           idx = this.tree.sampleLinear(u, coeffs);
           w = this.tree.weightOf(idx, coeffs);
         } else {
@@ -229,7 +321,7 @@ export class ScoreTable {
       }
       if (!(w > 0)) throw new Error('ScoreTable.draw: internal error, no sample with positive weight found');
       indices[k] = idx;
-      probabilities[k] = w / z;
+      probabilities[k] = this.drawProbability(idx, mu, z);
     }
     return { indices, probabilities };
   }
@@ -239,21 +331,7 @@ export class ScoreTable {
    * advances the ageing clock by one step. Validates everything before writing. O(b log N).
    */
   update(indices: ArrayLike<number>, scores: ArrayLike<number>): void {
-    if (indices.length !== scores.length) {
-      throw new RangeError(
-        `ScoreTable.update: ${indices.length} indices but ${scores.length} scores; pass one score per index`,
-      );
-    }
-    for (let k = 0; k < indices.length; k++) {
-      this.checkIndex('ScoreTable.update', indices[k]);
-      const s = scores[k];
-      if (!Number.isFinite(s) || s < 0) {
-        throw new RangeError(
-          `ScoreTable.update: score ${s} for sample ${indices[k]} is not a finite number ≥ 0; ` +
-            'pass scores such as the upper bound ‖softmax(z) − y‖ or the loss',
-        );
-      }
-    }
+    this.checkBatch('ScoreTable.update', indices, scores);
     this.clock++;
     let zNew = 1;
     if (this.a > 0) {
@@ -283,13 +361,39 @@ export class ScoreTable {
   }
 
   /**
-   * τ of the table's distribution against uniform: with g = p, u = 1/N,
-   * τ = 1/sqrt(1 − ‖g−u‖²/‖g‖²) = sqrt(N·Σp²). O(1) from the root sums.
+   * Records a trained batch (docs/method.md §5): measures τ on it against the table's current q
+   * (BatchTauMeter: its fresh scores, the weights it was drawn with, and the weights q gives
+   * it), then update()s the table with its scores. Returns the measured τ, pooled over the
+   * batches so far; it falls below 1 where the table's q does worse than uniform on the
+   * current scores. `drawWeights`: the batch's weights w_k = 1/(N·r_k) for the distribution r
+   * it was drawn from; null for a uniform batch. Validates everything before changing
+   * anything. O(b log N).
+   */
+  observeBatch(indices: ArrayLike<number>, scores: ArrayLike<number>, drawWeights: ArrayLike<number> | null): number {
+    this.checkBatch('ScoreTable.observeBatch', indices, scores);
+    if (drawWeights !== null && drawWeights.length !== indices.length) {
+      throw new RangeError(
+        `ScoreTable.observeBatch: ${indices.length} indices but ${drawWeights.length} draw weights; ` +
+          'pass the batch\'s weights, or null for a uniform batch',
+      );
+    }
+    const tau = this.meter.add(scores, drawWeights, this.sampleWeights(indices));
+    this.update(indices, scores);
+    return tau;
+  }
+
+  /**
+   * τ the table predicts from its own scores: τ_q = sqrt(N·Σe_i² / Σ e_i²/q_i) (tau.ts,
+   * tauForSampling), the reduction that drawing from q would achieve if the table scores e
+   * were the current gradient norms. They are as old as each sample's last visit, so this
+   * is a forecast, not a measurement (observeBatch measures). O(N), except O(1) from the
+   * root sums when ε = c = 0 (then τ = sqrt(N·Σp²)): for display, not per step.
    */
   tau(): number {
     const mu = this.meanScore();
     const z = this.normalizer(mu);
     if (!(mu > 0) || !(z > 0)) return 1;
+    if (this.eps > 0 || this.c > 0) return this.forecastTau(mu, z);
     const t = this.tree;
     const [al, be, ga] = this.coeffs;
     // Σ_seen (α·y + β·z + γ)², expanded over the root sums.
@@ -375,6 +479,50 @@ export class ScoreTable {
     if (!Number.isInteger(i) || i < 0 || i >= this.size) {
       throw new RangeError(`${where}: sample index ${i} is out of range; use an integer with 0 ≤ index < ${this.size}`);
     }
+  }
+
+  private checkBatch(where: string, indices: ArrayLike<number>, scores: ArrayLike<number>): void {
+    if (indices.length !== scores.length) {
+      throw new RangeError(`${where}: ${indices.length} indices but ${scores.length} scores; pass one score per index`);
+    }
+    for (let k = 0; k < indices.length; k++) {
+      this.checkIndex(where, indices[k]);
+      const s = scores[k];
+      if (!Number.isFinite(s) || s < 0) {
+        throw new RangeError(
+          `${where}: score ${s} for sample ${indices[k]} is not a finite number ≥ 0; ` +
+            'pass scores such as the upper bound ‖softmax(z) − y‖ or the loss',
+        );
+      }
+    }
+  }
+
+  /** q_i = (1 − ε)·(e_i + c·μ)/z + ε/N, for mean mu and z = normalizer(mu) (which set this.coeffs). */
+  private drawProbability(i: number, mu: number, z: number): number {
+    const w = this.pos[i] < this.unseen ? this.maxScore + this.c * mu : this.tree.weightOf(i, this.coeffs);
+    const p = Math.max(0, w) / z;
+    return this.eps > 0 ? (1 - this.eps) * p + this.eps / this.size : p;
+  }
+
+  /** tau() with a floor or smoothing: one pass over the entries, e_i + c·μ from each leaf's channels. */
+  private forecastTau(mu: number, z: number): number {
+    const n = this.size;
+    const eps = this.eps;
+    const shift = this.c * mu;
+    let sumSq = 0;
+    let spread = 0; // Σ e²/q
+    const add = (w: number, count: number): void => {
+      const e = Math.max(0, w - shift);
+      if (e === 0) return;
+      const q = (1 - eps) * (Math.max(0, w) / z) + eps / n;
+      sumSq += count * e * e;
+      spread += (count * e * e) / q;
+    };
+    for (let j = this.unseen; j < n; j++) add(this.tree.weightOf(this.perm[j], this.coeffs), 1);
+    if (this.unseen > 0) add(this.maxScore + shift, this.unseen);
+    this.extraOps += n;
+    if (!(spread > 0)) return 1;
+    return Math.sqrt((n * sumSq) / spread);
   }
 
   /** Sets this.coeffs = (α, β, γ) for mean mu and returns Σ_i (e_i + c·μ). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ScoreTable } from '../../src/is/scoreTable';
+import { DEFAULT_TABLE_FLOOR, ScoreTable } from '../../src/is/scoreTable';
 import { createRng } from '../../src/is/rng';
 import type { Rng } from '../../src/is/types';
 import { chiSquare, chiSquareCritical } from '../support/chiSquare';
@@ -13,7 +13,8 @@ const Z_MAX = 4;
 /**
  * The table's distribution written out directly, O(N), from the documented semantics:
  * e_i = last score (aged: μ + (1−a)^age (s − μ)), unscored → running max of all scores;
- * μ = mean of raw scores (unscored at the prior); p ∝ e + c·μ; uniform when μ = 0.
+ * μ = mean of raw scores (unscored at the prior); p ∝ e + c·μ; q = (1 − ε)·p + ε/N with the
+ * floor ε; uniform when μ = 0. τ = sqrt(N·Σe² / Σ e²/q) (tauForSampling with the table scores).
  */
 class Reference {
   readonly raw: Float64Array;
@@ -25,6 +26,7 @@ class Reference {
     readonly n: number,
     public c = 0,
     public a = 0,
+    public floor = DEFAULT_TABLE_FLOOR,
   ) {
     this.raw = new Float64Array(n);
     this.seen = new Uint8Array(n);
@@ -39,30 +41,41 @@ class Reference {
       this.max = Math.max(this.max, sc[k]);
     }
   }
-  probabilities(): Float64Array {
+  scores(): { e: Float64Array; mu: number } {
     const n = this.n;
     let sum = 0;
     for (let i = 0; i < n; i++) sum += this.seen[i] ? this.raw[i] : this.max;
     const mu = sum / n;
-    if (!(mu > 0)) return new Float64Array(n).fill(1 / n);
-    const w = new Float64Array(n);
-    let z = 0;
+    const e = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      let e = this.max;
+      e[i] = this.max;
       if (this.seen[i]) {
-        e = this.raw[i];
-        if (this.a > 0) e = mu + (1 - this.a) ** (this.clock - this.writtenAt[i]) * (e - mu);
+        e[i] = this.raw[i];
+        if (this.a > 0) e[i] = mu + (1 - this.a) ** (this.clock - this.writtenAt[i]) * (e[i] - mu);
       }
-      w[i] = e + this.c * mu;
-      z += w[i];
     }
-    return w.map((x) => x / z);
+    return { e, mu };
+  }
+  probabilities(): Float64Array {
+    const n = this.n;
+    const { e, mu } = this.scores();
+    if (!(mu > 0)) return new Float64Array(n).fill(1 / n);
+    const w = e.map((x) => x + this.c * mu);
+    const z = w.reduce((acc, x) => acc + x, 0);
+    return w.map((x) => (1 - this.floor) * (x / z) + this.floor / n);
   }
   tau(): number {
-    const p = this.probabilities();
-    let s2 = 0;
-    for (const x of p) s2 += x * x;
-    return Math.sqrt(this.n * s2);
+    const { e, mu } = this.scores();
+    if (!(mu > 0)) return 1;
+    const q = this.probabilities();
+    let sq = 0;
+    let spread = 0;
+    for (let i = 0; i < this.n; i++) {
+      if (e[i] === 0) continue;
+      sq += e[i] * e[i];
+      spread += (e[i] * e[i]) / q[i];
+    }
+    return Math.sqrt((this.n * sq) / spread);
   }
 }
 
@@ -175,16 +188,17 @@ describe('ScoreTable', () => {
     expect(steps).toBeLessThan((n2 * harmonic) / b);
   });
 
-  it('smoothing c > 0 keeps zero-score samples reachable with the exact p', () => {
+  it('without the floor, smoothing c > 0 keeps zero-score samples reachable with the exact p', () => {
     const rng = createRng(4);
     const n = 200;
-    const t = new ScoreTable(n);
-    const ref = new Reference(n);
+    const t = new ScoreTable(n, { floor: 0 });
+    const ref = new Reference(n, 0, 0, 0);
     const idx = Int32Array.from({ length: n }, (_, i) => i);
     const sc = Float64Array.from(idx, (i) => (i % 2 === 0 ? 0 : 0.2 + rng.next()));
     t.update(idx, sc);
     ref.update(idx, sc);
-    // c = 0: zero scores have p = 0 and are never drawn.
+    // c = 0 and no floor: zero scores have p = 0 and are never drawn (the lock-out the
+    // default floor prevents, see scoretable-floor.test.ts).
     const d0 = t.draw(20_000, rng);
     expect(Array.from(d0.indices).every((i) => i % 2 === 1)).toBe(true);
     expect(t.probability(0)).toBe(0);
@@ -255,15 +269,17 @@ describe('ScoreTable', () => {
   it('tau() and probability() equal a direct float64 computation after random updates', () => {
     const configs = [
       { smoothing: 0, ageing: 0 },
+      { smoothing: 0, ageing: 0, floor: 0 }, // τ from the root sums, O(1)
       { smoothing: 0.7, ageing: 0 },
       { smoothing: 0, ageing: 0.02 },
+      { smoothing: 0, ageing: 0.02, floor: 0 },
       { smoothing: 0.1, ageing: 0.3 }, // λ^78 < 2^-40: re-bases every 78 steps
     ];
     for (const [ci, cfg] of configs.entries()) {
       const rng = createRng(60 + ci);
       const n = 500;
       const t = new ScoreTable(n, cfg);
-      const ref = new Reference(n, cfg.smoothing, cfg.ageing);
+      const ref = new Reference(n, cfg.smoothing, cfg.ageing, cfg.floor);
       for (let s = 1; s <= 400; s++) {
         // Batches with repeated indices (last write wins) and scores over several decades.
         const { idx, sc } = randomBatch(rng, n, 16, 10 ** (4 * rng.next() - 2));
