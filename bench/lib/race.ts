@@ -3,7 +3,6 @@
 // whose own clock is lowest) until each has spent the budget, each clock counting only its
 // own steps. Evaluations use the page's code (src/engine/evaluate.ts) and are on no clock.
 // What is benchmark-specific lives here: budgets, checkpoints and the result summary.
-import { webgpuFence } from '../../src/engine/backend.ts';
 import { evaluateSets } from '../../src/engine/evaluate.ts';
 import { SCHEDULES, buildRuns, stepRound } from '../../src/engine/race.ts';
 import type { Run, RunClock } from '../../src/engine/run.ts';
@@ -16,9 +15,9 @@ export interface RunSpec {
   settings: Partial<TrainerSettings>;
 }
 
-/** The clock every benchmark run uses: performance.now, fenced on WebGPU so a step's time covers its device work. */
+/** The clock every benchmark run uses (a block's time ends with its read, so it covers the device work). */
 export function benchClock(): RunClock {
-  return { now: () => performance.now(), fence: webgpuFence() ?? undefined };
+  return { now: () => performance.now() };
 }
 
 /** Runs that start from the same seeded weights (`seed`) and draw from the same seeded stream. */
@@ -29,7 +28,6 @@ export function makeRuns(model: ModelName, seed: number, specs: readonly RunSpec
     data: data.device,
     runs: specs.map((s) => ({ id: s.label, settings: { ...DEFAULT_SETTINGS, ...s.settings } })),
     drawSeed: deriveSeed(seed, 'bench.draws'),
-    fence: benchClock().fence,
   });
 }
 
@@ -37,11 +35,16 @@ export function makeRun(model: ModelName, seed: number, spec: RunSpec, data: Ben
   return makeRuns(model, seed, [spec], data)[0];
 }
 
-/** One step on the run's own clock; throws if the run halted. */
-export async function stepOnce(run: Run, clock: RunClock = benchClock()): Promise<StepReport> {
-  const o = await run.trainStep(clock);
+/** One block of k steps on the run's own clock; throws if the run halted. */
+export async function stepBlock(run: Run, k: number, clock: RunClock = benchClock()): Promise<StepReport[]> {
+  const o = await run.trainBlock(clock, k);
   if (o.kind === 'halted') throw new Error(`${run.id}: ${o.reason}`);
-  return o.report;
+  return o.reports;
+}
+
+/** One step (a block of one) on the run's own clock; throws if the run halted. */
+export async function stepOnce(run: Run, clock: RunClock = benchClock()): Promise<StepReport> {
+  return (await stepBlock(run, 1, clock))[0];
 }
 
 /** Mean loss and error of a run on the evaluation subset of the training set (off the clock). */
@@ -91,6 +94,8 @@ export interface RaceOptions {
   /** Evaluation checkpoints per run (besides step 0). */
   checkpoints: number;
   data: BenchData;
+  /** Steps per block, as the page's blockSteps (default 8). */
+  blockSteps?: number;
   /** Called after each checkpoint (progress lines for long runs). */
   onCheckpoint?(run: Run, point: CurvePoint): void;
 }
@@ -121,17 +126,17 @@ export async function race(runs: Run[], opts: RaceOptions): Promise<RaceResult[]
   for (const run of runs) await checkpoint(run);
   const interval = opts.budgetMs / opts.checkpoints;
   const done = (r: Run): boolean => !r.active || r.clockMs >= opts.budgetMs || r.step >= maxSteps;
-  for (;;) {
+  const k = opts.blockSteps ?? 8;
+  for (let round = 0; ; round++) {
     const live = runs.filter((r) => !done(r));
     if (!live.length) break;
-    await stepRound(live, SCHEDULES.furthestBehind, clock, {
+    await stepRound(live, SCHEDULES.furthestBehind, round, clock, Math.max(1, Math.min(k, maxSteps - Math.min(...live.map((r) => r.step)))), {
       after: async (run, outcome) => {
         const t = tally.get(run)!;
-        if (outcome.kind === 'stepped') {
-          const info = outcome.report;
+        for (const info of outcome.kind === 'stepped' ? outcome.reports : []) {
           if (info.importanceActive) {
             t.active++;
-            t.firstActive ??= run.step;
+            t.firstActive ??= info.step + 1;
           }
           t.tauSum += info.tauRaw;
           t.tauTh = info.tauThreshold;

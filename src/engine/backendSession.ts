@@ -1,7 +1,7 @@
 // The engine's hold on a tfjs backend: selects one (saying why better ones were passed over),
 // watches for a lost GPU device, and starts over on a new device after one.
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_BACKEND_ORDER, discardBackend, selectBackend, webgpuFence, type BackendName, type BackendSelection } from './backend';
+import { DEFAULT_BACKEND_ORDER, discardBackend, selectBackend, type BackendName, type BackendSelection } from './backend';
 import type { BackendInfo, EngineEvent } from './protocol';
 
 type Notice = Extract<EngineEvent, { type: 'notice' }>;
@@ -48,12 +48,6 @@ export class BackendSession {
   discard(): void {
     if (this.selection) discardBackend(this.selection.info.name);
     this.selection = null;
-  }
-
-  /** WebGPU: submits tfjs's pending commands and waits for the queue (no data moves); undefined elsewhere. */
-  fence(): (() => Promise<void>) | undefined {
-    if (this.selection?.info.name !== 'webgpu') return undefined;
-    return webgpuFence() ?? undefined;
   }
 
   /** tf.memory(), or zeros before a backend is ready (tf.memory() throws then). */

@@ -1,6 +1,9 @@
-// Measured costs of this device, for the measured τ_th (docs/method.md §3): an exponential
-// moving average of the scoring pass over the presample B and of a training step over b,
-// reset whenever b, B or the score changes (the timings then describe other work).
+// Measured costs of this device, for the measured τ_th (docs/method.md §3): exponential
+// moving averages of the time per step of importance steps (which score a presample) and of
+// uniform steps, reset whenever b, B or the score changes (the timings then describe other
+// work). τ_th = t_importance / t_uniform = (t_score(B) + t_step(b)) / t_step(b). Steps run in
+// blocks whose steps all sample the same way, so a block's time per step is one kind's cost.
+// Before any importance step has been timed, a probe times the scoring pass over B.
 import * as tf from '@tensorflow/tfjs';
 import type { DeviceData } from '../data';
 import { createRng, deriveSeed, presampleSize, scoreBatch, tauThresholdFor, uniformIndices, type LogitsModel, type StepReport } from '../is';
@@ -27,8 +30,12 @@ export class Ema {
 type CostSettings = Pick<Settings, 'batchSize' | 'presampleFactor' | 'score'>;
 
 export class CostMeter {
-  private readonly scoreCost = new Ema(COST_MOMENTUM);
-  private readonly stepCost = new Ema(COST_MOMENTUM);
+  /** ms per importance step of a sampler that scores a presample. */
+  private readonly importanceStep = new Ema(COST_MOMENTUM);
+  /** ms per uniform step. */
+  private readonly uniformStep = new Ema(COST_MOMENTUM);
+  /** ms of one scoring pass over B, from the probe (before importance steps are timed). */
+  private probed: number | null = null;
   private key = '';
   /** The measured τ_th last handed to a trainer (null: hand it again). */
   private applied: number | null = null;
@@ -38,33 +45,44 @@ export class CostMeter {
     const key = `${s.batchSize}:${presampleSize(s)}:${s.score}`;
     if (key === this.key) return;
     this.key = key;
-    this.scoreCost.reset();
-    this.stepCost.reset();
+    this.importanceStep.reset();
+    this.uniformStep.reset();
+    this.probed = null;
   }
 
-  /** Takes the timings of one step. `scoresPresample`: the step's sampler scored a presample. */
-  record(s: CostSettings, report: StepReport, scoresPresample: boolean): void {
+  /** Takes the time per step of one block's steps. `scoresPresample`: the run's sampler scores a presample. */
+  record(s: CostSettings, reports: readonly StepReport[], scoresPresample: boolean): void {
     this.sync(s);
-    if (report.importanceActive && scoresPresample) this.scoreCost.add(report.scoreMs);
-    this.stepCost.add(report.trainMs);
+    for (const r of reports) {
+      if (!r.importanceActive) this.uniformStep.add(r.trainMs + r.scoreMs);
+      else if (scoresPresample) this.importanceStep.add(r.trainMs + r.scoreMs);
+    }
+  }
+
+  /** Scoring pass over B, ms: importance step − uniform step once both are timed, else the probe. */
+  private scoreMs(): number | null {
+    const imp = this.importanceStep.value;
+    const uni = this.uniformStep.value;
+    if (imp !== null && uni !== null) return Math.max(0, imp - uni);
+    return this.probed;
   }
 
   get hasScoreCost(): boolean {
-    return this.scoreCost.value !== null;
+    return this.scoreMs() !== null;
   }
 
   /** (t_score(B) + t_step(b)) / t_step(b), or null until both are measured. */
   tauThreshold(s: CostSettings): number | null {
     this.sync(s);
-    const ts = this.scoreCost.value;
-    const tt = this.stepCost.value;
+    const ts = this.scoreMs();
+    const tt = this.uniformStep.value;
     if (ts === null || tt === null || !(tt > 0)) return null;
     return (ts + tt) / tt;
   }
 
   /**
-   * Times a scoring pass over B on `model` (the second of two: the first compiles kernels)
-   * and takes it as the score cost; returns its ms. Forward only, no update.
+   * Times a scoring pass over B on `model` (the second of two: the first compiles kernels);
+   * returns its ms. Forward only, no update; ends with a read, so the queue is empty after.
    */
   async probeScoring(s: Settings, model: LogitsModel, data: DeviceData, now: () => number): Promise<number> {
     this.sync(s);
@@ -82,7 +100,7 @@ export class CostMeter {
       out.dispose();
       ms = now() - t0;
     }
-    this.scoreCost.add(ms);
+    this.probed = ms;
     return ms;
   }
 
@@ -92,9 +110,9 @@ export class CostMeter {
   }
 
   /**
-   * Measured τ_th for a run: before any presample step has timed the scoring pass over B,
-   * time one (returned, to be charged to that run's clock), then hand the current
-   * (t_score(B) + t_step(b)) / t_step(b) to its trainer when it changed.
+   * Measured τ_th for a run: before the scoring pass over B has been timed, probe it (the ms
+   * are returned, to be charged to that run's clock), then hand the current threshold to its
+   * trainer when it changed.
    */
   async applyTo(
     trainer: Pick<RunTrainer, 'updateSettings'>,
@@ -112,10 +130,11 @@ export class CostMeter {
   }
 
   snapshot(s: CostSettings): MeasuredCosts {
+    this.sync(s);
     const B = presampleSize(s);
     return {
-      scoreMs: this.scoreCost.value,
-      stepMs: this.stepCost.value,
+      scoreMs: this.scoreMs(),
+      stepMs: this.uniformStep.value,
       measuredTauThreshold: this.tauThreshold(s),
       presampleSize: B,
       batchSize: s.batchSize,

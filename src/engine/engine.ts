@@ -205,7 +205,8 @@ export class Engine {
   private async singleStep(): Promise<void> {
     if (!this.requireRuns('step')) return;
     if (this.state === 'running') this.setState('paused', false);
-    await this.race.round();
+    // Stepping by hand: one step per run.
+    await this.race.round(1);
     this.setState('paused');
   }
 

@@ -1,9 +1,10 @@
 // The race as the page runs it: the data resident on the device, the importance run and the
-// uniform run beside it built from the page's settings, stepped in alternation, with the
-// honest evaluations, the sampler views, the measured costs and the kernel warm-up around
-// the steps (docs/method.md §6-7). The engine (engine.ts) drives it from commands.
+// uniform run beside it built from the page's settings, stepped block by block in
+// alternation, with the honest evaluations, the sampler views, the measured costs and the
+// kernel warm-up around the blocks (docs/method.md §6-7), none of it on a run's clock. The
+// engine (engine.ts) drives it from commands.
 import type { LoadProgress, PreparedDataset } from '../data';
-import { createRng, deriveSeed, tauThresholdOf, validateSettings, type StepReport } from '../is';
+import { createRng, deriveSeed, samplerInfo, tauThresholdOf, validateSettings, type StepReport } from '../is';
 import { MODEL_ZOO, countParameters, type ModelConfig } from '../models';
 import type { BackendSession } from './backendSession';
 import { CostMeter } from './costs';
@@ -37,6 +38,7 @@ export class PageRace {
   private modelConfig: ModelConfig | null = null;
   private modelInfo: ModelInfo | null = null;
   private needsInitialEval = false;
+  private rounds = 0;
   /** What the GPU kernels were last compiled for; '' = nothing yet (or a new backend). */
   warmKey = '';
   private readonly costs = new CostMeter();
@@ -89,8 +91,8 @@ export class PageRace {
       runs: runIdsOf(s).map((id) => ({ id, settings: trainerSettingsFor(s, id, this.costs.tauThreshold(s)) })),
       drawSeed: deriveSeed(s.seed, 'engine.draws'),
       createTrainer: this.o.createTrainer,
-      fence: this.o.backend.fence(),
     });
+    this.rounds = 0;
     this.modelInfo = { name: s.model, parameters: countParameters(this.runs[0].model), description: MODEL_ZOO[s.model].description };
     this.views = new SamplerViews(this.runs, data.cpu, createRng(deriveSeed(s.seed, 'engine.display')));
     this.needsInitialEval = true;
@@ -106,15 +108,23 @@ export class PageRace {
     this.costs.forgetApplied();
   }
 
-  /** One step of each active run, importance first (steps alternate). */
-  async round(): Promise<void> {
+  /**
+   * One block of each active run; runs alternate by block. A block has `k` steps (default:
+   * the blockSteps setting), cut short so that it ends on the next multiple of evalInterval:
+   * evaluations then fall on the same steps whatever the block size, and block boundaries
+   * depend only on the step count (the same seed reproduces the same run).
+   */
+  async round(k = this.s?.blockSteps ?? 1): Promise<void> {
+    const s = this.s;
+    const lead = this.runs.find((r) => r.active);
+    if (s && lead) k = Math.max(1, Math.min(k, s.evalInterval - (lead.step % s.evalInterval)));
     if (this.needsInitialEval) await this.initialEval();
     await this.warmUp();
     let uniformReport: StepReport | null = null;
-    await stepRound(this.runs, SCHEDULES.alternate, { now: this.o.now }, {
+    await stepRound(this.runs, SCHEDULES.alternate, this.rounds++, { now: this.o.now }, k, {
       before: (run) => this.applyMeasured(run),
       after: async (run, outcome) => {
-        const report = await this.afterStep(run, outcome);
+        const report = await this.afterBlock(run, outcome);
         if (run.id === 'uniform') uniformReport = report;
       },
     });
@@ -127,7 +137,7 @@ export class PageRace {
     const out: Partial<Record<RunId, RunMetrics>> = {};
     let any = false;
     for (const run of this.runs) {
-      const table = run.id === 'importance' && this.s?.sampler === 'table';
+      const table = run.id === 'importance' && !!this.s && samplerInfo(this.s.sampler).capabilities.keepsTable;
       const snapshot = this.views?.take(run, table) ?? null;
       if (!run.steps.length && !run.evals.length && !snapshot) continue;
       out[run.id as RunId] = { steps: run.steps, evals: run.evals, snapshot };
@@ -142,7 +152,8 @@ export class PageRace {
     const out: Partial<Record<RunId, RunStatus>> = {};
     for (const run of this.runs) {
       const { step, samplesSeen, clockMs, haltedReason } = run;
-      out[run.id as RunId] = { step, samplesSeen, clockMs, stepsPerSecond: run.stepMs.value ? 1000 / run.stepMs.value : 0, haltedReason };
+      const stepsPerSecond = run.stepMs.value ? 1000 / run.stepMs.value : 0;
+      out[run.id as RunId] = { step, samplesSeen, clockMs, stepsPerSecond, haltedReason, readsPerStep: run.readsPerStep };
     }
     return out;
   }
@@ -179,7 +190,8 @@ export class PageRace {
     this.disposeData();
   }
 
-  private async afterStep(run: Run, outcome: StepOutcome): Promise<StepReport | null> {
+  /** Off the clocks: costs, sampler views, and an evaluation when the block crossed a multiple of evalInterval. Returns the block's last report. */
+  private async afterBlock(run: Run, outcome: StepOutcome): Promise<StepReport | null> {
     if (outcome.kind === 'halted') {
       if (outcome.error) this.o.emit({ type: 'error', fatal: false, message: `${run.id} run: ${outcome.error}` });
       const message = `The ${run.id} run halted: ${outcome.reason}. Reset (or lower the learning rate and reset) to continue.`;
@@ -187,12 +199,12 @@ export class PageRace {
       this.o.onHalted();
       return null;
     }
-    const { report } = outcome;
+    const { reports } = outcome;
     const s = this.s!;
-    this.costs.record(s, report, report.sampler === 'presample');
-    this.views?.record(run, report);
+    this.costs.record(s, reports, samplerInfo(reports[0].sampler).capabilities.scoresPresample);
+    for (const report of reports) this.views?.record(run, report);
     if (run.step % s.evalInterval === 0) await run.evaluate(this.data!.evalTrain, this.data!.evalTest);
-    return report;
+    return reports[reports.length - 1];
   }
 
   private async initialEval(): Promise<void> {
@@ -221,7 +233,6 @@ export class PageRace {
       settings,
       seed: deriveSeed(s.seed, 'engine.warmup'),
       createTrainer: this.o.createTrainer,
-      fence: this.o.backend.fence(),
     });
     this.o.emit({ type: 'progress', task: 'warmup', loaded: 1, total: 1, message: 'GPU kernels ready' });
   }
@@ -230,7 +241,7 @@ export class PageRace {
   private async applyMeasured(run: Run): Promise<void> {
     const s = this.s!;
     if (run.id !== 'importance' || s.tauThresholdMode !== 'measured') return;
-    const probe = { scoresPresample: s.sampler === 'presample', model: run.logits, data: this.data!.device, now: this.o.now };
+    const probe = { scoresPresample: samplerInfo(s.sampler).capabilities.scoresPresample, model: run.logits, data: this.data!.device, now: this.o.now };
     run.clockMs += await this.costs.applyTo(run.trainer, s, probe);
   }
 }

@@ -87,6 +87,8 @@ export interface RunStatus {
   stepsPerSecond: number;
   /** Set when the run stopped itself, e.g. "loss became NaN at step 812". */
   haltedReason: string | null;
+  /** Device reads awaited per step so far (its blocks' reads and its evaluations): the loop's stalls. */
+  readsPerStep?: number;
 }
 
 export interface EngineStatus {

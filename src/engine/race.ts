@@ -14,8 +14,6 @@ export interface TrainerContext {
   data: DeviceData;
   settings: TrainerSettings;
   rng: Rng;
-  /** A device fence (WebGPU) so that a step's time covers its device work; undefined elsewhere. */
-  awaitDevice?: () => Promise<void>;
 }
 
 export type TrainerFactory = (ctx: TrainerContext) => RunTrainer;
@@ -27,7 +25,6 @@ export const defaultTrainerFactory: TrainerFactory = (ctx) =>
     y: ctx.data.train.y,
     rng: ctx.rng,
     settings: ctx.settings,
-    awaitDevice: ctx.awaitDevice,
   });
 
 export interface RunSpec {
@@ -44,19 +41,21 @@ export interface RaceSpec {
   /** Seeds each run's draws; the same stream for every run, so their uniform draws coincide. */
   drawSeed: number;
   createTrainer?: TrainerFactory;
-  /** WebGPU fence (see backend.ts webgpuFence); undefined on synchronous backends. */
-  fence?: () => Promise<void>;
 }
 
 /**
- * Which active runs step next, in order. A schedule sees the runs and their clocks and
- * returns the ones to step in this round.
+ * Which active runs step next, in order. A schedule sees the runs, their clocks and the
+ * round's number, and returns the ones to step in this round.
  */
-export type Schedule = (active: readonly Run[]) => readonly Run[];
+export type Schedule = (active: readonly Run[], round: number) => readonly Run[];
 
 export const SCHEDULES = {
-  /** The page: every active run one step per round, in their order (importance first). */
-  alternate: ((active) => active) as Schedule,
+  /**
+   * The page: every active run one block per round. The order rotates from round to round,
+   * so that whatever the worker did between rounds (messages, snapshots, garbage collection)
+   * does not always fall just before the same run.
+   */
+  alternate: ((active, round) => active.map((_, i) => active[(i + round) % active.length])) as Schedule,
   /** The benchmarks: the run whose own clock is furthest behind, so clocks advance together. */
   furthestBehind: ((active) => (active.length ? [active.reduce((a, b) => (b.clockMs < a.clockMs ? b : a))] : [])) as Schedule,
 } satisfies Record<string, Schedule>;
@@ -75,7 +74,7 @@ export function buildRuns(spec: RaceSpec): Run[] {
       const logits = asLogitsModel(model);
       let trainer: RunTrainer;
       try {
-        trainer = create({ run: r.id, model: logits, data: spec.data, settings: r.settings, rng: createRng(spec.drawSeed), awaitDevice: spec.fence });
+        trainer = create({ run: r.id, model: logits, data: spec.data, settings: r.settings, rng: createRng(spec.drawSeed) });
       } catch (e) {
         if (model !== first) model.dispose();
         throw e;
@@ -97,11 +96,11 @@ export interface StepHooks {
   after?(run: Run, outcome: StepOutcome): Promise<void> | void;
 }
 
-/** One round: the runs the schedule picks, each one step. */
-export async function stepRound(runs: readonly Run[], schedule: Schedule, clock: RunClock, hooks: StepHooks = {}): Promise<void> {
-  for (const run of schedule(runs.filter((r) => r.active))) {
+/** One round: the runs the schedule picks, each one block of k steps. */
+export async function stepRound(runs: readonly Run[], schedule: Schedule, round: number, clock: RunClock, k: number, hooks: StepHooks = {}): Promise<void> {
+  for (const run of schedule(runs.filter((r) => r.active), round)) {
     await hooks.before?.(run);
-    const outcome = await run.trainStep(clock);
+    const outcome = await run.trainBlock(clock, k);
     await hooks.after?.(run, outcome);
   }
 }

@@ -1,7 +1,13 @@
 // One training run of a race: its model, its trainer, its own clock, its step and
 // evaluation history, and why it stopped (if it did). The engine and the benchmarks both
 // step runs through here, so what a clock counts is decided in one place
-// (docs/method.md §7): a run's clock counts its own steps and nothing else.
+// (docs/method.md §7): a run's clock counts its own blocks of steps and nothing else.
+//
+// Fair clocks on queued backends (WebGPU): a clock starts only when the device queue holds
+// nothing of anyone else's, and stops when the run's own work has finished. Both hold by
+// construction: every piece of device work in a race (a block, an evaluation, a cost probe,
+// the warm-up) ends with an awaited read of its result before anything else starts, and a
+// block's clock stops after its one read, which waits for all of the block's work.
 import type * as tf from '@tensorflow/tfjs';
 import type { LogitsModel, StepReport, TrainerSettings } from '../is';
 import { Ema } from './costs';
@@ -11,7 +17,10 @@ import type { EvalPoint, RunId, StepPoint } from './protocol';
 
 /** What a run needs of a trainer (src/is ImportanceTrainer fits). */
 export interface RunTrainer {
-  step(): Promise<StepReport>;
+  /** k steps queued back to back with one read at the end (docs/method.md §7). */
+  trainBlock(k: number): Promise<StepReport[]>;
+  /** Device reads awaited so far (for the stalls figure); absent: unknown. */
+  readonly readsAwaited?: number;
   updateSettings(change: Partial<TrainerSettings>): void;
   readonly tauThreshold: number;
   /** The score table, once a table sampler has run (its top entries feed the image grid). */
@@ -22,16 +31,14 @@ export interface RunTrainer {
   dispose(): void;
 }
 
-/** How a run reads time: a clock in ms, and (GPU backends) a fence that waits for the queue. */
+/** How a run reads time, in ms. */
 export interface RunClock {
   now(): number;
-  /** Resolves when every device command submitted so far has finished; absent on the CPU. */
-  fence?: () => Promise<void>;
 }
 
-/** How one step ended. */
+/** How one block ended. */
 export type StepOutcome =
-  | { kind: 'stepped'; report: StepReport }
+  | { kind: 'stepped'; reports: StepReport[] }
   /** The run halted (non-finite loss or an error); `error` is set for errors worth reporting. */
   | { kind: 'halted'; reason: string; error?: string };
 
@@ -43,6 +50,8 @@ export class Run {
   haltedReason: string | null = null;
   /** Recent ms per step (for steps/s). */
   readonly stepMs = new Ema(0.8);
+  /** Device reads awaited for this run: its blocks' reads and its evaluations. */
+  deviceReads = 0;
   /** Points since the last metrics message (the engine drains them). */
   steps: StepPoint[] = [];
   evals: EvalPoint[] = [];
@@ -61,34 +70,53 @@ export class Run {
   }
 
   /**
-   * One trainer step on this run's clock. A device-lost error is rethrown (fatal for the
-   * whole race); a non-finite loss or any other error halts this run only.
+   * A block of k trainer steps on this run's clock. A device-lost error is rethrown (fatal
+   * for the whole race); a non-finite loss or any other error halts this run only. The
+   * block's step points share its time evenly (steps within a block are not timed apart).
    */
-  async trainStep(clock: RunClock): Promise<StepOutcome> {
+  async trainBlock(clock: RunClock, k = 1): Promise<StepOutcome> {
     const t0 = clock.now();
-    let report: StepReport;
+    const reads0 = this.trainer.readsAwaited ?? 0;
+    let reports: StepReport[];
     try {
-      report = await this.trainer.step();
+      reports = await this.trainer.trainBlock(k);
     } catch (e) {
-      this.clockMs += clock.now() - t0;
+      // Steps of the block before a divergence did happen: count them.
+      const completed = (e as { completed?: StepReport[] }).completed ?? [];
+      this.account(completed, clock.now() - t0, k);
       const msg = errorText(e);
       if (isDeviceLost(msg)) throw e;
       if (isNonFinite(msg)) return this.halt(`loss became non-finite at step ${this.step + 1}: ${msg}`);
       return { ...this.halt(`stopped by an error at step ${this.step + 1}: ${msg}`), error: msg };
     }
-    const dt = clock.now() - t0;
+    this.deviceReads += (this.trainer.readsAwaited ?? reads0 + 1) - reads0;
+    this.account(reports, clock.now() - t0, k);
+    const bad = reports.find((r) => !Number.isFinite(r.batchLoss));
+    if (bad) return this.halt(`loss became ${bad.batchLoss} at step ${bad.step + 1}`);
+    return { kind: 'stepped', reports };
+  }
+
+  /** Puts a block's time on the clock and its steps in the history; the k steps share the time evenly. */
+  private account(reports: readonly StepReport[], dt: number, k: number): void {
+    const start = this.clockMs;
     this.clockMs += dt;
-    this.stepMs.add(dt);
-    this.step++;
-    this.samplesSeen += report.indices.length;
-    this.steps.push(stepPoint(this, report));
-    if (!Number.isFinite(report.batchLoss)) return this.halt(`loss became ${report.batchLoss} at step ${this.step}`);
-    return { kind: 'stepped', report };
+    if (reports.length === k) this.stepMs.add(dt / k);
+    reports.forEach((report, i) => {
+      this.step++;
+      this.samplesSeen += report.indices.length;
+      this.steps.push(stepPoint(this, report, start + (dt * (i + 1)) / k));
+    });
+  }
+
+  /** Device reads awaited per step so far (blocks and evaluations). */
+  get readsPerStep(): number {
+    return this.step > 0 ? this.deviceReads / this.step : 0;
   }
 
   /** The honest metrics now (off the clock), appended to `evals`. */
   async evaluate(train: EvalSet, test: EvalSet): Promise<EvalPoint> {
     const r = await evaluateModel(this.logits, train, test);
+    this.deviceReads++;
     const point: EvalPoint = { step: this.step, samplesSeen: this.samplesSeen, clockMs: this.clockMs, ...r };
     this.evals.push(point);
     return point;
@@ -113,11 +141,11 @@ export function evaluateModel(model: LogitsModel, train: EvalSet, test: EvalSet)
   return evaluate((x) => model.logits(x, false), train, test);
 }
 
-function stepPoint(run: Run, r: StepReport): StepPoint {
+function stepPoint(run: Run, r: StepReport, clockMs: number): StepPoint {
   return {
     step: run.step,
     samplesSeen: run.samplesSeen,
-    clockMs: run.clockMs,
+    clockMs,
     batchLoss: r.batchLoss,
     mode: r.mode,
     importanceActive: r.importanceActive,

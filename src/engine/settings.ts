@@ -51,6 +51,11 @@ export interface Settings {
   compare: boolean;
   /** Steps between evaluations on the evaluation subset and the test split. */
   evalInterval: number;
+  /**
+   * Steps each run queues on the device before one read brings their results back
+   * (docs/method.md §7): fewer stalls, τ and the score table at most this many steps old.
+   */
+  blockSteps: number;
   /** Size of the fixed, seeded evaluation subset of the training set. */
   evalSize: number;
 }
@@ -110,6 +115,7 @@ export const SETTINGS_SCHEMA: SettingsSchema = {
   seed: num('Seed', 1, 0, 2 ** 31 - 1, true, false),
   compare: { kind: 'boolean', label: 'Compare with uniform', default: true, live: false },
   evalInterval: num('Evaluation interval (steps)', 25, 1, 10000, true, true),
+  blockSteps: num('Steps per block (one read each)', 8, 1, 64, true, true),
   evalSize: num('Evaluation subset size', 1000, 32, 10000, true, false),
 };
 

@@ -20,7 +20,6 @@ export interface WarmUpSpec {
   settings: TrainerSettings;
   seed: number;
   createTrainer?: TrainerFactory;
-  fence?: () => Promise<void>;
 }
 
 /** What the compiled kernels depend on: warm up again when it changes. */
@@ -41,11 +40,11 @@ export async function compileKernels(spec: WarmUpSpec): Promise<void> {
       data: spec.data,
       settings,
       rng: createRng(spec.seed),
-      awaitDevice: spec.fence,
     });
-    await trainer.step();
+    // Each ends with a read: the queue is empty when the first clock starts.
+    await trainer.trainBlock(1);
     trainer.updateSettings({ mode: 'uniform' });
-    await trainer.step();
+    await trainer.trainBlock(1);
   } catch (e) {
     // Only a warm-up: the real steps report their own errors.
     if (isDeviceLost(errorText(e))) throw e;

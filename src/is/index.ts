@@ -47,13 +47,15 @@ export { TableSampler } from './samplers/table';
 export { UniformSampler } from './samplers/uniform';
 export type {
   BatchDraw,
-  PrescoredBatch,
+  SettledBatch,
   Sampler,
   SamplerContext,
   SamplerFactory,
   SamplerRegistration,
 } from './samplers/types';
 export { conditionFor } from './condition';
+export { drawOnDevice, drawUniforms } from './deviceDraw';
+export type { DeviceDraw } from './deviceDraw';
 export type { SamplingCondition, TauState } from './condition';
 export { importanceWeight, importanceWeights } from './reweighting';
 export { createRng, deriveSeed } from './rng';
@@ -68,7 +70,7 @@ export { summarize } from './summary';
 export { DEFAULT_SETTINGS, presampleSize, tauThresholdOf } from './settings';
 export { checkSettingKeys, validateLabelValues, validateSettings, validateTrainingData } from './validate';
 export { createOptimizer, disposeOptimizer, setLearningRate } from './optimizer';
-export { ImportanceTrainer } from './trainer';
+export { ImportanceTrainer, MAX_BLOCK_STEPS, TrainingDivergedError } from './trainer';
 export type { TrainerOptions } from './trainer';
 export { fitImportance } from './fit';
 export type { EpochSummary, FitOptions, FitResult } from './fit';

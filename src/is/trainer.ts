@@ -3,12 +3,18 @@
 // each batch and its weights (samplers/, chosen by name), and the optimizer. Samplers are
 // created on first use and kept for the trainer's life, so switching back to the score table
 // finds it as it was left.
-import type * as tf from '@tensorflow/tfjs';
-import { trainAndReadScores, trainBatch, weightedMeanLoss, type TrainingData } from './batchTraining';
+//
+// Steps run in blocks (docs/method.md §7): the k steps of a block are queued on the device
+// with nothing read back in between, and everything the steps report (losses, scores, drawn
+// indices and weights) comes back in ONE read at the block's end. The condition, the
+// settings and a table's draws use what was known at the block's start, so τ is at most one
+// block old; block boundaries fall at fixed step counts, so a seed reproduces a run exactly.
+import * as tf from '@tensorflow/tfjs';
+import { dispatchStep, type DispatchedStep, type TrainingData } from './batchTraining';
 import { conditionFor } from './condition';
 import { createOptimizer, disposeOptimizer, setLearningRate } from './optimizer';
 import { createSampler } from './samplers/registry';
-import type { BatchDraw, PrescoredBatch, Sampler } from './samplers/types';
+import type { BatchDraw, Sampler, SettledBatch } from './samplers/types';
 import type { ScoreTable } from './scoreTable';
 import { DEFAULT_SETTINGS, tauThresholdOf } from './settings';
 import { summarize } from './summary';
@@ -30,27 +36,29 @@ export interface TrainerOptions {
    * momentum settings are then not applied, and the trainer does not dispose it.
    */
   optimizer?: tf.Optimizer;
-  /**
-   * Awaited after the update in steps whose batch the sampler scored before training (the
-   * presample sampler's importance steps), whose one read comes before training, so that
-   * trainMs covers the device work (e.g. a WebGPU queue fence). Without it trainMs of those
-   * steps is the dispatch time and the rest shows up in the next step's read.
-   */
-  awaitDevice?: () => Promise<void>;
   /** Ageing of the score table (see ScoreTable). */
   tableAgeing?: number;
 }
 
-/** What training a drawn batch hands back to step(). */
-interface StepResult {
-  /** Weighted mean loss of the batch, before the update. */
-  loss: number;
-  /** The batch's scores, one per drawn sample. */
-  scores: Float32Array;
-  /** Scoring time outside the draw (the gnorm pass), ms. */
-  scoreMs: number;
-  trainMs: number;
+/** A step queued on the device, waiting for its block's read. Owns every tensor in it. */
+interface QueuedStep {
+  batch: BatchDraw;
+  trained: DispatchedStep;
 }
+
+/** A block's loss turned non-finite: the steps before it did happen, and are in `completed`. */
+export class TrainingDivergedError extends Error {
+  constructor(
+    message: string,
+    readonly completed: StepReport[],
+  ) {
+    super(message);
+    this.name = 'TrainingDivergedError';
+  }
+}
+
+/** The most steps one block may queue. */
+export const MAX_BLOCK_STEPS = 256;
 
 const now = (): number => performance.now();
 
@@ -64,7 +72,6 @@ export class ImportanceTrainer {
   readonly n: number;
   private readonly data: TrainingData;
   private readonly rng: Rng;
-  private readonly awaitDevice?: () => Promise<void>;
   private readonly tableAgeing?: number;
   private readonly ownsOptimizer: boolean;
   private current: TrainerSettings;
@@ -73,6 +80,7 @@ export class ImportanceTrainer {
   /** Every sampler used so far, by name; each keeps its state (e.g. its score table). */
   private readonly samplers = new Map<SamplerKind, Sampler>();
   private stepCount = 0;
+  private reads = 0;
   private running = false;
   private pending: Partial<TrainerSettings> | null = null;
   private disposed = false;
@@ -86,7 +94,6 @@ export class ImportanceTrainer {
     validateSettings(settings, this.n);
     this.data = { model, x, y };
     this.rng = options.rng;
-    this.awaitDevice = options.awaitDevice;
     this.tableAgeing = options.tableAgeing;
     this.current = settings;
     this.ownsOptimizer = options.optimizer == null;
@@ -101,6 +108,11 @@ export class ImportanceTrainer {
   /** Steps taken so far. */
   get steps(): number {
     return this.stepCount;
+  }
+
+  /** Device reads the trainer has awaited so far: one per block. */
+  get readsAwaited(): number {
+    return this.reads;
   }
 
   get tauSmoothed(): number {
@@ -151,50 +163,74 @@ export class ImportanceTrainer {
     }
   }
 
-  /** One step of Algorithm 1. Do not call again before the returned promise settles. */
+  /** One step of Algorithm 1 (a block of one). Do not call again before the returned promise settles. */
   async step(): Promise<StepReport> {
+    return (await this.trainBlock(1))[0];
+  }
+
+  /**
+   * k steps of Algorithm 1 queued back to back, then one read; resolves with their reports in
+   * order. Settings changed meanwhile apply from the next block. Do not call again before the
+   * returned promise settles.
+   */
+  async trainBlock(k: number): Promise<StepReport[]> {
     if (this.disposed) throw new Error('step() on a disposed ImportanceTrainer');
     if (this.running) throw new Error('step() called while another step is running: await the previous step first');
+    if (!Number.isInteger(k) || k < 1 || k > MAX_BLOCK_STEPS) {
+      throw new Error(`a block must have 1 to ${MAX_BLOCK_STEPS} steps, got ${k}: set the steps per block within that range`);
+    }
     this.running = true;
+    const queued: QueuedStep[] = [];
     try {
       const s = this.current;
       const threshold = tauThresholdOf(s);
       const active = conditionFor(s.mode).isMet({ smoothed: this.tau.smoothed, threshold });
       const sampler = this.samplerFor(s);
       const t0 = now();
-      const batch = await sampler.draw(s, active);
-      const drawMs = now() - t0;
-      const trained = batch.prescored ? await this.trainPrescored(batch, batch.prescored) : await this.trainAndRead(s, batch);
-      const t1 = now();
-      const tauRaw = sampler.observe(batch, trained.scores);
-      const observeMs = now() - t1;
-      if (!Number.isFinite(trained.loss)) {
-        throw new Error(
-          `training diverged at step ${this.stepCount}: the batch loss is ${trained.loss}; ` +
-            `lower learningRate (now ${s.learningRate})`,
-        );
+      for (let i = 0; i < k; i++) {
+        const batch = sampler.draw(s, active);
+        try {
+          queued.push({ batch, trained: dispatchStep(this.data, this.optimizer, s.score, batch) });
+        } catch (e) {
+          disposeBatch(batch);
+          throw e;
+        }
       }
-      const presampleScores = batch.prescored?.presampleScores ?? trained.scores;
-      const report: StepReport = {
-        step: this.stepCount,
-        mode: s.mode,
-        sampler: s.sampler,
-        importanceActive: active,
-        batchLoss: trained.loss,
-        tauRaw,
-        tauSmoothed: this.tau.update(tauRaw),
-        tauThreshold: threshold,
-        indices: batch.indices,
-        weights: batch.weights ?? new Float32Array(batch.indices.length).fill(1),
-        scores: trained.scores,
-        presampleScores,
-        presampleSummary: summarize(presampleScores),
-        scoreMs: drawMs + trained.scoreMs + observeMs,
-        trainMs: trained.trainMs,
-      };
-      this.stepCount++;
-      return report;
+      const settled = await this.readBlock(queued);
+      const msPerStep = (now() - t0) / k;
+      const reports: StepReport[] = [];
+      for (const { batch, loss } of settled) {
+        if (!Number.isFinite(loss)) {
+          const message = `training diverged at step ${this.stepCount}: the batch loss is ${loss}; lower learningRate (now ${s.learningRate})`;
+          throw new TrainingDivergedError(message, reports);
+        }
+        const tauRaw = sampler.observe(batch);
+        const presampleScores = batch.presampleScores ?? batch.scores;
+        const report: StepReport = {
+          step: this.stepCount++,
+          mode: s.mode,
+          sampler: s.sampler,
+          importanceActive: active,
+          batchLoss: loss,
+          tauRaw,
+          tauSmoothed: this.tau.update(tauRaw),
+          tauThreshold: threshold,
+          indices: batch.indices,
+          weights: batch.weights,
+          scores: batch.scores,
+          presampleScores,
+          presampleSummary: summarize(presampleScores),
+          scoreMs: 0,
+          trainMs: msPerStep,
+        };
+        reports.push(report);
+      }
+      return reports;
     } finally {
+      for (const q of queued) {
+        disposeBatch(q.batch);
+        tf.dispose([q.trained.cost, q.trained.scores]);
+      }
       this.running = false;
       if (this.pending) {
         const merged = { ...this.current, ...this.pending };
@@ -230,21 +266,46 @@ export class ImportanceTrainer {
   }
 
   /**
-   * A batch the sampler scored already: its loss is the weighted mean of the losses read with
-   * the scores, and the step reads nothing back. Awaits the device (if given) so that trainMs
-   * covers the device work.
+   * The block's one read: every step's loss, scores, and whatever the draw left on the device
+   * (indices, weights, presample scores), packed into one tensor. It resolves when the block's
+   * device work is done.
    */
-  private async trainPrescored(batch: BatchDraw, prescored: PrescoredBatch): Promise<StepResult> {
-    const t0 = now();
-    const { cost } = trainBatch(this.data, this.optimizer, batch.indices, batch.weights, null);
-    cost.dispose();
-    if (this.awaitDevice) await this.awaitDevice();
-    const trainMs = now() - t0;
-    return { loss: weightedMeanLoss(prescored.losses, batch.weights), scores: prescored.scores, scoreMs: 0, trainMs };
+  private async readBlock(queued: readonly QueuedStep[]): Promise<{ batch: SettledBatch; loss: number }[]> {
+    const packed = tf.tidy(() =>
+      tf.concat(
+        queued.flatMap(({ batch, trained }) => {
+          const parts: tf.Tensor1D[] = [tf.reshape(trained.cost, [1]) as tf.Tensor1D, trained.scores];
+          if (!(batch.indices instanceof Int32Array)) parts.push(tf.cast(batch.indices, 'float32'));
+          if (batch.weights && !(batch.weights instanceof Float32Array)) parts.push(batch.weights);
+          if (batch.presampleScores) parts.push(batch.presampleScores);
+          return parts;
+        }),
+      ),
+    );
+    let values: Float32Array;
+    try {
+      values = (await packed.data()) as Float32Array;
+      this.reads++;
+    } finally {
+      packed.dispose();
+    }
+    let at = 0;
+    const take = (n: number): Float32Array => values.slice(at, (at += n));
+    return queued.map(({ batch, trained }) => {
+      const b = trained.scores.shape[0];
+      const loss = take(1)[0];
+      const scores = take(b);
+      // Indices below 2^24 are exact in float32 (N is far smaller).
+      const indices = batch.indices instanceof Int32Array ? batch.indices : Int32Array.from(take(b));
+      const weights = batch.weights === null ? new Float32Array(b).fill(1) : batch.weights instanceof Float32Array ? batch.weights : take(b);
+      const presampleScores = batch.presampleScores ? take(batch.presampleScores.shape[0]) : null;
+      return { batch: { indices, weights, scores, presampleScores }, loss };
+    });
   }
+}
 
-  /** Trains on the batch and reads its loss and scores from the training pass. */
-  private trainAndRead(s: TrainerSettings, batch: BatchDraw): Promise<StepResult> {
-    return trainAndReadScores(this.data, this.optimizer, s.score, batch.indices, batch.weights);
-  }
+/** Frees the device tensors a draw handed over. */
+function disposeBatch(batch: BatchDraw): void {
+  const owned = [batch.indices, batch.weights, batch.presampleScores, batch.scores];
+  tf.dispose(owned.filter((t): t is tf.Tensor1D => t instanceof tf.Tensor));
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ImportanceTrainer } from '../../src/is';
+import { ImportanceTrainer, TrainingDivergedError, type StepReport } from '../../src/is';
 import type { TrainerFactory } from '../../src/engine/engine';
 import { harness, runFor, tinySettings, waitUntil, type Harness } from '../support/engineHarness';
 
@@ -16,17 +16,37 @@ function failingTrainer(failAt: number, message: string, runs: string[] = ['impo
   return (ctx) => {
     const t = new ImportanceTrainer({ model: ctx.model, x: ctx.data.train.x, y: ctx.data.train.y, rng: ctx.rng, settings: ctx.settings });
     let n = 0;
-    const step = t.step.bind(t);
-    t.step = async () => {
-      n++;
-      if (!fired && n === failAt && runs.includes(ctx.run)) {
-        fired = true;
-        throw new Error(message);
+    const block = t.trainBlock.bind(t);
+    // Blocks run step by step here, so that the failure lands on exactly step `failAt`.
+    t.trainBlock = async (k: number) => {
+      const reports = [];
+      for (let i = 0; i < k; i++) {
+        n++;
+        if (!fired && n === failAt && runs.includes(ctx.run)) {
+          fired = true;
+          throw new Error(message);
+        }
+        reports.push(...(await block(1)));
       }
-      return step();
+      return reports;
     };
     return t;
   };
+}
+
+/** Runs block(1) k times; a divergence carries every step completed before it. */
+async function stepByStep(block: (k: number) => Promise<StepReport[]>, k: number, before: (i: number) => void): Promise<StepReport[]> {
+  const reports: StepReport[] = [];
+  for (let i = 0; i < k; i++) {
+    before(i);
+    try {
+      reports.push(...(await block(1)));
+    } catch (e) {
+      if (e instanceof TrainingDivergedError) throw new TrainingDivergedError(e.message, [...reports, ...e.completed]);
+      throw e;
+    }
+  }
+  return reports;
 }
 
 /** The real trainer; after `steps` steps its weights are multiplied by 1e30 (once). */
@@ -34,13 +54,13 @@ function poisonAfter(steps: number): TrainerFactory {
   return (ctx) => {
     const t = new ImportanceTrainer({ model: ctx.model, x: ctx.data.train.x, y: ctx.data.train.y, rng: ctx.rng, settings: ctx.settings });
     let n = 0;
-    const step = t.step.bind(t);
-    t.step = async () => {
-      if (n++ === steps) {
-        for (const w of ctx.model.trainableWeights()) w.assign(tf.tidy(() => tf.mul(w, 1e30)));
-      }
-      return step();
-    };
+    const block = t.trainBlock.bind(t);
+    t.trainBlock = (k: number) =>
+      stepByStep(block, k, () => {
+        if (n++ === steps) {
+          for (const w of ctx.model.trainableWeights()) w.assign(tf.tidy(() => tf.mul(w, 1e30)));
+        }
+      });
     return t;
   };
 }

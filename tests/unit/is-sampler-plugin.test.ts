@@ -41,14 +41,12 @@ registerSampler({
   create: (context) => {
     const uniform = new UniformSampler(context);
     return {
-      async draw(settings, active): Promise<BatchDraw> {
-        const batch = active
-          ? { indices: Int32Array.from({ length: settings.batchSize }, (_, k) => k), weights: null }
-          : await uniform.draw(settings);
-        draws.push({ active, indices: batch.indices });
-        return batch;
+      draw(settings, active): BatchDraw {
+        const indices = active ? Int32Array.from({ length: settings.batchSize }, (_, k) => k) : (uniform.draw(settings).indices as Int32Array);
+        draws.push({ active, indices });
+        return { indices, weights: null };
       },
-      observe: (_batch, scores) => tauFromScores(scores),
+      observe: (batch) => tauFromScores(batch.scores),
       dispose: () => {},
     };
   },

@@ -6,7 +6,7 @@
 import { importanceWeights } from '../reweighting';
 import { ScoreTable } from '../scoreTable';
 import type { TrainerSettings } from '../types';
-import type { BatchDraw, Sampler, SamplerContext } from './types';
+import type { BatchDraw, Sampler, SamplerContext, SettledBatch } from './types';
 import { UniformSampler } from './uniform';
 
 export class TableSampler implements Sampler {
@@ -18,14 +18,15 @@ export class TableSampler implements Sampler {
     this.scoreTable = new ScoreTable(context.n, { smoothing: context.settings.smoothing, ageing: context.tableAgeing });
   }
 
-  async draw(settings: Readonly<TrainerSettings>, active: boolean): Promise<BatchDraw> {
+  draw(settings: Readonly<TrainerSettings>, active: boolean): BatchDraw {
     if (!active) return this.uniform.draw(settings);
     const { indices, probabilities } = this.scoreTable.draw(settings.batchSize, this.context.rng);
     return { indices, weights: importanceWeights(probabilities, this.context.n) };
   }
 
-  observe(batch: BatchDraw, scores: Float32Array): number {
-    this.scoreTable.update(batch.indices, scores);
+  /** Within a block every draw uses the table as it was at the block's start (docs/method.md §7). */
+  observe(batch: SettledBatch): number {
+    this.scoreTable.update(batch.indices, batch.scores);
     return this.scoreTable.tau();
   }
 

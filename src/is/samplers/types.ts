@@ -1,7 +1,7 @@
 // What a sampler is to the trainer (docs/method.md §2, §4, §5). The trainer runs Algorithm 1:
 // it asks the condition (../condition.ts) whether this step samples by importance, asks the
 // sampler for a batch, trains on it with the batch's weights, and hands the batch's scores
-// back to the sampler, which answers τ. A sampler owns no tensors beyond one step.
+// back to the sampler, which answers τ. A sampler owns no tensors beyond one draw.
 import type * as tf from '@tensorflow/tfjs';
 import type { SamplerCapabilities, SamplerInfo, SamplerSizes } from '../catalogue';
 import type { ScoreTable } from '../scoreTable';
@@ -23,42 +23,50 @@ export interface SamplerContext {
   readonly tableAgeing?: number;
 }
 
-/** A batch that the sampler scored before training (the presample's forward pass). */
-export interface PrescoredBatch {
-  /** Scores of the b drawn samples. */
-  readonly scores: Float32Array;
-  /** Their per-sample losses, from the same pass. */
-  readonly losses: Float32Array;
-  /** Scores of the whole scored set (the B presampled). */
-  readonly presampleScores: Float32Array;
+/**
+ * A drawn batch, ready to train on. Drawing never reads from the device: a sampler that scores
+ * a presample keeps the scores there and draws there (../deviceDraw.ts). Every tensor in it
+ * belongs to the trainer once draw() returns (it disposes them after the block's read).
+ */
+export interface BatchDraw {
+  /** Indices into the training set of the b samples (repetitions allowed): drawn on the CPU, or an int32 tensor drawn on the device. */
+  readonly indices: Int32Array | tf.Tensor1D;
+  /** Per-sample loss weights (../reweighting.ts); null: an unweighted batch (every weight 1). */
+  readonly weights: Float32Array | tf.Tensor1D | null;
+  /** Scores of the whole scored set (the B presampled), read back with the block for τ and the histograms. */
+  readonly presampleScores?: tf.Tensor1D;
+  /**
+   * Scores of the b drawn samples when the draw already has them (a presample's gnorm pass):
+   * the trainer then does not score the batch again. Otherwise they come from the training pass.
+   */
+  readonly scores?: tf.Tensor1D;
 }
 
-export interface BatchDraw {
-  /** Indices into the training set of the b samples to train on (repetitions allowed). */
+/** A trained batch as read back at the end of its block: CPU copies, safe to keep. */
+export interface SettledBatch {
   readonly indices: Int32Array;
-  /** Per-sample loss weights (../reweighting.ts); null: an unweighted batch (every weight 1). */
-  readonly weights: Float32Array | null;
-  /**
-   * Set when the sampler scored the batch before training: the trainer then takes the batch
-   * loss from these losses and trains without reading anything back. Otherwise the trainer
-   * reads the loss and the scores from the training pass.
-   */
-  readonly prescored?: PrescoredBatch | null;
+  readonly weights: Float32Array;
+  /** The batch's scores (before the update). */
+  readonly scores: Float32Array;
+  /** The presample's scores, when the sampler scored one. */
+  readonly presampleScores: Float32Array | null;
 }
 
 export interface Sampler {
   /**
-   * The next batch. `active`: the condition switched importance sampling on for this step;
-   * when false, a sampler draws uniformly (and may still learn from the batch in observe()).
+   * The next batch, synchronously and without reading from the device, so that a block of
+   * steps runs with no stall (docs/method.md §7). `active`: the condition switched
+   * importance sampling on; when false, a sampler draws uniformly (and may still learn from
+   * the batch in observe()).
    */
-  draw(settings: Readonly<TrainerSettings>, active: boolean): Promise<BatchDraw>;
+  draw(settings: Readonly<TrainerSettings>, active: boolean): BatchDraw;
   /**
-   * The trained batch's scores (from the training pass, or the drawn ones of a prescored
-   * batch), one per index of `batch`. Returns this step's τ, before smoothing
-   * (docs/method.md §3), from the scores this sampler's distribution is built on.
+   * The trained batch, read back at the end of its block (steps are observed in order).
+   * Returns this step's τ, before smoothing (docs/method.md §3), from the scores this
+   * sampler's distribution is built on.
    */
-  observe(batch: BatchDraw, scores: Float32Array): number;
-  /** Settings changed between steps (e.g. the smoothing c). */
+  observe(batch: SettledBatch): number;
+  /** Settings changed between blocks (e.g. the smoothing c). */
   settingsChanged?(next: Readonly<TrainerSettings>, previous: Readonly<TrainerSettings>): void;
   /** Samplers with capability keepsTable: their table of per-sample scores. */
   readonly scoreTable?: ScoreTable;

@@ -4,17 +4,17 @@
 import { uniformIndices } from '../sampler';
 import { tauFromScores } from '../tau';
 import type { TrainerSettings } from '../types';
-import type { BatchDraw, Sampler, SamplerContext } from './types';
+import type { BatchDraw, Sampler, SamplerContext, SettledBatch } from './types';
 
 export class UniformSampler implements Sampler {
   constructor(private readonly context: Pick<SamplerContext, 'n' | 'rng'>) {}
 
-  async draw(settings: Readonly<TrainerSettings>): Promise<BatchDraw> {
+  draw(settings: Readonly<TrainerSettings>): BatchDraw {
     return { indices: uniformIndices(this.context.n, settings.batchSize, this.context.rng), weights: null };
   }
 
-  observe(_batch: BatchDraw, scores: Float32Array): number {
-    return tauFromScores(scores);
+  observe(batch: SettledBatch): number {
+    return tauFromScores(batch.scores);
   }
 
   dispose(): void {}
