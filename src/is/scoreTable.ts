@@ -507,20 +507,29 @@ export class ScoreTable {
   /** tau() with a floor or smoothing: one pass over the entries, e_i + c·μ from each leaf's channels. */
   private forecastTau(mu: number, z: number): number {
     const n = this.size;
-    const eps = this.eps;
+    const keep = 1 - this.eps;
+    const base = this.eps / n;
     const shift = this.c * mu;
+    const pos = this.pos;
+    const unseen = this.unseen;
     let sumSq = 0;
     let spread = 0; // Σ e²/q
-    const add = (w: number, count: number): void => {
-      const e = Math.max(0, w - shift);
-      if (e === 0) return;
-      const q = (1 - eps) * (Math.max(0, w) / z) + eps / n;
-      sumSq += count * e * e;
-      spread += (count * e * e) / q;
-    };
-    for (let j = this.unseen; j < n; j++) add(this.tree.weightOf(this.perm[j], this.coeffs), 1);
-    if (this.unseen > 0) add(this.maxScore + shift, this.unseen);
-    this.extraOps += n;
+    const weights = this.tree.leafWeights(this.coeffs, new Float64Array(n));
+    for (let i = 0; i < n; i++) {
+      if (pos[i] < unseen) continue;
+      const w = weights[i];
+      const e = w - shift;
+      if (!(e > 0)) continue;
+      const e2 = e * e;
+      sumSq += e2;
+      spread += e2 / (keep * (w / z) + base);
+    }
+    const eUnseen = this.maxScore;
+    if (unseen > 0 && eUnseen > 0) {
+      const e2 = eUnseen * eUnseen;
+      sumSq += unseen * e2;
+      spread += (unseen * e2) / (keep * ((eUnseen + shift) / z) + base);
+    }
     if (!(spread > 0)) return 1;
     return Math.sqrt((n * sumSq) / spread);
   }

@@ -219,6 +219,33 @@ export class SumTree {
     return w;
   }
 
+  /**
+   * Every leaf's Σ_j coeffs[j]·value_j (not clamped) into out[0..size), in one pass over the
+   * leaves in index order. O(N·coeffs.length).
+   */
+  leafWeights(coeffs: ArrayLike<number>, out: Float64Array): Float64Array {
+    const ch = this.channels;
+    const m = coeffs.length;
+    if (m < 1 || m > ch) throw new RangeError(`SumTree.leafWeights: ${m} coefficients for ${ch} channels`);
+    if (out.length < this.size) throw new RangeError(`SumTree.leafWeights: out holds ${out.length} values, needs ${this.size}`);
+    const t = this.nodes;
+    const c0 = coeffs[0];
+    const c1 = m > 1 ? coeffs[1] : 0;
+    const c2 = m > 2 ? coeffs[2] : 0;
+    let k = this.leaves * ch;
+    if (m <= 3) {
+      for (let i = 0; i < this.size; i++, k += ch) out[i] = c0 * t[k] + c1 * t[k + 1] + c2 * t[k + 2];
+    } else {
+      for (let i = 0; i < this.size; i++, k += ch) {
+        let w = 0;
+        for (let j = 0; j < m; j++) w += coeffs[j] * t[k + j];
+        out[i] = w;
+      }
+    }
+    this.operations += this.size;
+    return out;
+  }
+
   /** Σ_j coeffs[j]·total_j (not clamped). O(channels). */
   totalOf(coeffs: ArrayLike<number>): number {
     let w = 0;
