@@ -166,10 +166,34 @@ export interface SamplerSnapshot {
   noisyShare: number | null;
 }
 
+/**
+ * One probe of the variance lab (docs/method.md §8), on a fresh presample of B samples of the
+ * importance run's model: the total variance of the b-sample batch gradient (unbiased for the
+ * presample's mean gradient) under three sampling distributions.
+ */
+export interface VarianceLabPoint {
+  step: number;
+  /** Sampling uniformly. */
+  uniformVariance: number;
+  /** Sampling ∝ the chosen score (with the smoothing), weights 1/(B·p). */
+  scoreVariance: number;
+  /** Sampling ∝ the exact per-sample gradient norms: the least any distribution achieves. */
+  optimalVariance: number;
+  /** τ computed from the probe's scores, as the sampler would. */
+  predictedTau: number;
+  /** uniformVariance / scoreVariance: the reduction achieved (τ² predicts it when ‖ḡ‖² is small). */
+  measuredReduction: number;
+  /** B and b of the probe. */
+  presampleSize?: number;
+  batchSize?: number;
+}
+
 export interface RunMetrics {
   steps: StepPoint[];
   evals: EvalPoint[];
   snapshot: SamplerSnapshot | null;
+  /** Variance-lab probes since the last message (importance run only; absent when none). */
+  varianceLab?: VarianceLabPoint[];
 }
 
 export type EngineEvent =

@@ -58,6 +58,11 @@ export interface Settings {
   blockSteps: number;
   /** Size of the fixed, seeded evaluation subset of the training set. */
   evalSize: number;
+  /**
+   * Steps between probes of the variance lab (docs/method.md §8) on the importance run, off
+   * every clock; 0 = off.
+   */
+  varianceLabInterval: number;
 }
 
 interface EnumField<T extends string> {
@@ -117,6 +122,7 @@ export const SETTINGS_SCHEMA: SettingsSchema = {
   evalInterval: num('Evaluation interval (steps)', 25, 1, 10000, true, true),
   blockSteps: num('Steps per block (one read each)', 8, 1, 64, true, true),
   evalSize: num('Evaluation subset size', 1000, 32, 10000, true, false),
+  varianceLabInterval: num('Variance lab interval (steps, 0 = off)', 500, 0, 100000, true, true),
 };
 
 export const SETTING_KEYS = Object.keys(SETTINGS_SCHEMA) as (keyof Settings)[];

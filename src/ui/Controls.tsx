@@ -339,7 +339,7 @@ const GROUPS: { title: string; keys: (keyof Settings)[] }[] = [
     title: 'Importance sampling',
     keys: ['batchSize', 'presampleFactor', 'sampler', 'score', 'tauThresholdMode', 'tauThreshold', 'smoothing'],
   },
-  { title: 'Run', keys: ['seed', 'compare', 'evalInterval', 'evalSize', 'blockSteps'] },
+  { title: 'Run', keys: ['seed', 'compare', 'evalInterval', 'evalSize', 'blockSteps', 'varianceLabInterval'] },
 ];
 
 /** Every key of the schema except the mode (the toggle) is in exactly one group. */
