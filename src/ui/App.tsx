@@ -25,6 +25,8 @@ import {
 import { downloadText, fileStamp, metricsToCsv, metricsToJson } from './export';
 import type { MetricsSnapshot } from './metricsStore';
 import { SampleGrid } from './SampleGrid';
+import { Presets } from './Presets';
+import { Readout } from './Readout';
 import { copyText, shareLink, syncUrl } from './share';
 import { Banners, BackendBadge, StatusBar } from './StatusBar';
 import { parseSettingsFromQuery } from './urlState';
@@ -200,6 +202,7 @@ function Playground({ workerFactory, initialQuery, syncAddressBar = true }: AppP
 
       <div className="layout">
         <aside className="sidebar" aria-label="Settings">
+          <Presets settings={settings} onChange={onChange} />
           <SettingsPanel settings={settings} onChange={onChange} tauThresholdInForce={status?.tauThresholdInForce} />
         </aside>
 
@@ -235,6 +238,13 @@ function Playground({ workerFactory, initialQuery, syncAddressBar = true }: AppP
 
           <div className="charts">
             {/* Each panel in its own error boundary: one that fails leaves the others and the controls working. */}
+            <ErrorBoundary label="The readout">
+              <Readout
+                importanceEvals={metrics.runs.importance.evals}
+                uniformEvals={metrics.runs.uniform.evals}
+                compare={settings.compare}
+              />
+            </ErrorBoundary>
             <ErrorBoundary label="The loss chart">
               <LossChart
                 metrics={metrics}

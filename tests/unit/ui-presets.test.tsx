@@ -1,0 +1,211 @@
+// @vitest-environment jsdom
+// Presets (src/ui/presets.ts, Presets.tsx) and the "who is ahead" readout (Readout.tsx) on the
+// page, against a fake worker: each preset is valid settings that survive the share link, a
+// click sends them as one update, and the readout shows the numbers once both runs evaluated.
+import { act, type ReactNode } from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { EngineCommand, EngineEvent, EngineStatus, EvalPoint } from '../../src/engine/protocol';
+import { checkSettings, defaultSettings, needsRestart, type Settings } from '../../src/engine/settings';
+import { App } from '../../src/ui/App';
+import { ChartWidthContext } from '../../src/ui/charts/common';
+import { ChartRefreshContext } from '../../src/ui/charts/throttle';
+import type { WorkerLike } from '../../src/ui/engineClient';
+import { PRESETS, matchingPreset, presetChange, presetSettings, type Preset } from '../../src/ui/presets';
+import { Readout } from '../../src/ui/Readout';
+import { parseSettingsFromQuery, serializeSettings } from '../../src/ui/urlState';
+
+(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+
+const preset = (name: string): Preset => {
+  const p = PRESETS.find((x) => x.name === name);
+  if (!p) throw new Error(`no preset ${name}`);
+  return p;
+};
+
+describe('the presets', () => {
+  it('each passes the settings validation and differs from the defaults', () => {
+    for (const p of PRESETS) {
+      expect(checkSettings(presetSettings(p)), p.name).toEqual([]);
+      expect(Object.keys(presetChange(defaultSettings(), p)).length, p.name).toBeGreaterThan(0);
+      expect(p.explanation.length, p.name).toBeGreaterThan(80);
+    }
+    expect(new Set(PRESETS.map((p) => p.name)).size).toBe(PRESETS.length);
+  });
+
+  it('each survives the share link and is recognised from it', () => {
+    for (const p of PRESETS) {
+      const parsed = parseSettingsFromQuery(serializeSettings(presetSettings(p)));
+      expect(parsed.notices, p.name).toEqual([]);
+      expect(parsed.settings, p.name).toEqual(presetSettings(p));
+      expect(matchingPreset(parsed.settings), p.name).toBe(p);
+    }
+    expect(matchingPreset(defaultSettings())).toBeNull();
+  });
+
+  it('say what they promise', () => {
+    expect(preset('where-it-pays').settings).toMatchObject({
+      dataset: 'mnist', model: 'mlp', optimizer: 'adam', learningRate: 1e-3, batchSize: 64,
+      sampler: 'table', mode: 'importance', smoothing: 0.2, trainCap: 8000,
+    });
+    expect(preset('papers-method').settings).toMatchObject({
+      sampler: 'presample', mode: 'auto', optimizer: 'sgd', momentum: 0.9, learningRate: 0.05,
+      batchSize: 64, presampleFactor: 3, score: 'upperBound',
+    });
+    expect(presetSettings(preset('where-it-fails'))).toMatchObject({ labelNoise: 0.2, sampler: 'table', mode: 'importance' });
+    expect(presetSettings(preset('imbalanced'))).toMatchObject({ imbalanceClass: 3, imbalanceFraction: 0.1 });
+  });
+
+  it('the change from one preset to another is exactly the keys that differ, and lands on the target', () => {
+    const from = presetSettings(preset('where-it-pays'));
+    const change = presetChange(from, preset('where-it-fails'));
+    expect(change).toEqual({ labelNoise: 0.2 });
+    expect(needsRestart(change)).toBe(true); // new labels: new runs
+    for (const a of PRESETS) for (const b of PRESETS) expect({ ...presetSettings(a), ...presetChange(presetSettings(a), b) }).toEqual(presetSettings(b));
+  });
+});
+
+// ---- on the page ---------------------------------------------------------------------------
+
+class FakeWorker implements WorkerLike {
+  sent: EngineCommand[] = [];
+  onmessage: ((event: MessageEvent) => void) | null = null;
+  onerror: ((event: ErrorEvent) => void) | null = null;
+  onmessageerror: ((event: MessageEvent) => void) | null = null;
+  postMessage(message: EngineCommand): void {
+    this.sent.push(structuredClone(message));
+  }
+  terminate(): void {}
+  emit(event: EngineEvent): void {
+    act(() => this.onmessage?.(new MessageEvent('message', { data: event })));
+  }
+}
+
+function status(state: EngineStatus['state'], settings: Settings): EngineStatus {
+  return {
+    state,
+    backend: { name: 'webgpu', adapter: 'test', fallbackReasons: [] },
+    dataset: null,
+    model: null,
+    settings,
+    costs: { scoreMs: null, stepMs: null, measuredTauThreshold: null },
+    tauThresholdInForce: 2,
+    tensors: 0,
+    bytes: 0,
+    runs: {},
+  };
+}
+
+const evalAt = (step: number, clockMs: number, trainLoss: number): EvalPoint => ({
+  step, samplesSeen: step * 64, clockMs, trainLoss, testLoss: trainLoss, testAccuracy: 0.5,
+});
+
+let root: Root | null = null;
+let host: HTMLDivElement | null = null;
+let worker: FakeWorker;
+
+beforeEach(() => {
+  worker = new FakeWorker();
+  window.history.replaceState(null, '', '/');
+});
+
+afterEach(() => {
+  act(() => root?.unmount());
+  host?.remove();
+  root = null;
+  host = null;
+});
+
+function render(node: ReactNode): HTMLDivElement {
+  host = document.createElement('div');
+  document.body.appendChild(host);
+  root = createRoot(host);
+  act(() =>
+    root!.render(
+      <ChartWidthContext.Provider value={500}>
+        <ChartRefreshContext.Provider value={0}>{node}</ChartRefreshContext.Provider>
+      </ChartWidthContext.Provider>,
+    ),
+  );
+  return host;
+}
+
+const byId = (el: HTMLElement, id: string) => el.querySelector<HTMLElement>(`[data-testid="${id}"]`);
+
+describe('the presets on the page', () => {
+  it('a click sends the preset as one update, presses it, explains it and writes it to the URL', () => {
+    const el = render(<App workerFactory={() => worker} initialQuery="" />);
+    worker.emit({ type: 'status', status: status('ready', defaultSettings()) });
+    expect(byId(el, 'presets')!.getAttribute('data-chosen')).toBe('');
+    act(() => byId(el, 'preset-where-it-pays')!.click());
+    const updates = worker.sent.filter((c) => c.type === 'update');
+    expect(updates).toEqual([{ type: 'update', change: presetChange(defaultSettings(), preset('where-it-pays')) }]);
+    expect(byId(el, 'preset-where-it-pays')!.getAttribute('aria-pressed')).toBe('true');
+    expect(byId(el, 'preset-imbalanced')!.getAttribute('aria-pressed')).toBe('false');
+    expect(byId(el, 'preset-explanation')!.textContent).toContain('Watch the loss curves split after a few epochs');
+    const url = new URLSearchParams(window.location.search);
+    expect(url.get('sampler')).toBe('table');
+    expect(url.get('trainCap')).toBe('8000');
+    expect((byId(el, 'setting-model') as HTMLSelectElement).value).toBe('mlp');
+    // Clicking it again changes nothing: no second update.
+    act(() => byId(el, 'preset-where-it-pays')!.click());
+    expect(worker.sent.filter((c) => c.type === 'update')).toHaveLength(1);
+  });
+
+  it('a link with a preset’s settings opens with the preset chosen', () => {
+    const el = render(<App workerFactory={() => worker} initialQuery={serializeSettings(presetSettings(preset('imbalanced')))} />);
+    expect(worker.sent[0]).toMatchObject({ type: 'init', settings: presetSettings(preset('imbalanced')) });
+    expect(byId(el, 'presets')!.getAttribute('data-chosen')).toBe('imbalanced');
+    expect(byId(el, 'preset-explanation')!.textContent).toContain('class-share chart');
+  });
+});
+
+describe('the readout', () => {
+  it('on the page: not yet until both runs evaluated twice, then the numbers, updated by each evaluation', () => {
+    const el = render(<App workerFactory={() => worker} initialQuery="" />);
+    worker.emit({ type: 'status', status: status('running', defaultSettings()) });
+    const readout = () => byId(el, 'readout')!;
+    expect(readout().getAttribute('data-state')).toBe('waiting');
+    expect(byId(el, 'readout-speedup')!.textContent).toContain('not yet');
+    worker.emit({
+      type: 'metrics',
+      runs: {
+        importance: { steps: [], evals: [evalAt(25, 100, 2)], snapshot: null },
+        uniform: { steps: [], evals: [evalAt(25, 100, 2)], snapshot: null },
+      },
+    });
+    expect(readout().getAttribute('data-state')).toBe('waiting');
+    worker.emit({
+      type: 'metrics',
+      runs: {
+        importance: { steps: [], evals: [evalAt(50, 200, 0.5)], snapshot: null },
+        uniform: { steps: [], evals: [evalAt(50, 300, 1)], snapshot: null },
+      },
+    });
+    // the hand-computed example of ui-readout.test.ts: 50 % of the time, 2√2 lower loss
+    expect(readout().getAttribute('data-state')).toBe('ready');
+    expect(Number(readout().getAttribute('data-speedup'))).toBe(2);
+    expect(Number(readout().getAttribute('data-time-percent'))).toBe(50);
+    expect(Number(readout().getAttribute('data-loss-ratio'))).toBeCloseTo(2 * Math.SQRT2, 12);
+    expect(readout().getAttribute('data-leader')).toBe('importance');
+    expect(byId(el, 'readout-loss-ratio')!.textContent).toContain('importance 2.8× lower loss at equal time');
+    expect(byId(el, 'readout-speedup')!.textContent).toContain('50 %');
+
+    worker.emit({
+      type: 'metrics',
+      runs: { uniform: { steps: [], evals: [evalAt(75, 400, 0.25)], snapshot: null } },
+    });
+    // uniform at 0.25 now: the importance run (latest 0.5) has not got there yet
+    expect(readout().getAttribute('data-speedup')).toBe('');
+    expect(byId(el, 'readout-speedup')!.textContent).toContain('not yet');
+  });
+
+  it('says uniform is ahead when it is, and has nothing to read without a uniform run', () => {
+    const el = render(<Readout importanceEvals={[evalAt(1, 100, 2), evalAt(2, 300, 1)]} uniformEvals={[evalAt(1, 100, 2), evalAt(2, 200, 0.5)]} compare />);
+    expect(byId(el, 'readout')!.getAttribute('data-leader')).toBe('uniform');
+    expect(byId(el, 'readout-loss-ratio')!.textContent).toContain('uniform ahead');
+    expect(byId(el, 'readout-loss-ratio')!.getAttribute('data-leader')).toBe('uniform');
+    act(() => root!.render(<Readout importanceEvals={[]} uniformEvals={[]} compare={false} />));
+    expect(byId(el, 'readout')!.getAttribute('data-state')).toBe('off');
+  });
+});
