@@ -14,8 +14,9 @@ import { dataKeyOf, makeResident, type ResidentData } from './residency';
 import type { Run, StepOutcome } from './run';
 import { runIdsOf, trainerSettingsFor } from './runSettings';
 import { SamplerViews } from './samplerView';
+import { VarianceLabProbes } from './varianceLab';
 import type { Settings } from './settings';
-import { compileKernels, warmUpKey } from './warmup';
+import { blockSizesOf, compileKernels, warmUpKey } from './warmup';
 
 export interface PageRaceOptions {
   backend: BackendSession;
@@ -42,6 +43,8 @@ export class PageRace {
   /** What the GPU kernels were last compiled for; '' = nothing yet (or a new backend). */
   warmKey = '';
   private readonly costs = new CostMeter();
+  /** Variance-lab probes of the importance run, buffered per run until takeMetrics. */
+  private readonly lab = new VarianceLabProbes();
 
   constructor(private readonly o: PageRaceOptions) {}
 
@@ -139,8 +142,9 @@ export class PageRace {
     for (const run of this.runs) {
       const table = run.id === 'importance' && !!this.s && samplerInfo(this.s.sampler).capabilities.keepsTable;
       const snapshot = this.views?.take(run, table) ?? null;
-      if (!run.steps.length && !run.evals.length && !snapshot) continue;
-      out[run.id as RunId] = { steps: run.steps, evals: run.evals, snapshot };
+      const varianceLab = this.lab.take(run);
+      if (!run.steps.length && !run.evals.length && !snapshot && !varianceLab) continue;
+      out[run.id as RunId] = { steps: run.steps, evals: run.evals, snapshot, ...(varianceLab ? { varianceLab } : {}) };
       run.steps = [];
       run.evals = [];
       any = true;
@@ -190,7 +194,11 @@ export class PageRace {
     this.disposeData();
   }
 
-  /** Off the clocks: costs, sampler views, and an evaluation when the block crossed a multiple of evalInterval. Returns the block's last report. */
+  /**
+   * Off the clocks: costs, sampler views, an evaluation when the block crossed a multiple of
+   * evalInterval, and a variance-lab probe of the importance run when it crossed one of
+   * varianceLabInterval. Returns the block's last report.
+   */
   private async afterBlock(run: Run, outcome: StepOutcome): Promise<StepReport | null> {
     if (outcome.kind === 'halted') {
       if (outcome.error) this.o.emit({ type: 'error', fatal: false, message: `${run.id} run: ${outcome.error}` });
@@ -204,6 +212,7 @@ export class PageRace {
     this.costs.record(s, reports, samplerInfo(reports[0].sampler).capabilities.scoresPresample);
     for (const report of reports) this.views?.record(run, report);
     if (run.step % s.evalInterval === 0) await run.evaluate(this.data!.evalTrain, this.data!.evalTest);
+    if (run.id === 'importance') await this.lab.afterBlock(run, reports.length, s, this.data!.device);
     return reports[reports.length - 1];
   }
 
@@ -221,7 +230,8 @@ export class PageRace {
     const backend = this.o.backend.name;
     if (!s || backend === null || backend === 'cpu' || !this.data || !this.modelConfig || !this.runs.length) return;
     const settings = trainerSettingsFor(s, 'importance', null);
-    const key = warmUpKey(s.model, this.modelConfig.inputShape, settings);
+    const blockSizes = blockSizesOf(s.blockSteps, s.evalInterval);
+    const key = warmUpKey(s.model, this.modelConfig.inputShape, settings, blockSizes);
     if (key === this.warmKey) return;
     this.warmKey = key;
     this.o.emit({ type: 'progress', task: 'warmup', loaded: 0, total: 1, message: 'Compiling GPU kernels…' });
@@ -232,6 +242,7 @@ export class PageRace {
       data: this.data.device,
       settings,
       seed: deriveSeed(s.seed, 'engine.warmup'),
+      blockSizes,
       createTrainer: this.o.createTrainer,
     });
     this.o.emit({ type: 'progress', task: 'warmup', loaded: 1, total: 1, message: 'GPU kernels ready' });
