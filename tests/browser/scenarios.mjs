@@ -638,6 +638,106 @@ export const scenarios = [
       return `policy "${policy.slice(0, 80)}…"; trained to step ${s.importance}; CSV ${csv.length - 1} rows, JSON both runs, ${pngId} ${png.length} B; 0 violations (an inline-script probe was blocked and reported)`;
     },
   },
+  {
+    id: 11,
+    name: 'a preset: one click sets its settings and the link; the link opens with them, the preset chosen, and trains',
+    timeout: 240_000,
+    async run(ctx) {
+      // The "where it pays" preset (src/ui/presets.ts): the values it must land on.
+      const want = { dataset: 'mnist', model: 'mlp', optimizer: 'adam', batchSize: '64', sampler: 'table', smoothing: '0.2', trainCap: '8000' };
+      const { page, log } = await ctx.open();
+      await page.goto(ctx.server.url + query(TINY));
+      await waitReady(page, log);
+      check((await page.locator(tid('presets')).first().getAttribute('data-chosen')) === '', 'a preset is marked chosen on the TINY settings');
+      await click(page, 'preset-where-it-pays');
+      const link = page.url();
+      const params = new URL(link).searchParams;
+      const wrong = Object.entries({ ...want, mode: 'importance' }).filter(([k, v]) => params.get(k) !== v);
+      check(wrong.length === 0, `after the preset click the link has ${wrong.map(([k]) => `${k}=${params.get(k)}`).join(', ')}; expected ${wrong.map(([k, v]) => `${k}=${v}`).join(', ')}`);
+      check((await page.locator(tid('preset-where-it-pays')).first().getAttribute('aria-pressed')) === 'true', 'preset-where-it-pays is not aria-pressed after the click');
+      await page.context().close();
+
+      const o = await ctx.open();
+      await o.page.goto(link);
+      await waitReady(o.page, o.log);
+      const shown = await settingValues(o.page);
+      const off = Object.entries(want).filter(([k, v]) => shown[k] !== v);
+      check(off.length === 0, `the preset link opened with ${off.map(([k]) => `${k}=${shown[k]}`).join(', ')}; expected ${off.map(([k, v]) => `${k}=${v}`).join(', ')}`);
+      check(shown['(mode button pressed)'] === 'importance', `the preset link opened with mode "${shown['(mode button pressed)']}", expected importance`);
+      const chosen = await o.page.locator(tid('presets')).first().getAttribute('data-chosen');
+      check(chosen === 'where-it-pays', `the preset link opened with presets data-chosen="${chosen}", expected where-it-pays`);
+      check(/loss curves split/.test(await text(o.page, 'preset-explanation')), `preset-explanation does not explain the preset: "${await text(o.page, 'preset-explanation')}"`);
+      check(!(await visible(o.page, 'url-notice')), `the preset link produced a URL notice: "${await text(o.page, 'url-notice')}"`);
+      await click(o.page, 'start-button');
+      await poll(
+        async () => {
+          const s = await steps(o.page);
+          return s.importance >= 3 && s.uniform >= 3;
+        },
+        { timeout: FIRST_STEP_TIMEOUT, message: async () => `the preset's runs did not both advance by 3 steps: ${await describe(o.page, o.log)}` },
+      );
+      await click(o.page, 'pause-button');
+      const s = await steps(o.page);
+      check(o.log.pageErrors.length === 0, `uncaught errors: ${o.log.pageErrors.slice(0, 3).join(' | ')}`);
+      return `link ${link.length} characters; trained MNIST/MLP/table to steps importance=${s.importance} uniform=${s.uniform}`;
+    },
+  },
+  {
+    id: 12,
+    name: 'the who-is-ahead readout shows a loss ratio once both runs have evaluated, and it matches the exported evaluations',
+    timeout: 180_000,
+    async run(ctx) {
+      const { page, log } = await ctx.open();
+      await page.goto(ctx.server.url + query({ ...TINY, mode: 'importance', sampler: 'table' }));
+      await waitReady(page, log);
+      const readout = page.locator(tid('readout')).first();
+      const attr = (name) => readout.getAttribute(name, { timeout: 2000 });
+      check((await attr('data-state')) === 'waiting', `before training the readout's data-state is "${await attr('data-state')}", expected waiting`);
+      check(/not yet/.test(await text(page, 'readout-loss-ratio')), `before training readout-loss-ratio says "${await text(page, 'readout-loss-ratio')}", expected "not yet"`);
+      await click(page, 'start-button');
+      await poll(async () => Number.isFinite(Number((await attr('data-loss-ratio')) || 'x')), {
+        timeout: FIRST_STEP_TIMEOUT,
+        interval: 500,
+        message: async () => `the readout never showed a loss ratio (data-state "${await attr('data-state')}", "${await text(page, 'readout-loss-ratio')}"): ${await describe(page, log)}`,
+      });
+      await click(page, 'pause-button');
+      // Let the last throttled metrics land, then read the readout and the export of the same store.
+      let ratio;
+      let exported;
+      await poll(
+        async () => {
+          const before = await attr('data-loss-ratio');
+          await sleep(1500);
+          ratio = Number(await attr('data-loss-ratio'));
+          exported = JSON.parse((await download(page, 'export-json')).body);
+          return before === (await attr('data-loss-ratio'));
+        },
+        { timeout: 30_000, interval: 0, message: 'the readout kept changing after Pause' },
+      );
+      const sentence = await text(page, 'readout-loss-ratio');
+      check(/lower loss at equal time|level/.test(sentence), `readout-loss-ratio does not say who is ahead: "${sentence}"`);
+      check(Number.isFinite(ratio) && ratio > 0, `data-loss-ratio is ${ratio}`);
+      // The same ratio from the exported evaluations: losses log-linear in own-clock time, read at the smaller latest clock.
+      const curve = (id) => (exported?.runs?.[id]?.evals ?? []).filter((e) => Number.isFinite(e.trainLoss) && e.trainLoss > 0 && Number.isFinite(e.clockMs));
+      const at = (pts, t) => {
+        for (let i = 0; i + 1 < pts.length; i++) {
+          const [a, b] = [pts[i], pts[i + 1]];
+          if (t > b.clockMs) continue;
+          if (b.clockMs <= a.clockMs) return b.trainLoss;
+          const f = (t - a.clockMs) / (b.clockMs - a.clockMs);
+          return Math.exp(Math.log(a.trainLoss) + f * (Math.log(b.trainLoss) - Math.log(a.trainLoss)));
+        }
+        return pts.at(-1).trainLoss;
+      };
+      const [imp, uni] = [curve('importance'), curve('uniform')];
+      check(imp.length >= 2 && uni.length >= 2, `the export holds ${imp.length} importance and ${uni.length} uniform evaluations, expected 2 or more each`);
+      const t = Math.min(imp.at(-1).clockMs, uni.at(-1).clockMs);
+      const expected = at(uni, t) / at(imp, t);
+      check(Math.abs(ratio - expected) <= 1e-9 * expected, `data-loss-ratio ${ratio} differs from ${expected} computed from the exported evaluations at ${t.toFixed(1)} ms`);
+      const speed = await attr('data-speedup');
+      return `loss ratio ${ratio.toFixed(3)} at ${(t / 1000).toFixed(2)} s own clock ("${sentence.slice(0, 80)}"); speed-up ${speed || 'not yet'}; ${imp.length}/${uni.length} evaluations`;
+    },
+  },
 ];
 
 /** Saves the running playground (test-results/playground.png) and, when asked, docs/screenshot.png. */
