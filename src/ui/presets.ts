@@ -40,7 +40,7 @@ export const PRESETS: readonly Preset[] = [
     name: 'papers-method',
     title: 'The paper’s method',
     explanation:
-      'Algorithm 1 of Katharopoulos & Fleuret as published: each importance step presamples B = 3b = 192 images, ' +
+      'Algorithm 1 of Katharopoulos & Fleuret: each importance step presamples B = 3b = 192 images, ' +
       'scores them with the upper bound ‖softmax(z) − y‖ in one forward pass, and trains on b = 64 drawn by score; ' +
       'SGD with momentum 0.9, learning rate 0.05. In auto mode the run starts uniform and switches importance ' +
       'sampling on only once τ climbs above τ_th = (B + 3b) / 3b = 2: watch the τ chart for the first shaded stretch, ' +
