@@ -1,6 +1,6 @@
 // The playground page: settings on the side, the race in the middle.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { RunId, StepPoint } from '../engine/protocol';
+import type { RunId, StepPoint, VarianceLabPoint } from '../engine/protocol';
 import { applySettingsChange, type ImportanceMode, type Settings } from '../engine/settings';
 import { findSamplerInfo, presampleSize } from '../is/catalogue';
 import { AccuracyChart } from './charts/AccuracyChart';
@@ -10,6 +10,7 @@ import { HistogramChart } from './charts/HistogramChart';
 import { LossChart } from './charts/LossChart';
 import { NoisyShareChart } from './charts/NoisyShareChart';
 import { TauChart } from './charts/TauChart';
+import { ExplainVarianceLab, VarianceLabChart } from './charts/VarianceLabChart';
 import { ModeToggle, RunButtons, SettingsPanel } from './Controls';
 import { useEngine, type WorkerFactory } from './engineClient';
 import { ErrorBoundary } from './ErrorBoundary';
@@ -49,9 +50,11 @@ const EXPLAIN = {
   weights: <ExplainWeights />,
   classes: <ExplainClasses />,
   noise: <ExplainNoise />,
+  varianceLab: <ExplainVarianceLab />,
 };
 const WEIGHT_MARKER = { x: 1, label: 'uniform w = 1' };
 const NO_CLASSES: string[] = [];
+const NO_LAB_POINTS: readonly VarianceLabPoint[] = [];
 
 const lastOf = <T,>(a: readonly T[]): T | null => (a.length ? a[a.length - 1] : null);
 
@@ -265,6 +268,13 @@ function Playground({ workerFactory, initialQuery, syncAddressBar = true }: AppP
                 measuredThreshold={status?.costs.measuredTauThreshold ?? null}
                 thresholdMode={settings.tauThresholdMode}
                 explain={EXPLAIN.tau}
+              />
+            </ErrorBoundary>
+            <ErrorBoundary label="The variance lab">
+              <VarianceLabChart
+                points={metrics.runs.importance.varianceLab ?? NO_LAB_POINTS}
+                interval={settings.varianceLabInterval}
+                explain={EXPLAIN.varianceLab}
               />
             </ErrorBoundary>
             <ErrorBoundary label="The score histogram">

@@ -3,7 +3,7 @@
 // bounded memory: an evenly spaced grid whose stride doubles as the run grows, plus the first
 // and newest points and every step where the importance mode or state switched. Snapshots are
 // immutable, so React can compare them by identity (useSyncExternalStore).
-import type { EngineEvent, EvalPoint, RunId, SamplerSnapshot, StepPoint } from '../engine/protocol';
+import type { EngineEvent, EvalPoint, RunId, SamplerSnapshot, StepPoint, VarianceLabPoint } from '../engine/protocol';
 import { SeriesHistory } from './seriesHistory';
 
 export const RUN_IDS: readonly RunId[] = ['importance', 'uniform'];
@@ -24,6 +24,8 @@ export interface RunSeries {
   evalStride: number;
   /** Mode switches kept only at grid resolution because the switch budget was spent (0 normally). */
   switchesUnpinned: number;
+  /** Variance-lab probes (importance run), oldest first; the store always sets it. */
+  varianceLab?: readonly VarianceLabPoint[];
 }
 
 export interface MetricsSnapshot {
@@ -41,7 +43,18 @@ const emptyRun = (): RunSeries => ({
   stepStride: 1,
   evalStride: 1,
   switchesUnpinned: 0,
+  varianceLab: [],
 });
+
+/**
+ * The probes kept, at most `max`: they come one per varianceLabInterval steps, so only a
+ * long run at a short interval fills them; then every other one goes (first and newest stay).
+ */
+export function keepLabPoints(kept: readonly VarianceLabPoint[], incoming: readonly VarianceLabPoint[], max: number): readonly VarianceLabPoint[] {
+  let all = [...kept, ...incoming];
+  while (all.length > max) all = all.filter((_, i) => i % 2 === 0 || i === all.length - 1);
+  return all;
+}
 
 const modeChanged = (a: StepPoint, b: StepPoint) => a.importanceActive !== b.importanceActive || a.mode !== b.mode;
 
@@ -92,7 +105,8 @@ export class MetricsStore {
       const lastEval = run.evals[run.evals.length - 1];
       const restarted =
         (incoming.steps.length > 0 && lastStep !== undefined && incoming.steps[0].step < lastStep.step) ||
-        (incoming.evals.length > 0 && lastEval !== undefined && incoming.evals[0].step < lastEval.step);
+        (incoming.evals.length > 0 && lastEval !== undefined && incoming.evals[0].step < lastEval.step) ||
+        (!!incoming.varianceLab?.length && !!run.varianceLab?.length && incoming.varianceLab[0].step < run.varianceLab[run.varianceLab.length - 1].step);
       if (restarted) {
         run = emptyRun();
         this.histories[id] = this.newHistory();
@@ -109,6 +123,7 @@ export class MetricsStore {
         stepStride: history.steps.stride,
         evalStride: history.evals.stride,
         switchesUnpinned: history.steps.unpinned,
+        varianceLab: incoming.varianceLab?.length ? keepLabPoints(run.varianceLab ?? [], incoming.varianceLab, this.maxPoints) : (run.varianceLab ?? []),
       };
       changed = true;
     }
