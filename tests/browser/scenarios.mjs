@@ -738,6 +738,43 @@ export const scenarios = [
       return `loss ratio ${ratio.toFixed(3)} at ${(t / 1000).toFixed(2)} s own clock ("${sentence.slice(0, 80)}"); speed-up ${speed || 'not yet'}; ${imp.length}/${uni.length} evaluations`;
     },
   },
+  {
+    id: 13,
+    name: 'variance lab: with a short varianceLabInterval the importance run is probed and the lab chart draws its points',
+    timeout: 240_000,
+    async run(ctx) {
+      const { page, log } = await ctx.open();
+      const interval = 3;
+      await page.goto(ctx.server.url + query({ ...TINY, mode: 'importance', evalInterval: 1000, varianceLabInterval: interval }));
+      await waitReady(page, log);
+      const chart = page.locator(tid('chart-variance-lab')).first();
+      check((await chart.count()) > 0, `no data-testid="chart-variance-lab" on the page: ${await describe(page, log)}`);
+      check((await points(page, 'chart-variance-lab')) === 0, `chart-variance-lab holds ${await points(page, 'chart-variance-lab')} points before any step`);
+      await click(page, 'start-button');
+      await poll(async () => ((await points(page, 'chart-variance-lab')) ?? 0) >= 2, {
+        timeout: FIRST_STEP_TIMEOUT + 60_000,
+        interval: 500,
+        message: async () => `chart-variance-lab did not reach 2 points (has ${await points(page, 'chart-variance-lab')}) with varianceLabInterval ${interval}: ${await describe(page, log)}`,
+      });
+      await click(page, 'pause-button');
+      const n = await points(page, 'chart-variance-lab');
+      const lastStep = Number(await chart.getAttribute('data-last-step'));
+      const s = await steps(page);
+      // A probe follows the block that crossed a multiple of the interval: at most one per multiple reached.
+      check(n <= Math.floor(s.importance / interval), `${n} probes in ${s.importance} steps at varianceLabInterval ${interval} (at most one per ${interval} steps)`);
+      check(lastStep >= interval && lastStep <= s.importance, `the newest probe's step ${lastStep} is not within [${interval}, ${s.importance}]`);
+      const summary = (await chart.locator('.chart-sub').first().textContent()) ?? '';
+      const measured = Number(/measured ×([0-9.e+-]+)/.exec(summary)?.[1]);
+      const tau = Number(/\(τ ([0-9.e+-]+)\)/.exec(summary)?.[1]);
+      check(Number.isFinite(measured) && measured > 0, `the lab's summary gives no positive measured reduction: "${summary}"`);
+      check(Number.isFinite(tau) && tau >= 1, `the lab's summary gives no τ ≥ 1: "${summary}"`);
+      const lines = await chart.locator('svg .recharts-line path').count();
+      check(lines >= 7, `chart-variance-lab draws ${lines} line paths, expected the 4 reductions and 3 variances`);
+      check(log.pageErrors.length === 0, `uncaught errors: ${log.pageErrors.slice(0, 3).join(' | ')}`);
+      await page.context().close();
+      return `${n} probes by step ${s.importance} (newest at ${lastStep}); "${summary.slice(0, 140)}"`;
+    },
+  },
 ];
 
 /** Saves the running playground (test-results/playground.png) and, when asked, docs/screenshot.png. */
