@@ -19,12 +19,24 @@ export interface WarmUpSpec {
   /** The importance run's settings; the scratch trainer forces importance, then uniform. */
   settings: TrainerSettings;
   seed: number;
+  /**
+   * The block sizes the race will run (a block's packed read has a shape per size, and each
+   * shape is a kernel of its own). Default [1].
+   */
+  blockSizes?: readonly number[];
   createTrainer?: TrainerFactory;
 }
 
 /** What the compiled kernels depend on: warm up again when it changes. */
-export function warmUpKey(model: ModelName, inputShape: readonly number[], s: TrainerSettings): string {
-  return JSON.stringify([model, inputShape, s.batchSize, presampleSize(s), s.score, s.sampler]);
+export function warmUpKey(model: ModelName, inputShape: readonly number[], s: TrainerSettings, blockSizes: readonly number[] = [1]): string {
+  return JSON.stringify([model, inputShape, s.batchSize, presampleSize(s), s.score, s.sampler, [...blockSizes].sort((a, b) => a - b)]);
+}
+
+/** The block sizes a race with these settings runs: k, and the shorter block that ends on an evaluation step. */
+export function blockSizesOf(blockSteps: number, evalInterval: number): number[] {
+  const k = Math.max(1, Math.min(blockSteps, evalInterval));
+  const rest = evalInterval % k;
+  return rest ? [k, rest] : [k];
 }
 
 /** Compiles the kernels of both kinds of step. Errors other than a lost device are ignored. */
@@ -42,9 +54,10 @@ export async function compileKernels(spec: WarmUpSpec): Promise<void> {
       rng: createRng(spec.seed),
     });
     // Each ends with a read: the queue is empty when the first clock starts.
-    await trainer.trainBlock(1);
+    const sizes = spec.blockSizes ?? [1];
+    for (const k of sizes) await trainer.trainBlock(k);
     trainer.updateSettings({ mode: 'uniform' });
-    await trainer.trainBlock(1);
+    for (const k of sizes) await trainer.trainBlock(k);
   } catch (e) {
     // Only a warm-up: the real steps report their own errors.
     if (isDeviceLost(errorText(e))) throw e;

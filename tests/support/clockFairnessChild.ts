@@ -9,11 +9,12 @@ async function main(): Promise<Record<string, unknown>> {
   if (!gpu.ok) return { ok: false, reason: gpu.reason };
   const steps = Number(process.argv[2] ?? 100);
   const evalInterval = Number(process.argv[3] ?? 25);
+  const blockSteps = Number(process.argv[4] ?? 8);
   const { harness, tinyLoader, tinySettings, waitUntil } = await import('./engineHarness');
   const h = harness({ backendOrder: ['webgpu'], loadData: tinyLoader({ train: 512, test: 128, size: 28 }) });
   await h.engine.handle({
     type: 'init',
-    settings: tinySettings({ model: 'mlp', batchSize: 32, mode: 'uniform', evalInterval, evalSize: 256 }),
+    settings: tinySettings({ model: 'mlp', batchSize: 32, mode: 'uniform', evalInterval, evalSize: 256, blockSteps }),
   });
   const errors = h.of('error').map((e) => e.message);
   await h.engine.handle({ type: 'start' });
@@ -26,7 +27,8 @@ async function main(): Promise<Record<string, unknown>> {
   // Clock per step of each run, compared at their own step counts.
   const ratio = imp.clockMs / imp.step / (uni.clockMs / uni.step);
   await h.engine.dispose();
-  return { ok: true, adapter: gpu.adapter, errors, steps: { importance: imp.step, uniform: uni.step }, clockMs: { importance: imp.clockMs, uniform: uni.clockMs }, ratio };
+  const readsPerStep = { importance: imp.readsPerStep, uniform: uni.readsPerStep };
+  return { ok: true, adapter: gpu.adapter, errors, blockSteps, steps: { importance: imp.step, uniform: uni.step }, clockMs: { importance: imp.clockMs, uniform: uni.clockMs }, ratio, readsPerStep };
 }
 
 main().then(
