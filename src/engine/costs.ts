@@ -1,7 +1,8 @@
 // Measured costs of this device, for the measured τ_th (docs/method.md §3): exponential
-// moving averages of the time per step of importance steps (which score a presample) and of
-// uniform steps, reset whenever b, B or the score changes (the timings then describe other
-// work). τ_th = t_importance / t_uniform = (t_score(B) + t_step(b)) / t_step(b). Steps run in
+// moving averages of the time per step of importance steps (with whatever the sampler does
+// beyond a uniform step: a presample's scoring pass, a table's draw and update) and of
+// uniform steps, reset whenever the sampler, b, B or the score changes (the timings then
+// describe other work). τ_th = t_importance / t_uniform = (t_score(B) + t_step(b)) / t_step(b). Steps run in
 // blocks whose steps all sample the same way, so a block's time per step is one kind's cost.
 // Before any importance step has been timed, a probe times the scoring pass over B.
 import * as tf from '@tensorflow/tfjs';
@@ -27,14 +28,14 @@ export class Ema {
   }
 }
 
-type CostSettings = Pick<Settings, 'batchSize' | 'presampleFactor' | 'score'>;
+type CostSettings = Pick<Settings, 'batchSize' | 'presampleFactor' | 'score' | 'sampler'>;
 
 export class CostMeter {
-  /** ms per importance step of a sampler that scores a presample. */
+  /** ms per importance step of the current sampler. */
   private readonly importanceStep = new Ema(COST_MOMENTUM);
   /** ms per uniform step. */
   private readonly uniformStep = new Ema(COST_MOMENTUM);
-  /** ms of one scoring pass over B, from the probe (before importance steps are timed). */
+  /** ms of one scoring pass over B, from the probe (presample samplers, before importance steps are timed). */
   private probed: number | null = null;
   private key = '';
   /** The measured τ_th last handed to a trainer (null: hand it again). */
@@ -42,7 +43,7 @@ export class CostMeter {
 
   /** Forgets the timings when b, B or the score changed since they were taken. */
   sync(s: CostSettings): void {
-    const key = `${s.batchSize}:${presampleSize(s)}:${s.score}`;
+    const key = `${s.sampler}:${s.batchSize}:${presampleSize(s)}:${s.score}`;
     if (key === this.key) return;
     this.key = key;
     this.importanceStep.reset();
@@ -50,16 +51,13 @@ export class CostMeter {
     this.probed = null;
   }
 
-  /** Takes the time per step of one block's steps. `scoresPresample`: the run's sampler scores a presample. */
-  record(s: CostSettings, reports: readonly StepReport[], scoresPresample: boolean): void {
+  /** Takes the time per step of one block's steps. */
+  record(s: CostSettings, reports: readonly StepReport[]): void {
     this.sync(s);
-    for (const r of reports) {
-      if (!r.importanceActive) this.uniformStep.add(r.trainMs + r.scoreMs);
-      else if (scoresPresample) this.importanceStep.add(r.trainMs + r.scoreMs);
-    }
+    for (const r of reports) (r.importanceActive ? this.importanceStep : this.uniformStep).add(r.trainMs + r.scoreMs);
   }
 
-  /** Scoring pass over B, ms: importance step − uniform step once both are timed, else the probe. */
+  /** The importance step's extra work, ms: importance step − uniform step once both are timed, else the probe. */
   private scoreMs(): number | null {
     const imp = this.importanceStep.value;
     const uni = this.uniformStep.value;

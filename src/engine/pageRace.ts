@@ -209,7 +209,7 @@ export class PageRace {
     }
     const { reports } = outcome;
     const s = this.s!;
-    this.costs.record(s, reports, samplerInfo(reports[0].sampler).capabilities.scoresPresample);
+    this.costs.record(s, reports);
     for (const report of reports) this.views?.record(run, report);
     if (run.step % s.evalInterval === 0) await run.evaluate(this.data!.evalTrain, this.data!.evalTest);
     if (run.id === 'importance') await this.lab.afterBlock(run, reports.length, s, this.data!.device);

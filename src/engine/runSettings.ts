@@ -33,6 +33,7 @@ export function trainerSettingsFor(s: Settings, run: RunId, measuredTauThreshold
     momentum: s.momentum,
     tauThreshold: uniform ? null : tauThresholdSetting(s, measuredTauThreshold),
     smoothing: s.smoothing,
+    tableSmoothing: s.tableSmoothing,
     tauMomentum: TAU_MOMENTUM,
   };
 }

@@ -44,8 +44,10 @@ export interface Settings {
   tauThresholdMode: TauThresholdMode;
   /** τ_th used when tauThresholdMode is 'fixed'. */
   tauThreshold: number;
-  /** Additive smoothing c: p ∝ s + c·mean(s). */
+  /** Additive smoothing c of the presample draw: p ∝ s + c·mean(s). */
   smoothing: number;
+  /** Additive smoothing c of the score table. */
+  tableSmoothing: number;
   seed: number;
   /** Train a uniform run beside the importance run. */
   compare: boolean;
@@ -116,7 +118,8 @@ export const SETTINGS_SCHEMA: SettingsSchema = {
   score: choice('Score', SCORE_KINDS, 'upperBound', true),
   tauThresholdMode: choice('τ threshold', TAU_THRESHOLD_MODES, 'costModel', true),
   tauThreshold: num('τ_th (fixed)', 1.5, 1, 100, false, true),
-  smoothing: num('Smoothing c', 0, 0, 100, false, true),
+  smoothing: num('Smoothing c (presample)', 0, 0, 100, false, true),
+  tableSmoothing: num('Smoothing c (score table)', 0.2, 0, 100, false, true),
   seed: num('Seed', 1, 0, 2 ** 31 - 1, true, false),
   compare: { kind: 'boolean', label: 'Compare with uniform', default: true, live: false },
   evalInterval: num('Evaluation interval (steps)', 25, 1, 10000, true, true),

@@ -9,7 +9,7 @@
 // Samplers are open: registerSampler (samplers/registry.ts) adds one at runtime, and its name
 // joins SAMPLER_KINDS, the same array every consumer holds, so validation, the settings
 // schema and the sampler menu accept it at once.
-import { tauThresholdFor } from './tau';
+import { TABLE_TAU_THRESHOLD, tauThresholdFor } from './tau';
 
 export interface ChoiceInfo {
   /** Short, for a menu. */
@@ -134,10 +134,12 @@ const BUILTIN_SAMPLERS = {
       'Keeps every training sample’s last score, taken from the forward pass it was trained in, so scoring costs ' +
       'no extra pass. Importance steps draw b samples from the whole training set in proportion to the table ' +
       '(samples not yet scored count as the highest score seen), weighted by 1 / (N·p). The scores are as old as ' +
-      'each sample’s last visit. With nothing to pay for, importance sampling pays as soon as τ > 1.',
+      'each sample’s last visit; a tenth of the draws stay uniform so none is locked out and every weight stays ' +
+      'bounded. τ is measured on each trained batch’s fresh scores, so auto mode turns the table off where its ' +
+      'stale scores stop paying (τ_th 1.05).',
     capabilities: { scoresPresample: false, keepsTable: true },
-    weightFormula: 'w = 1 / (N·p)',
-    tauThreshold: () => 1,
+    weightFormula: 'w = 1 / (N·q)',
+    tauThreshold: () => TABLE_TAU_THRESHOLD,
   },
 } as const satisfies Record<string, Omit<SamplerInfo, 'name'>>;
 

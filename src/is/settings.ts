@@ -15,6 +15,7 @@ export const DEFAULT_SETTINGS: Readonly<TrainerSettings> = Object.freeze({
   momentum: 0.9,
   tauThreshold: null,
   smoothing: 0,
+  tableSmoothing: 0.2,
   tauMomentum: 0.9,
 });
 

@@ -39,8 +39,10 @@ export interface TrainerSettings {
   momentum: number;
   /** τ_th; null = the cost model (B + 3b) / (3b). */
   tauThreshold: number | null;
-  /** Additive smoothing c: p ∝ s + c·mean(s). */
+  /** Additive smoothing c of the presample draw: p ∝ s + c·mean(s). */
   smoothing: number;
+  /** Additive smoothing c of the score table (its own value: stale scores need more, docs/method.md §5). */
+  tableSmoothing: number;
   /** EMA momentum a_τ of τ. */
   tauMomentum: number;
 }

@@ -13,7 +13,7 @@ const CHOICES: { [K in 'mode' | 'sampler' | 'score' | 'optimizer']: readonly Tra
 
 const KNOWN_KEYS: readonly (keyof TrainerSettings)[] = [
   'mode', 'sampler', 'score', 'batchSize', 'presampleFactor', 'learningRate', 'optimizer',
-  'momentum', 'tauThreshold', 'smoothing', 'tauMomentum',
+  'momentum', 'tauThreshold', 'smoothing', 'tableSmoothing', 'tauMomentum',
 ];
 
 const fmt = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : String(v));
@@ -70,9 +70,11 @@ export function validateSettings(s: TrainerSettings, n: number): void {
       throw new Error(`${key} must be in [0, 1), got ${fmt(m)}: set ${key} to e.g. 0.9`);
     }
   }
-  const c = s.smoothing;
-  if (typeof c !== 'number' || !Number.isFinite(c) || c < 0) {
-    throw new Error(`smoothing must be a finite number ≥ 0, got ${fmt(c)}: set smoothing to 0 (none) or e.g. 0.1`);
+  for (const key of ['smoothing', 'tableSmoothing'] as const) {
+    const c = s[key];
+    if (typeof c !== 'number' || !Number.isFinite(c) || c < 0) {
+      throw new Error(`${key} must be a finite number ≥ 0, got ${fmt(c)}: set ${key} to 0 (none) or e.g. 0.2`);
+    }
   }
   const t = s.tauThreshold;
   if (t !== null && (typeof t !== 'number' || !Number.isFinite(t) || t <= 0)) {

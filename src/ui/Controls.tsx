@@ -337,7 +337,7 @@ const GROUPS: { title: string; keys: (keyof Settings)[] }[] = [
   { title: 'Model and optimizer', keys: ['model', 'optimizer', 'learningRate', 'momentum'] },
   {
     title: 'Importance sampling',
-    keys: ['batchSize', 'presampleFactor', 'sampler', 'score', 'tauThresholdMode', 'tauThreshold', 'smoothing'],
+    keys: ['batchSize', 'presampleFactor', 'sampler', 'score', 'tauThresholdMode', 'tauThreshold', 'smoothing', 'tableSmoothing'],
   },
   { title: 'Run', keys: ['seed', 'compare', 'evalInterval', 'evalSize', 'blockSteps', 'varianceLabInterval'] },
 ];

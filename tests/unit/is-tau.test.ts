@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng, TauEstimator, tauFromScores, tauThresholdFor, tauThresholdOf, DEFAULT_SETTINGS } from '../../src/is';
 import { importanceSample, samplingProbabilities } from '../../src/is/sampler';
-import { tauForSampling } from '../../src/is/tau';
+import { TABLE_TAU_THRESHOLD, tauForSampling } from '../../src/is/tau';
 import { gaussian } from './is-helpers';
 
 /** τ straight from its definition, float64: g = s/Σs, u = 1/B, τ = 1/sqrt(1 − ‖g−u‖²/‖g‖²). */
@@ -72,7 +72,7 @@ describe('τ (paper Eq. 26-27)', () => {
     expect(tauThresholdOf({ ...DEFAULT_SETTINGS, batchSize: 32, presampleFactor: 3 })).toBeCloseTo(2, 12);
     expect(tauThresholdOf({ ...DEFAULT_SETTINGS, batchSize: 10, presampleFactor: 5 })).toBeCloseTo(80 / 30, 12);
     expect(tauThresholdOf({ ...DEFAULT_SETTINGS, tauThreshold: 1.7 })).toBe(1.7);
-    expect(tauThresholdOf({ ...DEFAULT_SETTINGS, sampler: 'table' })).toBe(1);
+    expect(tauThresholdOf({ ...DEFAULT_SETTINGS, sampler: 'table' })).toBe(TABLE_TAU_THRESHOLD);
   });
 });
 

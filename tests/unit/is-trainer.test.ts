@@ -10,6 +10,7 @@ import {
   type StepReport,
   type TrainerSettings,
 } from '../../src/is';
+import { TABLE_TAU_THRESHOLD } from '../../src/is/tau';
 import { perSampleGradients, randomData, tinyMlp } from './is-helpers';
 
 beforeAll(async () => {
@@ -133,7 +134,7 @@ describe('Algorithm 1 (auto mode)', () => {
     skewed.dispose();
   });
 
-  it('with the score table: τ from the table, τ_th = 1 by default, same switching rule', async () => {
+  it('with the score table: τ measured on its batches, τ_th = TABLE_TAU_THRESHOLD by default, same switching rule', async () => {
     const rows = Array.from({ length: 64 }, (_, i) => (i % 16 === 3 ? HARD : EASY));
     const d = lookup(rows);
     const trainer = new ImportanceTrainer({
@@ -143,7 +144,7 @@ describe('Algorithm 1 (auto mode)', () => {
     });
     const reports = await run(trainer, 40);
     checkAlgorithm1(reports);
-    expect(reports.every((r) => r.tauThreshold === 1)).toBe(true);
+    expect(reports.every((r) => r.tauThreshold === TABLE_TAU_THRESHOLD)).toBe(true);
     const first = reports.findIndex((r) => r.importanceActive);
     expect(first).toBeGreaterThan(0);
     // Once the table knows the hard samples, the draws go to them.
@@ -219,7 +220,7 @@ describe('one step', () => {
     expect(reports.some((r) => r.weights.some((w) => Math.abs(w - 1) > 1e-3))).toBe(true);
   });
 
-  it('score table keeps the batch scores and reports τ of its distribution', async () => {
+  it('score table keeps the batch scores and reports the τ measured on its batches', async () => {
     const rng = createRng(3);
     const model = asLogitsModel(tinyMlp(9, 4, 5, 3));
     const { x, y } = randomData(rng, 40, 4, 3);
@@ -228,7 +229,7 @@ describe('one step', () => {
       const r = await trainer.step();
       const table = trainer.scoreTable;
       if (!table) throw new Error('no table');
-      expect(r.tauRaw).toBe(table.tau());
+      expect(r.tauRaw).toBe(table.measuredTau);
       // Last write wins for repeated indices.
       const last = new Map<number, number>();
       r.indices.forEach((i, k) => last.set(i, r.scores[k]));

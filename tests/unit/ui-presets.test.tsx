@@ -46,7 +46,7 @@ describe('the presets', () => {
   it('say what they promise', () => {
     expect(preset('where-it-pays').settings).toMatchObject({
       dataset: 'mnist', model: 'mlp', optimizer: 'adam', learningRate: 1e-3, batchSize: 64,
-      sampler: 'table', mode: 'importance', smoothing: 0.2, trainCap: 8000,
+      sampler: 'table', mode: 'importance', tableSmoothing: 0.2, trainCap: 8000,
     });
     expect(preset('papers-method').settings).toMatchObject({
       sampler: 'presample', mode: 'auto', optimizer: 'sgd', momentum: 0.9, learningRate: 0.05,

@@ -17,12 +17,15 @@ import { UniformSampler } from './uniform';
 
 export class PresampleSampler implements Sampler {
   private readonly uniform: UniformSampler;
+  /** The smoothing of the latest draw: τ is that of sampling with it (docs/method.md §3). */
+  private smoothing = 0;
 
   constructor(private readonly context: SamplerContext) {
     this.uniform = new UniformSampler(context);
   }
 
   draw(settings: Readonly<TrainerSettings>, active: boolean): BatchDraw {
+    this.smoothing = settings.smoothing;
     if (!active) return this.uniform.draw(settings);
     const { model, x, y, n, rng } = this.context;
     // The same draws from the Rng, in the same order, as a CPU draw would take: B distinct
@@ -42,7 +45,7 @@ export class PresampleSampler implements Sampler {
   }
 
   observe(batch: SettledBatch): number {
-    return tauFromScores(batch.presampleScores ?? batch.scores);
+    return tauFromScores(batch.presampleScores ?? batch.scores, this.smoothing);
   }
 
   dispose(): void {}

@@ -15,7 +15,11 @@ export class TableSampler implements Sampler {
 
   constructor(private readonly context: SamplerContext) {
     this.uniform = new UniformSampler(context);
-    this.scoreTable = new ScoreTable(context.n, { smoothing: context.settings.smoothing, ageing: context.tableAgeing });
+    this.scoreTable = new ScoreTable(context.n, {
+      smoothing: context.settings.tableSmoothing,
+      ageing: context.tableAgeing,
+      tauMomentum: context.settings.tauMomentum,
+    });
   }
 
   draw(settings: Readonly<TrainerSettings>, active: boolean): BatchDraw {
@@ -24,14 +28,18 @@ export class TableSampler implements Sampler {
     return { indices, weights: importanceWeights(probabilities, this.context.n) };
   }
 
-  /** Within a block every draw uses the table as it was at the block's start (docs/method.md §7). */
+  /**
+   * τ measured on the trained batch's fresh scores against the q it was drawn from (the
+   * table's own forecast would trust its stale scores), then the table takes the scores.
+   * Within a block every draw uses the table as it was at the block's start (docs/method.md §7).
+   */
   observe(batch: SettledBatch): number {
-    this.scoreTable.update(batch.indices, batch.scores);
-    return this.scoreTable.tau();
+    return this.scoreTable.observeBatch(batch.indices, batch.scores, batch.weights);
   }
 
   settingsChanged(next: Readonly<TrainerSettings>, previous: Readonly<TrainerSettings>): void {
-    if (next.smoothing !== previous.smoothing) this.scoreTable.setSmoothing(next.smoothing);
+    if (next.tableSmoothing !== previous.tableSmoothing) this.scoreTable.setSmoothing(next.tableSmoothing);
+    if (next.tauMomentum !== previous.tauMomentum) this.scoreTable.setTauMomentum(next.tauMomentum);
   }
 
   dispose(): void {}
