@@ -1,8 +1,10 @@
 // @vitest-environment jsdom
-// What the charts hand to Recharts, and how often: a long history reaches it as a few hundred
-// points per line, a stream of batches re-renders it at most every CHART_REFRESH_MS, and a
-// chart whose own data did not change does not re-render at all. Recharts' chart and line
-// components are wrapped (they still render) to count their renders and read their data.
+// What the charts draw, and how often: a long history reaches the drawing as a few hundred
+// points per line, a stream of batches re-renders a chart at most every CHART_REFRESH_MS, a
+// chart whose own data did not change does not re-render at all, and Recharts (grid, axes)
+// re-renders only when the axes' ticks move. Recharts' axes and charts and the charts' line
+// drawing (PlotLines) are wrapped (they still render) to count their renders and read the
+// lines they are given.
 import { act, createElement, type ComponentType } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -11,6 +13,7 @@ import { AccuracyChart } from '../../src/ui/charts/AccuracyChart';
 import { DISPLAY_POINTS } from '../../src/ui/charts/downsample';
 import { HistogramChart } from '../../src/ui/charts/HistogramChart';
 import { LossChart } from '../../src/ui/charts/LossChart';
+import type { PlotLinesProps } from '../../src/ui/charts/PlotLines';
 import { TauChart } from '../../src/ui/charts/TauChart';
 import { CHART_REFRESH_MS, ChartRefreshContext } from '../../src/ui/charts/throttle';
 import { MetricsStore, type MetricsSnapshot, type RunSeries } from '../../src/ui/metricsStore';
@@ -19,27 +22,36 @@ import { MetricsStore, type MetricsSnapshot, type RunSeries } from '../../src/ui
 
 const seen = vi.hoisted(() => ({
   renders: {} as Record<string, number>,
-  /** Lengths of the data arrays handed to Recharts, per component name, in render order. */
-  data: {} as Record<string, number[]>,
+  /** Point counts of the lines handed to PlotLines, one array per PlotLines render. */
+  lines: [] as number[][],
 }));
+
+function counted<P extends object>(name: string, Inner: ComponentType<P>): ComponentType<P> {
+  const Counted = (props: P) => {
+    seen.renders[name] = (seen.renders[name] ?? 0) + 1;
+    return createElement(Inner, props);
+  };
+  return Counted;
+}
 
 vi.mock('recharts', async (importOriginal) => {
   const actual = await importOriginal<typeof import('recharts')>();
-  const counted = (name: string, Inner: ComponentType<{ data?: readonly unknown[] }>) => {
-    const Counted = (props: { data?: readonly unknown[] }) => {
-      seen.renders[name] = (seen.renders[name] ?? 0) + 1;
-      if (props.data) (seen.data[name] ??= []).push(props.data.length);
-      return createElement(Inner, props);
-    };
-    return Counted;
-  };
   return {
     ...actual,
-    LineChart: counted('LineChart', actual.LineChart as ComponentType),
-    ComposedChart: counted('ComposedChart', actual.ComposedChart as ComponentType),
-    BarChart: counted('BarChart', actual.BarChart as ComponentType),
-    Line: counted('Line', actual.Line as ComponentType),
+    XAxis: counted('XAxis', actual.XAxis as ComponentType<object>),
+    YAxis: counted('YAxis', actual.YAxis as ComponentType<object>),
+    BarChart: counted('BarChart', actual.BarChart as ComponentType<object>),
   };
+});
+
+vi.mock('../../src/ui/charts/PlotLines', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../src/ui/charts/PlotLines')>();
+  const PlotLines = (props: PlotLinesProps) => {
+    seen.renders.PlotLines = (seen.renders.PlotLines ?? 0) + 1;
+    seen.lines.push(props.lines.map((l) => l.points.length));
+    return createElement(actual.PlotLines, props);
+  };
+  return { ...actual, PlotLines };
 });
 
 function stepPoint(step: number, active: boolean): StepPoint {
@@ -112,7 +124,7 @@ let host: HTMLDivElement | null = null;
 
 beforeEach(() => {
   seen.renders = {};
-  seen.data = {};
+  seen.lines = [];
 });
 
 afterEach(() => {
@@ -140,8 +152,8 @@ const attr = (el: HTMLElement, testId: string, name: string): number => {
   return Number(node!.getAttribute(name));
 };
 
-describe('what the charts hand to Recharts', () => {
-  it('a 100,000-point history reaches Recharts as at most DISPLAY_POINTS points per line', () => {
+describe('what the charts draw, and how often', () => {
+  it('a 100,000-point history reaches the drawing as at most DISPLAY_POINTS points per line', () => {
     const m = longHistory(100_000);
     const el = render(
       <>
@@ -150,20 +162,17 @@ describe('what the charts hand to Recharts', () => {
         <TauChart metrics={m} width={600} height={300} />
       </>,
     );
-    // 2 loss lines + 2 × 2 accuracy-panel lines; τ's three lines share one row array.
-    const lines = seen.data.Line ?? [];
-    expect(lines.length).toBe(6);
-    for (const n of lines) {
+    // Loss: 2 lines; accuracy: 2 panels of 2; τ: raw, τ_th and smoothed.
+    expect(seen.lines.map((l) => l.length).sort()).toEqual([2, 2, 2, 3]);
+    for (const n of seen.lines.flat()) {
       expect(n).toBeLessThanOrEqual(DISPLAY_POINTS);
       expect(n).toBeGreaterThan(DISPLAY_POINTS / 2); // still a detailed line
     }
-    expect(seen.data.ComposedChart).toHaveLength(1);
-    expect(seen.data.ComposedChart[0]).toBeLessThanOrEqual(DISPLAY_POINTS);
-    // data-points still counts the whole history; data-drawn what was handed over.
+    // data-points still counts the whole history; data-drawn what was drawn.
     expect(attr(el, 'chart-loss', 'data-points')).toBe(200_000);
     expect(attr(el, 'chart-loss', 'data-drawn')).toBeLessThanOrEqual(2 * DISPLAY_POINTS);
     expect(attr(el, 'chart-tau', 'data-points')).toBe(100_000);
-    expect(attr(el, 'chart-tau', 'data-drawn')).toBe(seen.data.ComposedChart[0]);
+    expect(attr(el, 'chart-tau', 'data-drawn')).toBeLessThanOrEqual(DISPLAY_POINTS);
     // The shading is computed from every step: 200 stretches, merged down to at most 60.
     expect(attr(el, 'chart-tau', 'data-active-spans')).toBe(60);
   });
@@ -174,8 +183,7 @@ describe('what the charts hand to Recharts', () => {
     const chart = () => <LossChart metrics={store.getSnapshot()} xAxis="steps" logScale={false} width={600} height={300} />;
     store.append(batch(0, 10, 1));
     let el = render(chart());
-    const first = seen.renders.LineChart;
-    expect(first).toBe(1);
+    expect(seen.renders.PlotLines).toBe(1);
     // 40 batches, one every 50 ms (8 times the engine's rate), over 2 s.
     const batches = 40;
     const everyMs = 50;
@@ -184,7 +192,7 @@ describe('what the charts hand to Recharts', () => {
       el = render(chart());
       act(() => vi.advanceTimersByTime(everyMs));
     }
-    const renders = seen.renders.LineChart - first;
+    const renders = seen.renders.PlotLines - 1;
     const spanMs = batches * everyMs;
     expect(renders).toBeLessThanOrEqual(Math.ceil(spanMs / CHART_REFRESH_MS) + 1);
     expect(renders).toBeGreaterThanOrEqual(Math.floor(spanMs / CHART_REFRESH_MS) - 1); // it keeps following
@@ -211,16 +219,31 @@ describe('what the charts hand to Recharts', () => {
     );
     store.append(batch(0, 50, 5));
     render(charts(store.getSnapshot()), 0);
-    expect(seen.renders).toEqual({ LineChart: 3, ComposedChart: 1, BarChart: 1, Line: 9 });
+    // Loss, 2 accuracy panels, τ; the histogram's axes count too.
+    expect(seen.renders).toEqual({ PlotLines: 4, XAxis: 5, YAxis: 5, BarChart: 1 });
 
     seen.renders = {};
     store.append(batch(50, 60, 1000)); // steps only: τ and the histogram change, the evaluations do not
     const el = render(charts(store.getSnapshot()), 0);
-    expect(seen.renders).toEqual({ ComposedChart: 1, BarChart: 1, Line: 3 });
+    // τ's x range grew from 50 to 60 steps: new ticks, so its frame (grid, both axes) is
+    // redrawn; the histogram is a Recharts bar chart.
+    expect(seen.renders).toEqual({ PlotLines: 1, XAxis: 2, YAxis: 2, BarChart: 1 });
     expect(attr(el, 'chart-tau', 'data-points')).toBe(60);
 
     seen.renders = {};
     render(charts(store.getSnapshot()), 0); // e.g. the page re-rendering for a status message
     expect(seen.renders).toEqual({});
+  });
+
+  it('new points that leave the ticks where they were re-render the lines, not the axes', () => {
+    const store = new MetricsStore();
+    const chart = () => <LossChart metrics={store.getSnapshot()} xAxis="steps" logScale={false} width={600} height={300} />;
+    store.append(batch(0, 95, 5)); // x up to 95: ticks 0, 20, …, 100
+    render(chart(), 0);
+    seen.renders = {};
+    store.append(batch(95, 100, 5)); // x up to 100: the same ticks; the loss only falls
+    render(chart(), 0);
+    expect(seen.renders).toEqual({ PlotLines: 1 });
+    expect(seen.lines.at(-1)).toEqual([20, 20]);
   });
 });

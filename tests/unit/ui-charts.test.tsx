@@ -127,10 +127,10 @@ describe('charts receiving batched metrics', () => {
       [24, 60, 48],
       [32, 80, 64],
     ]);
-    const lossLines = el.querySelectorAll('[data-testid="chart-loss"] .recharts-line path.recharts-curve');
+    const lossLines = el.querySelectorAll('[data-testid="chart-loss"] .plot-line path.plot-line-path');
     expect(lossLines.length).toBe(2);
     expect(lossLines[0].getAttribute('d')?.length ?? 0).toBeGreaterThan(20);
-    const tauLines = el.querySelectorAll('[data-testid="chart-tau"] .recharts-line path.recharts-curve');
+    const tauLines = el.querySelectorAll('[data-testid="chart-tau"] .plot-line path.plot-line-path');
     expect(tauLines.length).toBe(3); // raw, τ_th, smoothed
   });
 
@@ -250,9 +250,9 @@ describe('charts receiving batched metrics', () => {
     );
     expect(points(el, 'chart-loss')).toBe(2 * n);
     expect(points(el, 'chart-tau')).toBe(n);
-    // One path command per point (two for τ_th's steps: across, then up or down).
+    // One path command per point (two for τ_th's steps where it changes: across, then up or down).
     const commands = (testId: string) =>
-      [...el.querySelectorAll(`[data-testid="${testId}"] path.recharts-curve`)].map(
+      [...el.querySelectorAll(`[data-testid="${testId}"] path.plot-line-path`)].map(
         (p) => (p.getAttribute('d') ?? '').match(/[A-Za-z]/g)?.length ?? 0,
       );
     const loss = commands('chart-loss');

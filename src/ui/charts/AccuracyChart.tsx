@@ -1,18 +1,21 @@
 // Test accuracy and test loss of both runs, on the held-out test split.
-import { memo, useMemo, type ReactNode } from 'react';
-import { CartesianGrid, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { memo, useCallback, useMemo, type ReactNode } from 'react';
+import { LineChart } from 'recharts';
 import type { EvalPoint, RunId } from '../../engine/protocol';
 import { RUN_IDS, type MetricsSnapshot } from '../metricsStore';
 import {
   ChartBox,
   ChartFrame,
   RUN_COLORS,
-  runLines,
   RUN_LABELS,
   X_AXIS_LABELS,
+  extentOf,
   formatCount,
   formatNumber,
-  tooltipProps,
+  niceTicks,
+  runPlotLines,
+  useLineChartFrame,
+  useStableTicks,
   xValue,
   type ChartSizeProps,
   type RunLine,
@@ -20,6 +23,7 @@ import {
   type XY,
 } from './common';
 import { downsampleXY } from './downsample';
+import { PlotLines } from './PlotLines';
 import { useChartValue } from './throttle';
 
 export interface AccuracyChartProps extends ChartSizeProps {
@@ -37,7 +41,15 @@ function series(evals: readonly EvalPoint[], xAxis: XAxisKind, pick: (p: EvalPoi
   return out;
 }
 
-/** One panel's drawing: re-renders only when its lines or axis change. */
+const formatPercentTick = (v: number) => `${v}%`;
+const formatPercent = (v: number) => `${formatNumber(v, 4)}%`;
+const formatLossTick = (v: number) => formatNumber(v, 2);
+const formatLoss = (v: number) => formatNumber(v, 4);
+
+/**
+ * One panel's drawing: re-renders only when its lines or axis change, and then Recharts (the
+ * grid and axes) only when the ticks move.
+ */
 const Panel = memo(function Panel(props: {
   title: string;
   xAxis: XAxisKind;
@@ -47,32 +59,26 @@ const Panel = memo(function Panel(props: {
   height: number;
 }) {
   const { title, xAxis, data, percent, width, height } = props;
+  const plotLines = useMemo(() => runPlotLines(data), [data]);
+  const e = extentOf(plotLines);
+  const x = useStableTicks(niceTicks(0, e.xMax, 5));
+  const y = useStableTicks(niceTicks(0, percent ? 100 : e.yMax, percent ? 6 : 5));
+  const frame = useLineChartFrame({
+    x,
+    y,
+    xLabel: X_AXIS_LABELS[xAxis],
+    formatX: formatCount,
+    formatY: percent ? formatPercentTick : formatLossTick,
+    yWidth: 44,
+  });
+  const formatX = useCallback((v: number) => `${X_AXIS_LABELS[xAxis]}: ${formatNumber(v, 4)}`, [xAxis]);
   return (
     <figure className="panel">
       <figcaption>{title}</figcaption>
       <ChartBox width={width} height={height}>
-        <LineChart margin={{ top: 6, right: 12, bottom: 18, left: 0 }}>
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis
-            type="number"
-            dataKey="x"
-            domain={[0, 'auto']}
-            tickFormatter={(v: number) => formatCount(v)}
-            label={{ value: X_AXIS_LABELS[xAxis], position: 'insideBottom', offset: -10 }}
-          />
-          <YAxis
-            type="number"
-            dataKey="y"
-            domain={percent ? [0, 100] : [0, 'auto']}
-            tickFormatter={(v: number) => (percent ? `${v}%` : formatNumber(v, 2))}
-            width={44}
-          />
-          <Tooltip
-            {...tooltipProps}
-            formatter={(v) => (percent ? `${formatNumber(Number(v), 4)}%` : formatNumber(Number(v), 4))}
-            labelFormatter={(v) => `${X_AXIS_LABELS[xAxis]}: ${formatNumber(Number(v), 4)}`}
-          />
-          {runLines(data)}
+        <LineChart data={frame.data} margin={{ top: 6, right: 12, bottom: 18, left: 0 }}>
+          {frame.children}
+          <PlotLines lines={plotLines} x={x} y={y} formatX={formatX} formatY={percent ? formatPercent : formatLoss} />
         </LineChart>
       </ChartBox>
     </figure>
@@ -92,7 +98,7 @@ function runLinesOf(evals: Record<RunId, readonly EvalPoint[]>, xAxis: XAxisKind
 }
 
 export const AccuracyChart = memo(function AccuracyChart({ metrics, xAxis, explain, width, height }: AccuracyChartProps) {
-  const shown = useChartValue(metrics);
+  const shown = useChartValue(metrics, 1);
   const importanceEvals = shown.runs.importance.evals;
   const uniformEvals = shown.runs.uniform.evals;
   // Recomputed only when the evaluations change (steps-only batches leave the chart alone).

@@ -1,20 +1,24 @@
 // Training loss of both runs, measured on the fixed evaluation subset (the honest number:
 // the importance run's batch loss is weighted and on hard samples), against each run's own
 // clock, its steps or the samples it has seen.
-import { memo, useId, useMemo, type ReactNode } from 'react';
-import { CartesianGrid, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { memo, useCallback, useId, useMemo, type ReactNode } from 'react';
+import { LineChart } from 'recharts';
 import type { EvalPoint, RunId } from '../../engine/protocol';
 import { RUN_IDS, type MetricsSnapshot } from '../metricsStore';
 import {
   ChartBox,
   ChartFrame,
   RUN_COLORS,
-  runLines,
   RUN_LABELS,
   X_AXIS_LABELS,
+  extentOf,
   formatCount,
   formatNumber,
-  tooltipProps,
+  logTicks,
+  niceTicks,
+  runPlotLines,
+  useLineChartFrame,
+  useStableTicks,
   xValue,
   type ChartSizeProps,
   type RunLine,
@@ -22,6 +26,7 @@ import {
   type XY,
 } from './common';
 import { downsampleXY } from './downsample';
+import { PlotLines } from './PlotLines';
 import { useChartValue } from './throttle';
 
 export interface LossChartProps extends ChartSizeProps {
@@ -69,7 +74,13 @@ export function XAxisPicker({ value, onChange }: { value: XAxisKind; onChange?: 
   );
 }
 
-/** The drawing, apart from the frame: re-renders only when its lines or axes change. */
+const formatLoss = (v: number) => formatNumber(v, 2);
+const formatLossExact = (v: number) => formatNumber(v, 4);
+
+/**
+ * The drawing, apart from the card: re-renders only when its lines or axes change, and then
+ * Recharts (the grid and axes) only when the ticks move.
+ */
 const LossPlot = memo(function LossPlot(props: {
   lines: readonly RunLine[];
   xAxis: XAxisKind;
@@ -78,32 +89,17 @@ const LossPlot = memo(function LossPlot(props: {
   height?: number;
 }) {
   const { lines, xAxis, logScale, width, height } = props;
+  const plotLines = useMemo(() => runPlotLines(lines), [lines]);
+  const e = extentOf(plotLines, logScale);
+  const x = useStableTicks(niceTicks(0, e.xMax, 6));
+  const y = useStableTicks(logScale ? logTicks(e.yMin, e.yMax) : niceTicks(0, e.yMax, 5));
+  const frame = useLineChartFrame({ x, y, xLabel: X_AXIS_LABELS[xAxis], formatX: formatCount, formatY: formatLoss, yWidth: 48 });
+  const formatX = useCallback((v: number) => `${X_AXIS_LABELS[xAxis]}: ${formatNumber(v, 4)}`, [xAxis]);
   return (
     <ChartBox width={width} height={height ?? 260}>
-      <LineChart margin={{ top: 8, right: 16, bottom: 18, left: 4 }}>
-        <CartesianGrid strokeDasharray="3 3" />
-        <XAxis
-          type="number"
-          dataKey="x"
-          domain={[0, 'auto']}
-          tickFormatter={(v: number) => formatCount(v)}
-          label={{ value: X_AXIS_LABELS[xAxis], position: 'insideBottom', offset: -10 }}
-        />
-        <YAxis
-          type="number"
-          dataKey="y"
-          scale={logScale ? 'log' : 'linear'}
-          domain={logScale ? ['auto', 'auto'] : [0, 'auto']}
-          allowDataOverflow={logScale}
-          tickFormatter={(v: number) => formatNumber(v, 2)}
-          width={48}
-        />
-        <Tooltip
-          {...tooltipProps}
-          formatter={(v) => formatNumber(Number(v), 4)}
-          labelFormatter={(v) => `${X_AXIS_LABELS[xAxis]}: ${formatNumber(Number(v), 4)}`}
-        />
-        {runLines(lines)}
+      <LineChart data={frame.data} margin={{ top: 8, right: 16, bottom: 18, left: 4 }}>
+        {frame.children}
+        <PlotLines lines={plotLines} x={x} y={y} formatX={formatX} formatY={formatLossExact} />
       </LineChart>
     </ChartBox>
   );
@@ -112,7 +108,7 @@ const LossPlot = memo(function LossPlot(props: {
 export const LossChart = memo(function LossChart(props: LossChartProps) {
   const { metrics, xAxis, onXAxisChange, logScale, onLogScaleChange, explain, width, height } = props;
   const logId = useId();
-  const shown = useChartValue(metrics);
+  const shown = useChartValue(metrics, 0);
   const importanceEvals = shown.runs.importance.evals;
   const uniformEvals = shown.runs.uniform.evals;
   // Recomputed only when the evaluations change (steps-only batches leave the chart alone).

@@ -2,7 +2,7 @@
 // raw and smoothed, against τ_th, the break-even point (Eq. 29). Stretches where the
 // importance run actually trained on importance-sampled batches are shaded.
 import { memo, useMemo, type ReactNode } from 'react';
-import { CartesianGrid, ComposedChart, Line, ReferenceArea, Tooltip, XAxis, YAxis } from 'recharts';
+import { ComposedChart, ReferenceArea } from 'recharts';
 import type { StepPoint } from '../../engine/protocol';
 import type { MetricsSnapshot } from '../metricsStore';
 import {
@@ -14,10 +14,13 @@ import {
   formatCount,
   formatNumber,
   niceTicks,
-  tooltipProps,
+  useLineChartFrame,
+  useStableTicks,
+  type AxisTicks,
   type ChartSizeProps,
 } from './common';
 import { DISPLAY_POINTS, downsample } from './downsample';
+import { PlotLines, type PlotLine } from './PlotLines';
 import { useChartValue } from './throttle';
 
 export interface Stretch {
@@ -121,86 +124,65 @@ export interface TauChartProps extends ChartSizeProps {
   explain?: ReactNode;
 }
 
-/** The drawing, apart from the frame: re-renders only when its rows, shading or axis change. */
+const formatTauTick = (v: number) => formatNumber(v, 2);
+const formatTau = (v: number) => formatNumber(v, 4);
+const TAU_X_LABEL = 'Steps (importance run)';
+const formatStep = (v: number) => `Step ${formatCount(v)}`;
+
+/**
+ * The drawing, apart from the card: re-renders only when its rows, shading or axis change,
+ * and then Recharts (grid, axes, shading) only when the ticks or the stretches move.
+ */
 const TauPlot = memo(function TauPlot(props: {
   rows: readonly TauRow[];
   stretches: readonly Stretch[];
-  ticks: number[];
-  bottom: number;
-  top: number;
+  y: AxisTicks;
   width?: number;
   height?: number;
 }) {
-  const { rows, stretches, ticks, bottom, top, width, height } = props;
+  const { rows, stretches, y, width, height } = props;
+  const lines = useMemo(
+    (): PlotLine[] => [
+      { key: 'raw', name: 'τ raw', points: rows.map((r) => ({ x: r.x, y: r.raw })), color: '#ffa94d', width: 1, opacity: 0.55 },
+      {
+        key: 'th',
+        name: 'τ_th',
+        points: rows.map((r) => ({ x: r.x, y: r.th })),
+        color: THRESHOLD_COLOR,
+        width: 1.5,
+        dash: '6 4',
+        step: true,
+      },
+      { key: 'smooth', name: 'τ smoothed', points: rows.map((r) => ({ x: r.x, y: r.smooth })), color: RUN_COLORS.importance, width: 2.25 },
+    ],
+    [rows],
+  );
+  const x = useStableTicks(niceTicks(0, rows.length ? rows[rows.length - 1].x : 1, 6));
+  const frame = useLineChartFrame({ x, y, xLabel: TAU_X_LABEL, formatX: formatCount, formatY: formatTauTick, yWidth: 44 });
+  const shading = useMemo(
+    () =>
+      stretches.map((s, i) => (
+        <ReferenceArea
+          key={`${s.from}-${i}`}
+          x1={s.from}
+          x2={s.to === s.from ? s.from + 0.5 : s.to}
+          y1={y.lo}
+          y2={y.hi}
+          fill={ACTIVE_SHADE}
+          fillOpacity={0.13}
+          stroke="none"
+          ifOverflow="hidden"
+          className="is-active-area"
+        />
+      )),
+    [y, stretches],
+  );
   return (
     <ChartBox width={width} height={height ?? 260}>
-      <ComposedChart data={rows} margin={{ top: 8, right: 16, bottom: 18, left: 4 }}>
-        <CartesianGrid strokeDasharray="3 3" />
-        <XAxis
-          type="number"
-          dataKey="x"
-          domain={[0, 'auto']}
-          allowDecimals={false}
-          tickFormatter={(v: number) => formatCount(v)}
-          label={{ value: 'Steps (importance run)', position: 'insideBottom', offset: -10 }}
-        />
-        <YAxis
-          type="number"
-          domain={[bottom, top]}
-          ticks={ticks}
-          allowDataOverflow
-          tickFormatter={(v: number) => formatNumber(v, 2)}
-          width={44}
-        />
-        {stretches.map((s, i) => (
-          <ReferenceArea
-            key={`${s.from}-${i}`}
-            x1={s.from}
-            x2={s.to === s.from ? s.from + 0.5 : s.to}
-            y1={bottom}
-            y2={top}
-            fill={ACTIVE_SHADE}
-            fillOpacity={0.13}
-            stroke="none"
-            ifOverflow="hidden"
-            className="is-active-area"
-          />
-        ))}
-        <Tooltip
-          {...tooltipProps}
-          formatter={(v) => formatNumber(Number(v), 4)}
-          labelFormatter={(v) => `Step ${String(v)}`}
-        />
-        <Line
-          dataKey="raw"
-          name="τ raw"
-          stroke="#ffa94d"
-          strokeOpacity={0.55}
-          strokeWidth={1}
-          dot={false}
-          isAnimationActive={false}
-          connectNulls
-        />
-        <Line
-          dataKey="th"
-          name="τ_th"
-          stroke={THRESHOLD_COLOR}
-          strokeDasharray="6 4"
-          strokeWidth={1.5}
-          dot={false}
-          type="stepAfter"
-          isAnimationActive={false}
-          connectNulls
-        />
-        <Line
-          dataKey="smooth"
-          name="τ smoothed"
-          stroke={RUN_COLORS.importance}
-          strokeWidth={2.25}
-          dot={false}
-          isAnimationActive={false}
-          connectNulls
-        />
+      <ComposedChart data={frame.data} margin={{ top: 8, right: 16, bottom: 18, left: 4 }}>
+        {frame.children}
+        {shading}
+        <PlotLines lines={lines} x={x} y={y} formatX={formatStep} formatY={formatTau} />
       </ComposedChart>
     </ChartBox>
   );
@@ -214,12 +196,12 @@ const TAU_LEGEND = [
 
 export const TauChart = memo(function TauChart(props: TauChartProps) {
   const { metrics, thresholdNow, measuredThreshold, thresholdMode, explain, width, height } = props;
-  const steps = useChartValue(metrics).runs.importance.steps;
+  const steps = useChartValue(metrics, 2).runs.importance.steps;
   // Everything the chart derives from the steps, once per new batch of steps: the axis and the
   // shading from all of them, the lines from a downsampled copy.
   const view = useMemo(() => {
     const rows = tauRows(steps);
-    const y = niceTicks(yMin(rows), yMax(rows), 6);
+    const y: AxisTicks = niceTicks(yMin(rows), yMax(rows), 6);
     return {
       rows,
       drawn: tauDisplayRows(rows),
@@ -229,6 +211,7 @@ export const TauChart = memo(function TauChart(props: TauChartProps) {
     };
   }, [steps]);
   const { rows, drawn, stretches, y, activeSteps } = view;
+  const yTicks = useStableTicks(y);
   const last = steps.length ? steps[steps.length - 1] : null;
   const th = thresholdNow ?? last?.tauThreshold ?? null;
 
@@ -268,15 +251,7 @@ export const TauChart = memo(function TauChart(props: TauChartProps) {
       empty="τ appears with the first training step."
       explain={explain}
     >
-      <TauPlot
-        rows={drawn}
-        stretches={stretches}
-        ticks={y.ticks}
-        bottom={y.lo}
-        top={y.hi}
-        width={width}
-        height={height}
-      />
+      <TauPlot rows={drawn} stretches={stretches} y={yTicks} width={width} height={height} />
     </ChartFrame>
   );
 });

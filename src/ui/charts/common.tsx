@@ -3,12 +3,14 @@
 //
 // Keeping the page responsive while training: a chart re-renders only when its own inputs
 // change (each chart memoises what it derives and draws it in a React.memo plot), at most
-// every CHART_REFRESH_MS (throttle.ts), each line downsampled for display (downsample.ts),
-// with Recharts' animations off.
-import { cloneElement, createContext, useContext, useRef, useState, type ReactElement, type ReactNode } from 'react';
-import { Line, ResponsiveContainer } from 'recharts';
+// every CHART_REFRESH_MS, in its own slot of that interval (throttle.ts); each line is
+// downsampled for display (downsample.ts) and drawn by PlotLines inside a Recharts frame whose
+// axes only re-render when their ticks change; no animations.
+import { cloneElement, createContext, useContext, useMemo, useRef, useState, type ReactElement, type ReactNode } from 'react';
+import { CartesianGrid, Curve, ResponsiveContainer, XAxis, YAxis, type LineDrawShapeProps } from 'recharts';
 import type { RunId } from '../../engine/protocol';
 import { chartToPng, downloadBlob, type PngLegendItem } from '../export';
+import type { AxisRange, PlotLine, PlotPoint } from './PlotLines';
 
 /** Series colors: readable on the light and the dark background alike. */
 export const RUN_COLORS: Record<RunId, string> = { importance: '#f76707', uniform: '#339af0' };
@@ -184,21 +186,124 @@ export interface RunLine {
 }
 
 /**
- * One line per run, styled alike in every per-run chart. A function, not a component:
- * Recharts finds its series among the chart's direct children.
+ * A `shape` for Recharts' <Line>. Recharts hands a line's shape a ref to its <path> and, on
+ * every render, measures the path through it (getTotalLength: a forced layout of the page)
+ * for its draw-in animation; with animations off that is pure cost. This shape draws the same
+ * curve without attaching the ref. (The big training charts draw with PlotLines instead.)
  */
-export function runLines(series: readonly RunLine[]): ReactElement[] {
-  return series.map((s) => (
-    <Line
-      key={s.run}
-      data={s.data}
-      dataKey="y"
-      name={RUN_LABELS[s.run]}
-      stroke={RUN_COLORS[s.run]}
-      strokeWidth={2}
-      dot={s.data.length < 30 ? { r: 2 } : false}
-      isAnimationActive={false}
-      type="monotone"
-    />
-  ));
+export function UnmeasuredCurve(props: LineDrawShapeProps) {
+  const { animationElapsedTime: _t, isAnimating: _a, isEntrance: _e, visibleLength: _v, ...curve } = props;
+  return <Curve {...curve} pathRef={undefined} />;
+}
+
+/** Per-run lines as PlotLines draws them, styled alike in every per-run chart. */
+export function runPlotLines(series: readonly RunLine[]): PlotLine[] {
+  return series.map((s) => ({ key: s.run, name: RUN_LABELS[s.run], points: s.data, color: RUN_COLORS[s.run], width: 2 }));
+}
+
+/** An axis' range with its tick values. */
+export interface AxisTicks extends AxisRange {
+  ticks: number[];
+}
+
+/**
+ * Round tick values for a logarithmic axis covering [lo, hi] (lo > 0): the range widened to
+ * 1, 2 or 5 × 10^k at both ends; ticks at 1, 2 and 5 × 10^k when that gives at most 8 of
+ * them, else at the powers of 10.
+ */
+export function logTicks(lo: number, hi: number): AxisTicks {
+  if (!(lo > 0) || !Number.isFinite(hi) || hi < lo) return { lo: 1, hi: 10, log: true, ticks: [1, 10] };
+  const steps = (k: number) => [1, 2, 5].map((m) => Number((m * 10 ** k).toPrecision(12)));
+  const a = Math.floor(Math.log10(lo));
+  const b = Math.ceil(Math.log10(hi));
+  const all: number[] = [];
+  for (let k = a; k <= b; k++) all.push(...steps(k));
+  const from = Math.max(0, all.findLastIndex((v) => v <= lo * (1 + 1e-9)));
+  let to = all.findIndex((v) => v >= hi * (1 - 1e-9));
+  if (to <= from) to = from + 1;
+  const range = all.slice(from, to + 1);
+  const powers = range.filter((v) => Number.isInteger(Math.log10(v)) || v === range[0] || v === range[range.length - 1]);
+  return { lo: range[0], hi: range[range.length - 1], log: true, ticks: range.length <= 8 ? range : powers };
+}
+
+/** Largest x, smallest and largest finite y over the lines' points (0 and 1 for none). */
+export function extentOf(lines: readonly { points: readonly PlotPoint[] }[], positiveOnly = false) {
+  let xMax = -Infinity;
+  let yMin = Infinity;
+  let yMax = -Infinity;
+  for (const l of lines) {
+    for (const p of l.points) {
+      if (p.y === null || !Number.isFinite(p.y) || (positiveOnly && p.y <= 0)) continue;
+      if (p.x > xMax) xMax = p.x;
+      if (p.y < yMin) yMin = p.y;
+      if (p.y > yMax) yMax = p.y;
+    }
+  }
+  return xMax === -Infinity ? { xMax: 1, yMin: 0, yMax: 1 } : { xMax, yMin, yMax };
+}
+
+/**
+ * `ticks`, the same object for as long as the ticks stay the same: memoised axes (and the
+ * lines' pixel mapping) then survive data updates that do not move the axes.
+ */
+export function useStableTicks(ticks: AxisTicks): AxisTicks {
+  const key = `${ticks.log ? 'log' : 'lin'}:${ticks.lo}:${ticks.hi}:${ticks.ticks.join(',')}`;
+  // Keyed on the content: a new object with the same ticks keeps the old one.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  return useMemo(() => ticks, [key]);
+}
+
+export interface LineChartFrame {
+  /**
+   * Two rows at the ends of the x range: the chart's only data (without any Recharts draws
+   * no x ticks and no shading); the lines themselves are drawn by PlotLines.
+   */
+  data: { x: number }[];
+  /** Grid and axes. */
+  children: ReactElement[];
+}
+
+/**
+ * Grid and axes of a line chart with explicit ranges, memoised: Recharts re-renders only
+ * when they change, not with every batch of points. Pass formatters that keep their identity.
+ */
+export function useLineChartFrame(opts: {
+  x: AxisTicks;
+  y: AxisTicks;
+  xLabel: string;
+  formatX: (v: number) => string;
+  formatY: (v: number) => string;
+  yWidth: number;
+}): LineChartFrame {
+  const { x, y, xLabel, formatX, formatY, yWidth } = opts;
+  return useMemo(
+    () => ({
+      data: [{ x: x.lo }, { x: x.hi }],
+      children: [
+        <CartesianGrid key="grid" strokeDasharray="3 3" />,
+        <XAxis
+          key="x"
+          type="number"
+          dataKey="x"
+          domain={[x.lo, x.hi]}
+          ticks={x.ticks}
+          scale={x.log ? 'log' : 'linear'}
+          allowDataOverflow
+          tickFormatter={formatX}
+          label={{ value: xLabel, position: 'insideBottom', offset: -10 }}
+        />,
+        <YAxis
+          key="y"
+          type="number"
+          domain={[y.lo, y.hi]}
+          ticks={y.ticks}
+          scale={y.log ? 'log' : 'linear'}
+          allowDataOverflow
+          tickFormatter={formatY}
+          width={yWidth}
+        />,
+      ],
+    }),
+    [x, y, xLabel, formatX, formatY, yWidth],
+  );
 }

@@ -1,9 +1,9 @@
 // Charts follow the metrics at most a few times per second, however often the engine sends
 // them: each re-render of an SVG chart costs the page's main thread.
-import { createContext, useContext, useEffect, useRef, useState } from 'react';
+import { createContext, startTransition, useContext, useEffect, useRef, useState } from 'react';
 
 /** Shortest time between two re-renders of a chart's data, ms. */
-export const CHART_REFRESH_MS = 400;
+export const CHART_REFRESH_MS = 1000;
 
 /**
  * The refresh interval the charts use; tests that check each update at once provide 0
@@ -12,27 +12,40 @@ export const CHART_REFRESH_MS = 400;
 export const ChartRefreshContext = createContext<number>(CHART_REFRESH_MS);
 
 /**
- * `value`, followed at most once per `intervalMs`: a change after a quiet spell shows on the
- * next macrotask; changes coming faster are held back and the latest one shows when the
- * interval since the last shown value is over (nothing is dropped at the end of a burst).
- * `intervalMs` ≤ 0 follows `value` directly.
+ * The refresh interval is cut into CHART_SLOTS slots and each chart redraws in its own, so no
+ * task of the page's main thread redraws two of the big charts (a redraw runs Recharts'
+ * effects and store updates synchronously: they add up to one long task per batch of charts).
  */
-export function useThrottledValue<T>(value: T, intervalMs: number): T {
+export const CHART_SLOTS = 4;
+export type ChartSlot = 0 | 1 | 2 | 3;
+
+/**
+ * `value`, followed at most once per `intervalMs`, at moments in the given slot of the
+ * interval (clock: performance.now()). A change after a quiet spell shows at the slot's next
+ * moment; changes coming faster are held back and the latest one shows one interval after
+ * the last shown value (nothing is dropped at the end of a burst). `intervalMs` ≤ 0 follows
+ * `value` directly.
+ */
+export function useThrottledValue<T>(value: T, intervalMs: number, slot: ChartSlot = 0): T {
   const [shown, setShown] = useState(value);
   const shownAt = useRef(Number.NEGATIVE_INFINITY);
   useEffect(() => {
     if (intervalMs <= 0 || Object.is(value, shown)) return;
-    const wait = Math.max(0, shownAt.current + intervalMs - performance.now());
+    const now = performance.now();
+    const earliest = Math.max(now, shownAt.current + intervalMs);
+    const phase = (slot / CHART_SLOTS) * intervalMs;
+    const at = phase + Math.ceil((earliest - phase) / intervalMs) * intervalMs;
     const timer = setTimeout(() => {
       shownAt.current = performance.now();
-      setShown(value);
-    }, wait);
+      // A transition: React renders it in slices, yielding to the page between them.
+      startTransition(() => setShown(value));
+    }, at - now);
     return () => clearTimeout(timer);
-  }, [value, shown, intervalMs]);
+  }, [value, shown, intervalMs, slot]);
   return intervalMs <= 0 ? value : shown;
 }
 
-/** `value` at the charts' refresh rate (ChartRefreshContext). */
-export function useChartValue<T>(value: T): T {
-  return useThrottledValue(value, useContext(ChartRefreshContext));
+/** `value` at the charts' refresh rate (ChartRefreshContext), redrawn in the chart's slot. */
+export function useChartValue<T>(value: T, slot: ChartSlot): T {
+  return useThrottledValue(value, useContext(ChartRefreshContext), slot);
 }
