@@ -1,14 +1,21 @@
 // The engine's hold on a tfjs backend: selects one (saying why better ones were passed over),
-// watches for a lost GPU device, and starts over on a new device after one.
+// or the one the settings force; where WebGPU has no hardware adapter, picks the fastest of
+// the others by measuring the model's step (backendProbe.ts); watches for a lost GPU device,
+// and starts over on a new device after one.
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_BACKEND_ORDER, discardBackend, selectBackend, type BackendName, type BackendSelection } from './backend';
+import { describeProbe, fastest, probeBackends, type ProbeSpec } from './backendProbe';
 import type { BackendInfo, EngineEvent } from './protocol';
+import type { BackendPreference } from './settings';
 
 type Notice = Extract<EngineEvent, { type: 'notice' }>;
 
 export class BackendSession {
   private selection: BackendSelection | null = null;
+  private preference: BackendPreference = 'auto';
   private generation = 0;
+  /** What the last probe measured for (model and shapes): probe once per model. */
+  private probedFor = '';
 
   constructor(
     private readonly order: readonly BackendName[] = DEFAULT_BACKEND_ORDER,
@@ -25,12 +32,17 @@ export class BackendSession {
     return this.selection?.info.name ?? null;
   }
 
-  /** Selects a backend unless the current one is still in force. Returns true when it selected anew. */
-  async ensure(): Promise<boolean> {
-    if (this.selection && tf.getBackend() === this.selection.info.name) return false;
-    const selection = await selectBackend({ order: this.order });
-    this.selection = selection;
-    const generation = ++this.generation;
+  /**
+   * Selects a backend unless the current one is still in force for this preference ('auto':
+   * the best available in order; a name: that one first). Returns true when it selected anew.
+   */
+  async ensure(preference: BackendPreference = 'auto'): Promise<boolean> {
+    if (this.selection && preference === this.preference && tf.getBackend() === this.selection.info.name) return false;
+    this.preference = preference;
+    this.probedFor = '';
+    const order = preference === 'auto' ? this.order : [preference, ...this.order.filter((n) => n !== preference)];
+    const selection = await selectBackend({ order });
+    this.adopt(selection);
     const { name, fallbackReasons, isFallbackAdapter, adapter } = selection.info;
     if (fallbackReasons.length) {
       const level = name === 'cpu' ? 'warning' : 'info';
@@ -39,9 +51,37 @@ export class BackendSession {
     if (isFallbackAdapter) {
       this.notice({ type: 'notice', level: 'warning', message: `The WebGPU adapter is a software fallback (${adapter}): correct but slow.` });
     }
-    // A loss reported for an older device (after a recovery) is not news.
-    selection.deviceLost?.then((why) => generation === this.generation && this.onLost(why)).catch(() => undefined);
     return true;
+  }
+
+  /**
+   * 'auto' only, where WebGPU has no hardware adapter: times one step of the model on each
+   * other backend available (at least two), keeps the fastest and says why. Returns true when
+   * the backend changed (data and kernels must follow).
+   */
+  async choose(spec: ProbeSpec): Promise<boolean> {
+    const current = this.selection?.info;
+    if (this.preference !== 'auto' || !current) return false;
+    if (current.name === 'webgpu' && !current.isFallbackAdapter) return false;
+    const key = JSON.stringify([spec.model, spec.inputShape, spec.numClasses, spec.batchSize]);
+    if (key === this.probedFor) return false;
+    this.probedFor = key;
+    const candidates = (['webgl', 'cpu'] as const).filter((n) => this.order.includes(n));
+    if (candidates.length + (current.name === 'webgpu' ? 1 : 0) < 2) return false;
+    const results = await probeBackends(candidates, spec);
+    if (current.name === 'webgpu') results.push({ name: 'webgpu', ms: null, note: 'not timed (a software adapter: compiling its kernels alone takes over 10 s)' });
+    const best = fastest(results);
+    const measured = describeProbe(results);
+    if (!best) {
+      await tf.setBackend(current.name);
+      this.notice({ type: 'notice', level: 'info', message: `Kept ${current.name.toUpperCase()}: no other backend completed a step (${measured}).` });
+      return false;
+    }
+    const selection = await selectBackend({ order: [best.name] });
+    const choice = `fastest measured for ${spec.model} at b = ${spec.batchSize}: ${measured}`;
+    this.adopt({ ...selection, info: { ...selection.info, fallbackReasons: current.fallbackReasons, choice } });
+    this.notice({ type: 'notice', level: 'info', message: `Training on ${best.name.toUpperCase()}, the ${choice}.` });
+    return best.name !== current.name;
   }
 
   /** Forgets the current backend instance, so the next ensure() gets a new device. */
@@ -58,5 +98,12 @@ export class BackendSession {
       /* not ready */
     }
     return { numTensors: 0, numBytes: 0 };
+  }
+
+  private adopt(selection: BackendSelection): void {
+    this.selection = selection;
+    const generation = ++this.generation;
+    // A loss reported for an older device (after a recovery or a switch) is not news.
+    selection.deviceLost?.then((why) => generation === this.generation && this.onLost(why)).catch(() => undefined);
   }
 }

@@ -177,7 +177,6 @@ export class Engine {
     const previous = this.state;
     this.setState('loading');
     try {
-      if (await this.backend.ensure()) this.race.warmKey = '';
       await this.race.build({ ...settings });
       this.settings = { ...settings };
       this.setState('ready');

@@ -62,8 +62,18 @@ export class PageRace {
    * replaced, so a failure leaves the race as it was.
    */
   async build(settings: Settings): Promise<void> {
+    let newBackend = await this.o.backend.ensure(settings.backend);
     const key = dataKeyOf(settings);
-    const cpu = !this.data || key !== this.dataKey ? await this.o.loadData(settings, this.o.onProgress(settings.dataset)) : null;
+    let cpu = !this.data || key !== this.dataKey ? await this.o.loadData(settings, this.o.onProgress(settings.dataset)) : null;
+    // No hardware GPU: measure which backend trains this model fastest (once per model and shapes).
+    const shapes = cpu ?? this.data!.cpu;
+    const probe = { model: settings.model, inputShape: shapes.imageShape, numClasses: shapes.numClasses, batchSize: settings.batchSize };
+    if (await this.o.backend.choose(probe)) newBackend = true;
+    if (newBackend) {
+      // Tensors live on the backend that made them: the data goes up again, the kernels compile again.
+      cpu ??= this.data?.cpu ?? null;
+      this.warmKey = '';
+    }
     const n = cpu ? cpu.train.count : this.data!.device.train.count;
     for (const run of runIdsOf(settings)) validateSettings(trainerSettingsFor(settings, run, null), n);
     if (cpu && settings.evalSize > cpu.train.count) {

@@ -40,6 +40,8 @@ export interface BackendInfo {
   fallbackReasons: string[];
   /** True for a software/fallback adapter (e.g. SwiftShader): correct but slow. */
   isFallbackAdapter?: boolean;
+  /** Why this backend when it was measured against others, e.g. "fastest measured …: cpu 180 ms, webgl 950 ms". */
+  choice?: string;
 }
 
 export interface DatasetInfo {

@@ -14,12 +14,15 @@ export type { DatasetName, ModelName };
 // trainer accepts. SAMPLER_KINDS is live: a sampler registered at runtime is offered too.
 export { IMPORTANCE_MODES, OPTIMIZERS, SAMPLER_KINDS, SCORE_KINDS };
 export const TAU_THRESHOLD_MODES = ['costModel', 'measured', 'fixed'] as const;
+/** auto: WebGPU on a hardware adapter, else the fastest measured; a name forces that backend. */
+export const BACKEND_PREFERENCES = ['auto', 'webgpu', 'webgl', 'cpu'] as const;
 
 export type ImportanceMode = (typeof IMPORTANCE_MODES)[number];
 export type ScoreKind = (typeof SCORE_KINDS)[number];
 export type SamplerKind = (typeof SAMPLER_KINDS)[number];
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 export type TauThresholdMode = (typeof TAU_THRESHOLD_MODES)[number];
+export type BackendPreference = (typeof BACKEND_PREFERENCES)[number];
 
 export interface Settings {
   dataset: DatasetName;
@@ -51,6 +54,8 @@ export interface Settings {
   seed: number;
   /** Train a uniform run beside the importance run. */
   compare: boolean;
+  /** Which tfjs backend trains: auto (measured where there is no GPU) or a forced one. */
+  backend: BackendPreference;
   /** Steps between evaluations on the evaluation subset and the test split. */
   evalInterval: number;
   /**
@@ -122,6 +127,7 @@ export const SETTINGS_SCHEMA: SettingsSchema = {
   tableSmoothing: num('Smoothing c (score table)', 0.2, 0, 100, false, true),
   seed: num('Seed', 1, 0, 2 ** 31 - 1, true, false),
   compare: { kind: 'boolean', label: 'Compare with uniform', default: true, live: false },
+  backend: choice('Backend', BACKEND_PREFERENCES, 'auto', false),
   evalInterval: num('Evaluation interval (steps)', 25, 1, 10000, true, true),
   blockSteps: num('Steps per block (one read each)', 8, 1, 64, true, true),
   evalSize: num('Evaluation subset size', 1000, 32, 10000, true, false),

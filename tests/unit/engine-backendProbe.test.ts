@@ -1,0 +1,28 @@
+// Measuring which backend trains fastest (src/engine/backendProbe.ts). Node has only the CPU
+// backend (and WebGPU through Dawn in child processes); the choice itself is checked in the
+// browser, where the only WebGPU adapter is a software one (tests/browser, scenario 15).
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { describeProbe, fastest, probeBackends } from '../../src/engine/backendProbe';
+
+describe('backend probe', () => {
+  it('times a step of the model on each candidate and reports the ones it cannot use', async () => {
+    await tf.setBackend('cpu');
+    const before = tf.memory().numTensors;
+    const results = await probeBackends(['webgl', 'cpu'], { model: 'mlp', inputShape: [8, 8, 1], numClasses: 4, batchSize: 8 });
+    expect(results.map((r) => r.name)).toEqual(['webgl', 'cpu']);
+    expect(results[0]).toMatchObject({ ms: null, note: 'unavailable' });
+    expect(results[1].ms).toBeGreaterThan(0);
+    expect(tf.getBackend()).toBe('cpu');
+    // Nothing left behind: models, optimizers and batches are freed.
+    expect(tf.memory().numTensors).toBe(before);
+    expect(fastest(results)?.name).toBe('cpu');
+    expect(describeProbe(results)).toMatch(/^webgl unavailable, cpu \d+ ms$/);
+  });
+
+  it('the fastest completed probe wins; none completed, none wins', () => {
+    expect(fastest([{ name: 'webgl', ms: 30 }, { name: 'cpu', ms: 12 }, { name: 'webgpu', ms: null }])?.name).toBe('cpu');
+    expect(fastest([{ name: 'webgl', ms: 9 }, { name: 'cpu', ms: 12 }])?.name).toBe('webgl');
+    expect(fastest([{ name: 'cpu', ms: null, note: 'slower than 4 s' }])).toBeNull();
+  });
+});
