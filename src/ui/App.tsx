@@ -1,5 +1,6 @@
 // The playground page: settings on the side, the race in the middle.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { hasHardwareWebgpu, leavesModelOpen, withMachineDefaults } from './environmentDefaults';
 import type { RunId, StepPoint, VarianceLabPoint } from '../engine/protocol';
 import { applySettingsChange, type ImportanceMode, type Settings } from '../engine/settings';
 import { findSamplerInfo, presampleSize } from '../is/catalogue';
@@ -71,11 +72,26 @@ const RELOAD = (
   </button>
 );
 
-/** The page inside an error boundary: a render exception shows what failed, not a blank page. */
+/**
+ * The page inside an error boundary: a render exception shows what failed, not a blank page.
+ * Where the link leaves the model open and WebGPU exists, the page first asks for an adapter
+ * (a few ms) to pick the default model for this machine (environmentDefaults.ts).
+ */
 export function App(props: AppProps) {
+  const query = props.initialQuery ?? (typeof window !== 'undefined' ? window.location.search : '');
+  const canAsk = typeof navigator !== 'undefined' && 'gpu' in navigator && leavesModelOpen(query);
+  const [resolved, setResolved] = useState<string | null>(canAsk ? null : query);
+  useEffect(() => {
+    if (!canAsk) return;
+    let live = true;
+    void hasHardwareWebgpu().then((hw) => live && setResolved(withMachineDefaults(query, hw)));
+    return () => {
+      live = false;
+    };
+  }, [canAsk, query]);
   return (
     <ErrorBoundary label="The playground" actions={RELOAD}>
-      <Playground {...props} />
+      {resolved === null ? <p className="muted">Looking for a GPU…</p> : <Playground {...props} initialQuery={resolved} />}
     </ErrorBoundary>
   );
 }

@@ -22,11 +22,17 @@ export function BackendBadge({ status }: { status: EngineStatus | null }) {
     <span
       className={`badge backend ${b ? (fallback ? 'warn' : 'ok') : 'pending'}`}
       data-testid="backend-badge"
-      title={b ? `Backend ${b.name}${b.adapter ? `, adapter: ${b.adapter}` : ''}` : undefined}
+      title={b ? `Backend ${b.name}${b.adapter ? `, adapter: ${b.adapter}` : ''}${b.choice ? `; ${b.choice}` : ''}` : undefined}
     >
       <span className="dot" aria-hidden="true" />
       {text}
       {b?.adapter ? <span className="adapter"> · {b.adapter}</span> : null}
+      {b?.choice ? (
+        <span className="adapter" data-testid="backend-choice">
+          {' '}
+          · {b.choice}
+        </span>
+      ) : null}
     </span>
   );
 }
@@ -93,6 +99,15 @@ export function StatusBar({ view, steps }: StatusBarProps) {
             <span className="stat">
               {(status?.runs[id]?.stepsPerSecond ?? 0).toFixed(1)} <span className="unit">steps/s</span>
             </span>
+            {status?.runs[id]?.readsPerStep != null ? (
+              <span
+                className="stat muted"
+                data-testid={`run-reads-${id}`}
+                title="Device reads the loop awaited per step (one per block of steps, one per evaluation): each is a stall of the GPU queue"
+              >
+                {status.runs[id]!.readsPerStep!.toFixed(2)} <span className="unit">reads/step</span>
+              </span>
+            ) : null}
           </span>
         ))}
         {status ? (

@@ -17,7 +17,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startStaticServer } from '../../scripts/serve-static.mjs';
 import { WEBGPU_ARGS, findChromium, openPage, TestFailure } from './lib.mjs';
-import { scenarios, screenshotter } from './scenarios.mjs';
+import { loopScenarios } from './loopScenarios.mjs';
+import { scenarios as pageScenarios, screenshotter } from './scenarios.mjs';
+
+const scenarios = [...pageScenarios, ...loopScenarios];
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const distDir = join(repoRoot, 'dist');

@@ -1,0 +1,28 @@
+// The default model fits the machine: a CNN where a hardware GPU trains it, the MLP elsewhere.
+import { describe, expect, it } from 'vitest';
+import { hasHardwareWebgpu, leavesModelOpen, withMachineDefaults } from '../../src/ui/environmentDefaults';
+import { defaultSettings } from '../../src/engine/settings';
+
+const gpuWith = (adapter: unknown): GPU => ({ requestAdapter: async () => adapter }) as unknown as GPU;
+
+describe('machine defaults', () => {
+  it('a hardware adapter counts, a software fallback, none or a failure does not', async () => {
+    expect(await hasHardwareWebgpu(gpuWith({ info: { isFallbackAdapter: false } }))).toBe(true);
+    expect(await hasHardwareWebgpu(gpuWith({ info: { isFallbackAdapter: true } }))).toBe(false);
+    expect(await hasHardwareWebgpu(gpuWith({ isFallbackAdapter: true }))).toBe(false);
+    expect(await hasHardwareWebgpu(gpuWith(null))).toBe(false);
+    expect(await hasHardwareWebgpu(undefined)).toBe(false);
+    const failing = { requestAdapter: async () => Promise.reject(new Error('no')) } as unknown as GPU;
+    expect(await hasHardwareWebgpu(failing)).toBe(false);
+  });
+
+  it('only a link that leaves the model out gets the machine default, and only with a GPU', () => {
+    expect(defaultSettings().model).toBe('mlp');
+    expect(leavesModelOpen('?seed=3')).toBe(true);
+    expect(leavesModelOpen('?model=mlp&seed=3')).toBe(false);
+    expect(withMachineDefaults('?seed=3', true)).toBe('?seed=3&model=cnn-tiny');
+    expect(withMachineDefaults('', true)).toBe('?model=cnn-tiny');
+    expect(withMachineDefaults('?seed=3', false)).toBe('?seed=3');
+    expect(withMachineDefaults('?model=mlp', true)).toBe('?model=mlp');
+  });
+});
