@@ -639,6 +639,169 @@ export const scenarios = [
     },
   },
   {
+    id: 10,
+    name: 'the page never janks while training: no main-thread task over 200 ms, long tasks under 5 % of the time',
+    timeout: 300_000,
+    async run(ctx) {
+      const WINDOW_MS = 30_000;
+      // SwiftShader trains about one step a second here, far too few points to load the charts.
+      // So the page's engine worker is wrapped: its metrics messages pass through renumbered,
+      // and while training runs, every 250 ms (the engine's metrics interval) a message with
+      // FEED points per series is added, built from the latest real points with some jitter and
+      // with importance sampling switching on and off every 250 steps: what a fast GPU sends.
+      const FEED = 60; // points per series per message: 240 steps/s, each with an evaluation
+      const { page, log } = await ctx.open();
+      await page.addInitScript(({ feed }) => {
+        // Long tasks (> 50 ms on the main thread) from the first script on, kept in the page.
+        window.__longTasks = [];
+        try {
+          new PerformanceObserver((list) => {
+            for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+          }).observe({ type: 'longtask', buffered: true });
+        } catch (e) {
+          window.__longTasks = String(e);
+        }
+        window.__realSteps = { importance: 0, uniform: 0 };
+        const count = { importance: 0, uniform: 0 };
+        const latest = { importance: {}, uniform: {} };
+        const jitter = (v, k) => v * (1 + 0.08 * Math.sin(k * 0.37) + 0.04 * Math.sin(k * 2.1));
+        const renumber = (id, p, isStep) => {
+          if (isStep) count[id]++;
+          const step = count[id];
+          const q = { ...p, step, samplesSeen: step * 8, clockMs: step * 4 };
+          if (isStep) {
+            q.batchLoss = jitter(p.batchLoss, step);
+            q.tauRaw = jitter(p.tauRaw, step * 3);
+            if (id === 'importance') q.importanceActive = Math.floor(step / 250) % 2 === 1;
+          } else {
+            q.trainLoss = jitter(p.trainLoss, step);
+            q.testLoss = jitter(p.testLoss, step + 1);
+            q.testAccuracy = Math.min(1, Math.max(0, p.testAccuracy + 0.02 * Math.sin(step * 0.53)));
+          }
+          return q;
+        };
+        const fromEngine = (data) => {
+          const runs = {};
+          for (const [id, run] of Object.entries(data.runs)) {
+            if (!run) continue;
+            if (run.steps.length) window.__realSteps[id] = run.steps[run.steps.length - 1].step;
+            latest[id].step = run.steps.at(-1) ?? latest[id].step;
+            latest[id].eval = run.evals.at(-1) ?? latest[id].eval;
+            const steps = run.steps.map((p) => renumber(id, p, true));
+            runs[id] = { ...run, steps, evals: run.evals.map((p) => renumber(id, p, false)) };
+          }
+          return { ...data, runs };
+        };
+        const fed = () => {
+          const runs = {};
+          for (const id of ['importance', 'uniform']) {
+            const { step, eval: ev } = latest[id];
+            if (!step || !ev) continue;
+            const steps = [];
+            const evals = [];
+            for (let i = 0; i < feed; i++) {
+              steps.push(renumber(id, step, true));
+              evals.push(renumber(id, ev, false));
+            }
+            runs[id] = { steps, evals, snapshot: null };
+          }
+          return { type: 'metrics', runs };
+        };
+        const RealWorker = window.Worker;
+        window.Worker = class extends RealWorker {
+          set onmessage(fn) {
+            clearInterval(this.__feed);
+            if (typeof fn !== 'function') {
+              super.onmessage = fn;
+              return;
+            }
+            let running = false;
+            super.onmessage = (e) => {
+              if (e.data?.type === 'status') running = e.data.status?.state === 'running';
+              fn(e.data?.type === 'metrics' ? new MessageEvent('message', { data: fromEngine(e.data) }) : e);
+            };
+            this.__feed = setInterval(() => {
+              if (running) fn(new MessageEvent('message', { data: fed() }));
+            }, 250);
+          }
+          get onmessage() {
+            return super.onmessage;
+          }
+          terminate() {
+            clearInterval(this.__feed);
+            super.terminate();
+          }
+        };
+      }, { feed: FEED });
+      // The MLP on tiny batches, an evaluation every step, auto mode.
+      await page.goto(ctx.server.url + query({ ...TINY, mode: 'auto', evalInterval: 1 }));
+      await waitReady(page, log);
+      const supported = await page.evaluate(() => Array.isArray(window.__longTasks) || window.__longTasks);
+      check(supported === true, `PerformanceObserver('longtask') is not available in this Chromium: ${supported}`);
+      const realSteps = () => page.evaluate(() => ({ ...window.__realSteps }));
+      const chartPoints = () =>
+        page.evaluate(() =>
+          Object.fromEntries(
+            [...document.querySelectorAll('[data-testid^="chart-"][data-points]')].map((el) => [
+              el.getAttribute('data-testid').slice('chart-'.length),
+              {
+                points: Number(el.getAttribute('data-points')),
+                drawn: el.getAttribute('data-drawn') === null ? null : Number(el.getAttribute('data-drawn')),
+                // path commands of the drawn lines: about one per plotted point
+                svg: [...el.querySelectorAll('path.plot-line-path, path.recharts-curve')].reduce(
+                  (n, p) => n + ((p.getAttribute('d') ?? '').match(/[MLC]/g) ?? []).length,
+                  0,
+                ),
+              },
+            ]),
+          ),
+        );
+      await click(page, 'start-button');
+      // The window opens once both runs step and the charts are up (the first step includes
+      // shader compilation; mounting the charts is not training).
+      await poll(
+        async () => {
+          const s = await realSteps();
+          const c = await chartPoints();
+          return s.importance >= 2 && s.uniform >= 2 && c.loss?.points > 0 && c.tau?.points > 0 && c.accuracy?.points > 0;
+        },
+        { timeout: FIRST_STEP_TIMEOUT, message: async () => `training did not start: ${await describe(page, log)}` },
+      );
+      const stepsFrom = await realSteps();
+      const t0 = await page.evaluate(() => performance.now());
+      await sleep(WINDOW_MS);
+      const t1 = await page.evaluate(() => performance.now());
+      const stepsTo = await realSteps();
+      const charts = await chartPoints();
+      const tasks = await page.evaluate(() => window.__longTasks);
+      // A page blocked most of the time may not take the click in time: the figures still count.
+      const paused = await click(page, 'pause-button').then(
+        () => '',
+        (e) => `; Pause could not be clicked: ${String(e.message ?? e).split('\n')[0]}`,
+      );
+      // Each task's share of [t0, t1].
+      const inWindow = tasks
+        .map((t) => ({ ...t, overlap: Math.min(t1, t.start + t.duration) - Math.max(t0, t.start) }))
+        .filter((t) => t.overlap > 0);
+      const share = inWindow.reduce((s, t) => s + t.overlap, 0) / (t1 - t0);
+      const longest = inWindow.reduce((m, t) => Math.max(m, t.duration), 0);
+      const chartText = Object.entries(charts)
+        .map(([k, c]) => `${k} ${c.points}${c.drawn !== null ? `/${c.drawn}` : ''}/${c.svg}`)
+        .join(', ');
+      const figures =
+        `${inWindow.length} long tasks in ${((t1 - t0) / 1000).toFixed(1)} s, longest ${longest.toFixed(0)} ms, ` +
+        `blocked ${(100 * share).toFixed(1)} % of the time; real steps importance ${stepsFrom.importance} → ${stepsTo.importance}, ` +
+        `uniform ${stepsFrom.uniform} → ${stepsTo.uniform} (+${FEED} fed points per series every 250 ms); ` +
+        `chart points (held/drawn/svg path commands): ${chartText}${paused}`;
+      check(log.pageErrors.length === 0, `uncaught errors while training: ${log.pageErrors.slice(0, 3).join(' | ')}`);
+      check(stepsTo.importance - stepsFrom.importance >= 5, `too few steps in the window to load the charts: ${figures}`);
+      check(charts.tau.points >= 500 && charts.loss.points >= 1000, `the charts hold too few points to test them: ${figures}`);
+      check(longest <= 200, `a main-thread task took ${longest.toFixed(0)} ms (limit 200 ms): ${figures}`);
+      check(share < 0.05, `long tasks blocked the page ${(100 * share).toFixed(1)} % of the time (limit 5 %): ${figures}`);
+      return figures;
+    },
+  },
+  {
     id: 11,
     name: 'a preset: one click sets its settings and the link; the link opens with them, the preset chosen, and trains',
     timeout: 240_000,

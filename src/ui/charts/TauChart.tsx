@@ -173,6 +173,8 @@ const TauPlot = memo(function TauPlot(props: {
           stroke="none"
           ifOverflow="hidden"
           className="is-active-area"
+          // Drawn above the lines' hover target: let the pointer through to it.
+          pointerEvents="none"
         />
       )),
     [y, stretches],

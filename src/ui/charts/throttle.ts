@@ -3,7 +3,7 @@
 import { createContext, startTransition, useContext, useEffect, useRef, useState } from 'react';
 
 /** Shortest time between two re-renders of a chart's data, ms. */
-export const CHART_REFRESH_MS = 1000;
+export const CHART_REFRESH_MS = 500;
 
 /**
  * The refresh interval the charts use; tests that check each update at once provide 0
