@@ -7,7 +7,7 @@
 // Before any importance step has been timed, a probe times the scoring pass over B.
 import * as tf from '@tensorflow/tfjs';
 import type { DeviceData } from '../data';
-import { createRng, deriveSeed, presampleSize, scoreBatch, tauThresholdFor, uniformIndices, type LogitsModel, type StepReport } from '../is';
+import { createRng, deriveSeed, presampleSize, scoreRows, tauThresholdFor, uniformIndices, type LogitsModel, type StepReport } from '../is';
 import type { MeasuredCosts } from './protocol';
 import type { RunTrainer } from './run';
 import type { Settings } from './settings';
@@ -91,8 +91,9 @@ export class CostMeter {
     for (let k = 0; k < 2; k++) {
       const t0 = now();
       const out = tf.tidy(() => {
-        const { x, y } = data.gather(uniformIndices(n, B, rng));
-        return tf.sum(scoreBatch(model, x, y, s.score).scores);
+        // In chunks, as the sampler scores (scoreRows): the memory of one chunk, whatever B is.
+        const idx = tf.tensor1d(uniformIndices(n, B, rng), 'int32');
+        return tf.sum(scoreRows(model, data.train.x, data.train.y, idx, s.score).scores);
       });
       await out.data();
       out.dispose();

@@ -60,7 +60,7 @@ export type { SamplingCondition, TauState } from './condition';
 export { importanceWeight, importanceWeights } from './reweighting';
 export { createRng, deriveSeed } from './rng';
 export { asLogitsModel, trainableVariables } from './logits';
-export { perSampleGradientNorms, perSampleLoss, scoreBatch, scoresFromLogits, upperBoundScores } from './scores';
+export { SCORE_CHUNK, perSampleGradientNorms, perSampleLoss, scoreBatch, scoreRows, scoresFromLogits, upperBoundScores } from './scores';
 export { drawWithReplacement, importanceSample, samplingProbabilities, uniformIndices } from './sampler';
 export type { ImportanceDraw } from './sampler';
 export { BatchTauMeter, TABLE_TAU_THRESHOLD, TauEstimator, tauForSampling, tauFromScores, tauOfBatch, tauThresholdFor } from './tau';

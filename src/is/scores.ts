@@ -69,3 +69,44 @@ export function scoreBatch(
     return { scores: perSampleGradientNorms(model, x, y), losses: perSampleLoss(logits, y) };
   });
 }
+
+/**
+ * Most samples scored in one forward pass (docs/method.md §2). A presample of B samples is
+ * scored in passes of at most this many, so the scoring pass needs the activation memory of
+ * one chunk whatever B is (B = 32,768 in one pass of a small CNN would need gigabytes).
+ */
+export const SCORE_CHUNK = 1024;
+
+/**
+ * scoreBatch over the rows `indices` of (x, y), in passes of at most `chunk` samples whose
+ * scores and losses are concatenated on the device: nothing is read back. Each chunk's
+ * gathered inputs and activations are freed before the next chunk is scored. The result
+ * ([indices.length] each) belongs to the caller; x, y and indices are not disposed.
+ */
+export function scoreRows(
+  model: LogitsModel,
+  x: tf.Tensor,
+  y: tf.Tensor2D,
+  indices: tf.Tensor1D,
+  kind: ScoreKind,
+  chunk = SCORE_CHUNK,
+): { scores: tf.Tensor1D; losses: tf.Tensor1D } {
+  if (!Number.isInteger(chunk) || chunk < 1) throw new Error(`scoreRows: chunk must be a whole number ≥ 1, got ${chunk}`);
+  const n = indices.shape[0];
+  const scoreChunk = (start: number, size: number) =>
+    tf.tidy(() => {
+      const idx = size === n ? indices : tf.slice(indices, start, size);
+      return scoreBatch(model, tf.gather(x, idx), tf.gather(y, idx) as tf.Tensor2D, kind);
+    });
+  if (n <= chunk) return scoreChunk(0, n);
+  const parts: { scores: tf.Tensor1D; losses: tf.Tensor1D }[] = [];
+  try {
+    for (let start = 0; start < n; start += chunk) parts.push(scoreChunk(start, Math.min(chunk, n - start)));
+    return {
+      scores: tf.concat(parts.map((p) => p.scores)) as tf.Tensor1D,
+      losses: tf.concat(parts.map((p) => p.losses)) as tf.Tensor1D,
+    };
+  } finally {
+    for (const p of parts) tf.dispose([p.scores, p.losses]);
+  }
+}

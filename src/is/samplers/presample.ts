@@ -1,15 +1,15 @@
 // The paper's sampler (docs/method.md §2). An importance step draws B = presampleSize
-// samples uniformly, scores them in one forward pass outside any gradient function (no
-// tape), and draws the b it trains on from them with replacement, p ∝ s + c·mean(s), each
-// weighted 1 / (B·p). All of it happens on the device (../deviceDraw.ts): nothing is read
-// back before training; the presample's scores come back with the block, for τ (that of the
-// B presample scores) and the histograms. With importance sampling off it draws uniformly
+// samples uniformly, scores them outside any gradient function (no tape) in forward passes
+// of at most SCORE_CHUNK samples, and draws the b it trains on from them with replacement,
+// p ∝ s + c·mean(s), each weighted 1 / (B·p). All of it happens on the device
+// (../deviceDraw.ts): nothing is read back before training; the presample's scores come back
+// with the block, for τ (that of the B presample scores) and the histograms. With importance sampling off it draws uniformly
 // (UniformSampler).
 import * as tf from '@tensorflow/tfjs';
 import { presampleSize } from '../catalogue';
 import { drawOnDevice, drawUniforms } from '../deviceDraw';
 import { uniformIndices } from '../sampler';
-import { scoreBatch } from '../scores';
+import { scoreRows } from '../scores';
 import { tauFromScores } from '../tau';
 import type { TrainerSettings } from '../types';
 import type { BatchDraw, Sampler, SamplerContext, SettledBatch } from './types';
@@ -35,7 +35,8 @@ export class PresampleSampler implements Sampler {
     // Every tensor returned belongs to the trainer; the rest is freed by tidy.
     return tf.tidy(() => {
       const idx = tf.tensor1d(presample, 'int32');
-      const { scores } = scoreBatch(model, tf.gather(x, idx), tf.gather(y, idx) as tf.Tensor2D, settings.score);
+      // In passes of at most SCORE_CHUNK samples: the memory of one chunk, whatever B is.
+      const { scores } = scoreRows(model, x, y, idx, settings.score);
       const drawn = drawOnDevice(scores, uniforms, settings.smoothing);
       const indices = tf.gather(idx, drawn.positions) as tf.Tensor1D;
       // gnorm scores cost a backward pass per sample: keep the drawn ones instead of scoring the batch again.
