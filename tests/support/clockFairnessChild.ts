@@ -10,11 +10,13 @@ async function main(): Promise<Record<string, unknown>> {
   const steps = Number(process.argv[2] ?? 100);
   const evalInterval = Number(process.argv[3] ?? 25);
   const blockSteps = Number(process.argv[4] ?? 8);
+  const size = Number(process.argv[5] ?? 28);
+  const batchSize = Number(process.argv[6] ?? 32);
   const { harness, tinyLoader, tinySettings, waitUntil } = await import('./engineHarness');
-  const h = harness({ backendOrder: ['webgpu'], loadData: tinyLoader({ train: 512, test: 128, size: 28 }) });
+  const h = harness({ backendOrder: ['webgpu'], loadData: tinyLoader({ train: 512, test: 128, size }) });
   await h.engine.handle({
     type: 'init',
-    settings: tinySettings({ model: 'mlp', batchSize: 32, mode: 'uniform', evalInterval, evalSize: 256, blockSteps }),
+    settings: tinySettings({ model: 'mlp', batchSize, mode: 'uniform', evalInterval, evalSize: 256, blockSteps }),
   });
   const errors = h.of('error').map((e) => e.message);
   await h.engine.handle({ type: 'start' });
