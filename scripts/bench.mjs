@@ -10,6 +10,9 @@
 //   npm run bench -- --backend webgpu --adapter system   the machine's own Vulkan GPU
 //   npm run bench -- --report                  only rewrite BENCHMARKS.md from the results
 //   --scale F multiplies time budgets and step counts (e.g. 0.5 under load, 3 on a fast GPU)
+//   --minutes M   wall-clock limit per benchmark: the long races (samplers) skip races that would pass it
+//   --configs mnist:adam,fashion-mnist --seeds 2,3   a part of the samplers races (to split them over
+//                 processes; `npx tsx bench/samplers.ts --merge a.json,b.json` then builds one table)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -24,13 +27,13 @@ const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 function usage(msg) {
   if (msg) console.error(`bench: ${msg}`);
   console.error(
-    'usage: node scripts/bench.mjs [--quick] [--only a,b] [--backend cpu|webgpu] [--adapter swiftshader|system] [--scale F] [--report]\n' +
+    'usage: node scripts/bench.mjs [--quick] [--only a,b] [--backend cpu|webgpu] [--adapter swiftshader|system] [--scale F] [--minutes M] [--configs c] [--seeds s] [--report]\n' +
       `benchmarks: ${ALL.join(', ')}`,
   );
   process.exit(2);
 }
 
-const opts = { quick: false, only: null, backend: 'cpu', adapter: null, scale: null, reportOnly: false, report: true };
+const opts = { quick: false, only: null, backend: 'cpu', adapter: null, scale: null, minutes: null, configs: null, seeds: null, reportOnly: false, report: true };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
@@ -45,6 +48,9 @@ for (let i = 0; i < argv.length; i++) {
   else if (a.startsWith('--backend=')) opts.backend = a.slice(10);
   else if (a === '--adapter') opts.adapter = value();
   else if (a === '--scale') opts.scale = value();
+  else if (a === '--minutes') opts.minutes = value();
+  else if (a === '--configs') opts.configs = value();
+  else if (a === '--seeds') opts.seeds = value();
   else if (a === '--report') opts.reportOnly = true;
   else if (a === '--no-report') opts.report = false;
   else if (a === '-h' || a === '--help') usage();
@@ -88,6 +94,9 @@ function runOne(name, env) {
   const args = ['tsx', path.join('bench', `${name}.ts`), '--backend', opts.backend];
   if (opts.quick) args.push('--quick');
   if (opts.scale) args.push('--scale', opts.scale);
+  if (opts.minutes) args.push('--minutes', opts.minutes);
+  if (opts.configs) args.push('--configs', opts.configs);
+  if (opts.seeds) args.push('--seeds', opts.seeds);
   console.log(`\n=== ${name} (${opts.backend}${opts.quick ? ', quick' : ''}) — npx ${args.join(' ')}`);
   const t0 = Date.now();
   return new Promise((resolve) => {

@@ -18,12 +18,23 @@ export interface BenchArgs {
   scale: number;
   /** Results file; default bench/results/<name>[.<backend>].json (quick: …quick.tmp). */
   out: string | null;
+  /** Wall-clock limit in minutes: a benchmark that plans long races skips those that would pass it; null = none. */
+  minutes: number | null;
+  /**
+   * Only these configurations, `dataset` or `dataset:optimizer` (e.g. mnist:adam), for a
+   * benchmark that races several (to split it over processes); null = all of its own.
+   */
+  configs: string[] | null;
+  /** Only these seeds, for a benchmark that races several (to split it over processes); null = its own. */
+  seeds: number[] | null;
+  /** Build the tables from the races stored in these files (results or partial files) instead of racing; null = race. */
+  merge: string[] | null;
 }
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export function parseArgs(argv: readonly string[] = process.argv.slice(2)): BenchArgs {
-  const args: BenchArgs = { quick: false, backend: 'cpu', scale: 1, out: null };
+  const args: BenchArgs = { quick: false, backend: 'cpu', scale: 1, out: null, minutes: null, configs: null, seeds: null, merge: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') args.quick = true;
@@ -34,7 +45,15 @@ export function parseArgs(argv: readonly string[] = process.argv.slice(2)): Benc
     } else if (a === '--scale') {
       args.scale = Number(argv[++i]);
       if (!(args.scale > 0)) throw new Error('--scale needs a positive number');
-    } else if (a === '--out') args.out = argv[++i];
+    } else if (a === '--minutes') {
+      args.minutes = Number(argv[++i]);
+      if (!(args.minutes > 0)) throw new Error('--minutes needs a positive number');
+    } else if (a === '--configs') args.configs = (argv[++i] ?? '').split(',').filter(Boolean);
+    else if (a === '--seeds') {
+      args.seeds = (argv[++i] ?? '').split(',').filter(Boolean).map(Number);
+      if (!args.seeds.length || !args.seeds.every((x) => Number.isInteger(x) && x > 0)) throw new Error('--seeds needs positive integers, e.g. 2,3');
+    } else if (a === '--merge') args.merge = (argv[++i] ?? '').split(',').filter(Boolean);
+    else if (a === '--out') args.out = argv[++i];
     else throw new Error(`unknown argument ${a}`);
   }
   return args;

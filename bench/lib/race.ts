@@ -4,7 +4,7 @@
 // own steps. Evaluations use the page's code (src/engine/evaluate.ts) and are on no clock.
 // What is benchmark-specific lives here: budgets, checkpoints and the result summary.
 import { evaluateSets } from '../../src/engine/evaluate.ts';
-import { SCHEDULES, buildRuns, stepRound } from '../../src/engine/race.ts';
+import { SCHEDULES, buildRuns, stepRound, type ScheduleName } from '../../src/engine/race.ts';
 import type { Run, RunClock } from '../../src/engine/run.ts';
 import { DEFAULT_SETTINGS, deriveSeed, type StepReport, type TrainerSettings } from '../../src/is/index.ts';
 import type { ModelName } from '../../src/models/index.ts';
@@ -87,8 +87,18 @@ export interface RaceResult {
 }
 
 export interface RaceOptions {
-  /** Own-clock budget per run, ms. Limit by steps instead with maxSteps. */
+  /**
+   * Own-clock budget per run, ms. Limit by steps instead with maxSteps. With `anchor` it is
+   * only the estimate that spaces the checkpoints.
+   */
   budgetMs: number;
+  /**
+   * Budget set by one of the runs (a budget in epochs of uniform, bench/lib/budget.ts): the
+   * budget is that run's own clock when it has made `steps` steps, so the load on the machine
+   * changes how long the race takes, not how far the anchor trains. Every run still gets the
+   * same own-clock budget.
+   */
+  anchor?: { run: Run; steps: number };
   /** Stop each run after this many steps (equal-steps comparisons); default unlimited. */
   maxSteps?: number;
   /** Evaluation checkpoints per run (besides step 0). */
@@ -96,6 +106,8 @@ export interface RaceOptions {
   data: BenchData;
   /** Steps per block, as the page's blockSteps (default 8). */
   blockSteps?: number;
+  /** Which run steps next (default: the one furthest behind on its own clock). */
+  schedule?: ScheduleName;
   /** Called after each checkpoint (progress lines for long runs). */
   onCheckpoint?(run: Run, point: CurvePoint): void;
 }
@@ -125,12 +137,21 @@ export async function race(runs: Run[], opts: RaceOptions): Promise<RaceResult[]
   };
   for (const run of runs) await checkpoint(run);
   const interval = opts.budgetMs / opts.checkpoints;
-  const done = (r: Run): boolean => !r.active || r.clockMs >= opts.budgetMs || r.step >= maxSteps;
+  const anchor = opts.anchor;
+  // Unknown until the anchor has made its steps (or halted).
+  let budgetMs = anchor ? Infinity : opts.budgetMs;
+  const done = (r: Run): boolean => {
+    if (!r.active || r.step >= maxSteps) return true;
+    if (anchor && r === anchor.run) return r.step >= anchor.steps;
+    return r.clockMs >= budgetMs;
+  };
   const k = opts.blockSteps ?? 8;
+  const finished = new Set<Run>();
   for (let round = 0; ; round++) {
     const live = runs.filter((r) => !done(r));
     if (!live.length) break;
-    await stepRound(live, SCHEDULES.furthestBehind, round, clock, Math.max(1, Math.min(k, maxSteps - Math.min(...live.map((r) => r.step)))), {
+    const stepsLeft = Math.min(...live.map((r) => (anchor && r === anchor.run ? Math.min(maxSteps, anchor.steps) : maxSteps) - r.step));
+    await stepRound(live, SCHEDULES[opts.schedule ?? 'furthestBehind'], round, clock, Math.max(1, Math.min(k, stepsLeft)), {
       after: async (run, outcome) => {
         const t = tally.get(run)!;
         for (const info of outcome.kind === 'stepped' ? outcome.reports : []) {
@@ -141,13 +162,21 @@ export async function race(runs: Run[], opts: RaceOptions): Promise<RaceResult[]
           t.tauSum += info.tauRaw;
           t.tauTh = info.tauThreshold;
         }
-        if (done(run)) await checkpoint(run);
-        else if (run.clockMs >= t.next * interval) {
+        if (anchor && run === anchor.run && budgetMs === Infinity && done(run)) budgetMs = run.clockMs;
+        if (!done(run) && run.clockMs >= t.next * interval) {
           while (run.clockMs >= t.next * interval) t.next++;
           await checkpoint(run);
         }
       },
     });
+    // Each run's final checkpoint, once it is done (with an anchor, runs can become done when
+    // the anchor fixes the budget, not only after their own block).
+    for (const r of runs) {
+      if (!finished.has(r) && done(r)) {
+        finished.add(r);
+        await checkpoint(r);
+      }
+    }
     // The runs' step points are for the page's charts; a benchmark keeps only its curve.
     for (const r of live) r.steps.length = 0;
   }
