@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { writeReport } from '../bench/lib/report.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const ALL = ['fixed-budget', 'samplers', 'cost', 'throughput', 'variance', 'memory'];
+const ALL = ['fixed-budget', 'samplers', 'loop', 'cost', 'throughput', 'variance', 'memory'];
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 function usage(msg) {
