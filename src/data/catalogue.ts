@@ -13,13 +13,18 @@ interface DatasetDescription {
   kind: 'files' | 'synthetic';
   /** Approximate download in bytes (0 for synthetic), for the UI before the manifest is read. */
   approxDownloadBytes: number;
+  /**
+   * [height, width, channels] of one image; the loader checks the loaded data against it. The
+   * engine estimates a step's work from it before anything is downloaded (src/engine/budget.ts).
+   */
+  imageShape: readonly [number, number, number];
 }
 
 // The order here is the order of the dataset menu.
 const DESCRIPTIONS = {
-  mnist: { title: 'MNIST digits', numClasses: 10, kind: 'files', approxDownloadBytes: 1_700_000 },
-  'fashion-mnist': { title: 'Fashion-MNIST', numClasses: 10, kind: 'files', approxDownloadBytes: 31_000_000 },
-  'synthetic-shapes': { title: 'Synthetic shapes', numClasses: 10, kind: 'synthetic', approxDownloadBytes: 0 },
+  mnist: { title: 'MNIST digits', numClasses: 10, kind: 'files', approxDownloadBytes: 1_700_000, imageShape: [28, 28, 1] },
+  'fashion-mnist': { title: 'Fashion-MNIST', numClasses: 10, kind: 'files', approxDownloadBytes: 31_000_000, imageShape: [28, 28, 1] },
+  'synthetic-shapes': { title: 'Synthetic shapes', numClasses: 10, kind: 'synthetic', approxDownloadBytes: 0, imageShape: [28, 28, 1] },
 } as const satisfies Record<string, DatasetDescription>;
 
 export type DatasetName = keyof typeof DESCRIPTIONS;

@@ -6,7 +6,7 @@ import type { Dataset, DatasetName, LoadDatasetOptions, PerturbationSettings, Pr
 
 export type { LoadDatasetOptions };
 
-/** Loads (or generates) a dataset and validates it. Rejects with a DataLoadError / ManifestError, or an Error when the class count is not the registry's. */
+/** Loads (or generates) a dataset and validates it. Rejects with a DataLoadError / ManifestError, or an Error when the class count or image shape is not the registry's. */
 export async function loadDataset(name: DatasetName, opts: LoadDatasetOptions = {}): Promise<Dataset> {
   const entry = datasetEntry(name);
   const data = await entry.load(opts);
@@ -14,6 +14,12 @@ export async function loadDataset(name: DatasetName, opts: LoadDatasetOptions = 
     throw new Error(
       `dataset "${name}" has ${data.numClasses} classes but its entry in src/data/catalogue.ts says ${entry.numClasses}; ` +
         'rebuild the data with npm run build, or correct numClasses there',
+    );
+  }
+  if (data.imageShape.join('x') !== entry.imageShape.join('x')) {
+    throw new Error(
+      `dataset "${name}" has ${data.imageShape.join('×')} images but its entry in src/data/catalogue.ts says ${entry.imageShape.join('×')}; ` +
+        'rebuild the data with npm run build, or correct imageShape there',
     );
   }
   return data;

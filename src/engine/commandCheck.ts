@@ -5,7 +5,7 @@
 import type { EngineCommand } from './protocol';
 import type { Settings } from './settings';
 
-const COMMAND_TYPES = ['init', 'start', 'pause', 'step', 'reset', 'update'] as const;
+const COMMAND_TYPES = ['init', 'start', 'pause', 'step', 'reset', 'update', 'visibility'] as const;
 type CommandType = (typeof COMMAND_TYPES)[number];
 
 /** How a value looks, for an error message: "null", "an array", "a number", … */
@@ -58,6 +58,11 @@ export function checkCommand(value: unknown): EngineCommand | string {
       if (!isPlainObject(change)) return `update: "change" must be an object, got ${describeValue(change)}`;
       // Its keys and values are checked by the engine (applySettingsChange), as for init.
       return { type, change: change as Partial<Settings> };
+    }
+    case 'visibility': {
+      const { hidden } = value;
+      if (typeof hidden !== 'boolean') return `visibility: "hidden" must be true or false, got ${describeValue(hidden)}`;
+      return { type, hidden };
     }
     default:
       return { type };

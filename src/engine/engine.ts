@@ -9,12 +9,14 @@
 import { loadPreparedDataset, type LoadProgress, type PreparedDataset } from '../data';
 import type { BackendName } from './backend';
 import { BackendSession } from './backendSession';
+import { BLOCK_TARGET_MS, blockStepsWithinBudget, budgetErrors, declaredShape, type ImageShape } from './budget';
 import { errorText, isDeviceLost } from './faults';
 import { PageRace } from './pageRace';
 import type { EngineCommand, EngineEvent, EngineState, EngineStatus } from './protocol';
 import { defaultTrainerFactory, type TrainerFactory } from './race';
 import { DEFAULT_TEST_EVAL_CAP, datasetProgress } from './residency';
 import { applySettingsChange, checkSettings, defaultSettings, needsRestart, type Settings } from './settings';
+import { PageVisibility } from './visibility';
 
 export type { RunTrainer } from './run';
 export type { TrainerContext, TrainerFactory } from './race';
@@ -59,6 +61,12 @@ export class Engine {
   private readonly yieldToEvents: () => Promise<void>;
   private readonly backend: BackendSession;
   private readonly race: PageRace;
+  /** The page's visibility as the UI reports it ('visibility' commands). */
+  private readonly visibility: PageVisibility;
+  /** Training was paused because the page was hidden: showing it resumes. */
+  private pausedWhileHidden = false;
+  /** The block shortening last announced ('' = none): one notice per change. */
+  private blockNotice = '';
 
   private settings: Settings = defaultSettings();
   private state: EngineState = 'idle';
@@ -80,6 +88,7 @@ export class Engine {
     this.statusIntervalMs = opts.statusIntervalMs ?? DEFAULT_STATUS_INTERVAL_MS;
     this.yieldToEvents = opts.yieldToEvents ?? defaultYield;
     this.dataBaseUrl = opts.dataBaseUrl;
+    this.visibility = new PageVisibility(this.now);
     this.backend = new BackendSession(opts.backendOrder, (n) => this.emit(n), (why) => this.deviceLost(why));
     this.race = new PageRace({
       backend: this.backend,
@@ -89,6 +98,7 @@ export class Engine {
       loadData: opts.loadData ?? ((s, onProgress) => loadPreparedDataset(s, { baseUrl: this.dataBaseUrl, onProgress })),
       onProgress: (dataset) => datasetProgress(dataset, this.emit, this.now, this.metricsIntervalMs),
       testEvalCap: opts.testEvalCap ?? DEFAULT_TEST_EVAL_CAP,
+      hiddenMark: () => this.visibility.mark(),
       onHalted: () => {
         this.flushMetrics();
         this.emitStatus();
@@ -103,6 +113,13 @@ export class Engine {
     // Pause is acknowledged at once (a step on a slow device can take seconds); the step in
     // flight finishes and its points are still sent.
     if (command?.type === 'pause' && this.state === 'running') this.setState('paused');
+    // Visibility, too, takes effect at once: a block in flight must know the page was hidden.
+    if (command?.type === 'visibility') {
+      this.pageHidden(command.hidden);
+      return Promise.resolve();
+    }
+    // What the user asks for replaces what hiding the page did.
+    if (command?.type !== 'update') this.pausedWhileHidden = false;
     return this.exclusive(() => this.process(command)).catch((e) => this.fail(e));
   }
 
@@ -154,6 +171,9 @@ export class Engine {
         return this.setState('ready');
       case 'update':
         return this.update(cmd.change);
+      case 'visibility':
+        // Handled on arrival (handle).
+        return;
       default:
         throw new Error(`unknown command ${JSON.stringify((cmd as { type?: unknown }).type)}`);
     }
@@ -173,11 +193,14 @@ export class Engine {
   private async init(settings: Settings): Promise<void> {
     const errors = checkSettings(settings);
     if (errors.length) return this.refuse(`Invalid settings: ${errors.join('; ')}`);
+    const over = this.overBudget(settings);
+    if (over.length) return this.refuse(overBudgetMessage(over));
     await this.recoverIfFatal();
     const previous = this.state;
     this.setState('loading');
     try {
       await this.race.build({ ...settings });
+      this.applyBlockBudget(settings);
       this.settings = { ...settings };
       this.setState('ready');
     } catch (e) {
@@ -197,6 +220,11 @@ export class Engine {
       this.emit({ type: 'notice', level: 'warning', message: 'Every run has halted; reset to train again.' });
       return;
     }
+    if (this.visibility.hidden && !this.settings.trainWhenHidden) {
+      // Started while the page is hidden (e.g. a pending start once loading ended): when shown.
+      this.pausedWhileHidden = true;
+      return;
+    }
     this.setState('running');
     this.startLoop();
   }
@@ -214,6 +242,8 @@ export class Engine {
     if (errors.length) return this.refuse(`Invalid settings: ${errors.join('; ')}`);
     const changed = (Object.keys(change) as (keyof Settings)[]).filter((k) => change[k] !== this.settings[k]);
     if (changed.length === 0) return;
+    const over = this.overBudget(next);
+    if (over.length) return this.refuse(overBudgetMessage(over));
     if (!this.race.built || this.fatal) {
       // Not initialized: just remember them for the next init/start.
       this.settings = next;
@@ -224,19 +254,93 @@ export class Engine {
       const wasRunning = this.state === 'running';
       this.flushMetrics();
       await this.race.build(next);
+      this.applyBlockBudget(next);
       this.settings = next;
       this.emit({ type: 'notice', level: 'info', message: `Restarted both runs from step 0: ${restarting.join(', ')} changed.` });
       this.setState(wasRunning ? 'running' : 'ready');
       if (wasRunning) this.startLoop();
       return;
     }
+    const race = this.withinBlockBudget(next);
     try {
-      this.race.applyLive(next);
+      this.race.applyLive(race.settings);
     } catch (e) {
       return this.refuse(`Invalid settings: ${errorText(e)}`);
     }
+    race.announce();
     this.settings = next;
     this.emitStatus();
+  }
+
+  // ---- the work budget (budget.ts) -------------------------------------------------------
+
+  /** The image shape and classes the runs train on: the data loaded now, else the dataset's declared ones. */
+  private shapeOf(s: Settings): { imageShape: ImageShape; numClasses: number } {
+    const loaded = this.race.info(s).dataset;
+    if (loaded && loaded.name === s.dataset) return { imageShape: loaded.imageShape, numClasses: loaded.classNames.length };
+    return declaredShape(s.dataset);
+  }
+
+  /** What is over the work budget in these settings (empty when nothing is). */
+  private overBudget(s: Settings): string[] {
+    const { imageShape, numClasses } = this.shapeOf(s);
+    return budgetErrors(s, imageShape, numClasses);
+  }
+
+  /**
+   * The settings the race runs: these, with blocks shortened until one takes about
+   * BLOCK_TARGET_MS on the backend in force, so that a command waits at most that long. The
+   * settings (and the link) keep the value asked for; announce() says so once the race runs
+   * them, once per change.
+   */
+  private withinBlockBudget(s: Settings): { settings: Settings; announce: () => void } {
+    const { imageShape, numClasses } = this.shapeOf(s);
+    const budget = blockStepsWithinBudget(s, imageShape, numClasses, this.backend.name);
+    const key = budget.blockSteps < s.blockSteps ? `${budget.blockSteps}/${s.blockSteps}/${budget.device}` : '';
+    const announce = () => {
+      if (key && key !== this.blockNotice) {
+        const message =
+          `Blocks of ${budget.blockSteps} step${budget.blockSteps > 1 ? 's' : ''} instead of ${s.blockSteps}: a step of these settings ` +
+          `takes an estimated ${Math.round(budget.stepMs)} ms on ${budget.device}, and a block is kept near ${BLOCK_TARGET_MS} ms ` +
+          'so that Pause and setting changes take effect promptly.';
+        this.emit({ type: 'notice', level: 'info', message });
+      }
+      this.blockNotice = key;
+    };
+    return { settings: key ? { ...s, blockSteps: budget.blockSteps } : s, announce };
+  }
+
+  /** After a build (the backend is known only then): the race's blocks within the budget. */
+  private applyBlockBudget(s: Settings): void {
+    const race = this.withinBlockBudget(s);
+    if (race.settings !== s) this.race.applyLive(race.settings);
+    race.announce();
+  }
+
+  // ---- page visibility ----------------------------------------------------------------------
+
+  /** Hidden: pause unless trainWhenHidden. Shown: resume what hiding paused, saying so. */
+  private pageHidden(hidden: boolean): void {
+    this.visibility.set(hidden);
+    if (hidden) {
+      if (this.state === 'running' && !this.settings.trainWhenHidden) {
+        this.pausedWhileHidden = true;
+        this.setState('paused');
+      }
+      return;
+    }
+    if (!this.pausedWhileHidden) return;
+    this.pausedWhileHidden = false;
+    void this.exclusive(async () => {
+      if (this.fatal || !this.race.built || this.state === 'running' || this.state === 'loading' || !this.race.anyActive) return;
+      this.emit({
+        type: 'notice',
+        level: 'info',
+        message: 'Training paused while the page was hidden and goes on now (set “Train while the page is hidden” to keep it going in the background).',
+      });
+      this.setState('running');
+      this.startLoop();
+    }).catch((e) => this.fail(e));
   }
 
   private async recoverIfFatal(): Promise<void> {
@@ -338,4 +442,8 @@ export class Engine {
       runs: this.race.runStatus(),
     };
   }
+}
+
+function overBudgetMessage(errors: readonly string[]): string {
+  return `Too much work for one step: ${errors.join('; ')}.`;
 }

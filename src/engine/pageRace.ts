@@ -16,6 +16,7 @@ import { runIdsOf, trainerSettingsFor } from './runSettings';
 import { SamplerViews } from './samplerView';
 import { VarianceLabProbes } from './varianceLab';
 import type { Settings } from './settings';
+import type { HiddenMark } from './visibility';
 import { blockSizesOf, compileKernels, warmUpKey } from './warmup';
 
 export interface PageRaceOptions {
@@ -28,6 +29,8 @@ export interface PageRaceOptions {
   testEvalCap: number;
   /** After a run halted and its notice went out (the engine sends its points and status). */
   onHalted: () => void;
+  /** The page's visibility (visibility.ts): blocks it was hidden during are charged an estimate. */
+  hiddenMark?: () => HiddenMark;
 }
 
 export class PageRace {
@@ -134,7 +137,7 @@ export class PageRace {
     if (this.needsInitialEval) await this.initialEval();
     await this.warmUp();
     let uniformReport: StepReport | null = null;
-    await stepRound(this.runs, SCHEDULES.alternate, this.rounds++, { now: this.o.now }, k, {
+    await stepRound(this.runs, SCHEDULES.alternate, this.rounds++, { now: this.o.now, hiddenMark: this.o.hiddenMark }, k, {
       before: (run) => this.applyMeasured(run),
       after: async (run, outcome) => {
         const report = await this.afterBlock(run, outcome);

@@ -25,7 +25,13 @@ export type EngineCommand =
   /** Back to step 0 with the same settings (same seed, same initial weights). */
   | { type: 'reset' }
   /** Live settings apply from the next step; the others restart both runs with a notice. */
-  | { type: 'update'; change: Partial<Settings> };
+  | { type: 'update'; change: Partial<Settings> }
+  /**
+   * The page was hidden (or frozen) or shown again. Takes effect at once, even mid-block:
+   * hidden pauses training unless trainWhenHidden, and shown resumes what it paused; a block
+   * the page was hidden during is not timed by the wall clock (docs/method.md §7).
+   */
+  | { type: 'visibility'; hidden: boolean };
 
 // ---- worker → UI ----------------------------------------------------------------------
 
@@ -123,6 +129,11 @@ export interface StepPoint {
   /** Time this step spent scoring / training, ms (from the trainer's report). */
   scoreMs?: number;
   trainMs?: number;
+  /**
+   * Set when the page was hidden during this step's block: its time on the clock is the run's
+   * recent time per step, not the measured one (a frozen page's time is no training time).
+   */
+  clockEstimated?: true;
 }
 
 /** An evaluation of one run: the honest metrics. */

@@ -8,12 +8,17 @@
 // construction: every piece of device work in a race (a block, an evaluation, a cost probe,
 // the warm-up) ends with an awaited read of its result before anything else starts, and a
 // block's clock stops after its one read, which waits for all of the block's work.
+//
+// Hidden pages: a block during which the page was hidden may have been frozen for any length
+// of time, so its measured time is not trusted: it is charged the run's recent time per step
+// (at most what was measured) and its points are marked clockEstimated (docs/method.md §7).
 import type * as tf from '@tensorflow/tfjs';
 import type { LogitsModel, StepReport, TrainerSettings } from '../is';
 import { Ema } from './costs';
 import { evaluate, type EvalResult, type EvalSet } from './evaluate';
 import { errorText, isDeviceLost, isNonFinite } from './faults';
 import type { EvalPoint, RunId, StepPoint } from './protocol';
+import { hiddenBetween, type HiddenMark } from './visibility';
 
 /** What a run needs of a trainer (src/is ImportanceTrainer fits). */
 export interface RunTrainer {
@@ -34,6 +39,8 @@ export interface RunTrainer {
 /** How a run reads time, in ms. */
 export interface RunClock {
   now(): number;
+  /** The page's visibility now (visibility.ts); absent: the page counts as always visible. */
+  hiddenMark?(): HiddenMark;
 }
 
 /** How one block ended. */
@@ -76,6 +83,8 @@ export class Run {
    */
   async trainBlock(clock: RunClock, k = 1): Promise<StepOutcome> {
     const t0 = clock.now();
+    const mark0 = clock.hiddenMark?.();
+    const hiddenMs = (): number | null => (mark0 && clock.hiddenMark ? hiddenBetween(mark0, clock.hiddenMark()) : null);
     const reads0 = this.trainer.readsAwaited ?? 0;
     let reports: StepReport[];
     try {
@@ -83,28 +92,40 @@ export class Run {
     } catch (e) {
       // Steps of the block before a divergence did happen: count them.
       const completed = (e as { completed?: StepReport[] }).completed ?? [];
-      this.account(completed, clock.now() - t0, k);
+      this.account(completed, clock.now() - t0, k, hiddenMs());
       const msg = errorText(e);
       if (isDeviceLost(msg)) throw e;
       if (isNonFinite(msg)) return this.halt(`loss became non-finite at step ${this.step + 1}: ${msg}`);
       return { ...this.halt(`stopped by an error at step ${this.step + 1}: ${msg}`), error: msg };
     }
     this.deviceReads += (this.trainer.readsAwaited ?? reads0 + 1) - reads0;
-    this.account(reports, clock.now() - t0, k);
+    this.account(reports, clock.now() - t0, k, hiddenMs());
     const bad = reports.find((r) => !Number.isFinite(r.batchLoss));
     if (bad) return this.halt(`loss became ${bad.batchLoss} at step ${bad.step + 1}`);
     return { kind: 'stepped', reports };
   }
 
-  /** Puts a block's time on the clock and its steps in the history; the k steps share the time evenly. */
-  private account(reports: readonly StepReport[], dt: number, k: number): void {
+  /**
+   * Puts a block's time on the clock and its steps in the history; the k steps share the time
+   * evenly. `hiddenMs`: how long the page was hidden during the block (null: not at all). Such
+   * a block is charged the run's recent ms per step for its steps, at most its measured time;
+   * before any estimate exists, its measured time less the hidden time. It does not feed the
+   * estimate.
+   */
+  private account(reports: readonly StepReport[], dt: number, k: number, hiddenMs: number | null): void {
     const start = this.clockMs;
-    this.clockMs += dt;
-    if (reports.length === k) this.stepMs.add(dt / k);
+    const perStep = this.stepMs.value;
+    const estimated = hiddenMs !== null;
+    const charged = !estimated ? dt : perStep !== null ? Math.min(dt, perStep * reports.length) : Math.max(0, dt - hiddenMs);
+    this.clockMs += charged;
+    if (reports.length === k && !estimated) this.stepMs.add(dt / k);
+    // A measured block's k steps share its time; an estimated one's steps each have their estimate.
+    const share = estimated && reports.length ? charged / reports.length : charged / k;
     reports.forEach((report, i) => {
       this.step++;
       this.samplesSeen += report.indices.length;
-      this.steps.push(stepPoint(this, report, start + (dt * (i + 1)) / k));
+      const point = stepPoint(this, report, start + share * (i + 1));
+      this.steps.push(estimated ? { ...point, clockEstimated: true } : point);
     });
   }
 

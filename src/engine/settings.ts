@@ -70,6 +70,11 @@ export interface Settings {
    * every clock; 0 = off.
    */
   varianceLabInterval: number;
+  /**
+   * Keep training while the page is hidden (another tab in front, a minimised window). Off:
+   * training pauses when the page is hidden and resumes when it is shown again.
+   */
+  trainWhenHidden: boolean;
 }
 
 interface EnumField<T extends string> {
@@ -132,6 +137,7 @@ export const SETTINGS_SCHEMA: SettingsSchema = {
   blockSteps: num('Steps per block (one read each)', 8, 1, 64, true, true),
   evalSize: num('Evaluation subset size', 1000, 32, 10000, true, false),
   varianceLabInterval: num('Variance lab interval (steps, 0 = off)', 500, 0, 100000, true, true),
+  trainWhenHidden: { kind: 'boolean', label: 'Train while the page is hidden', default: false, live: true },
 };
 
 export const SETTING_KEYS = Object.keys(SETTINGS_SCHEMA) as (keyof Settings)[];

@@ -339,7 +339,10 @@ const GROUPS: { title: string; keys: (keyof Settings)[] }[] = [
     title: 'Importance sampling',
     keys: ['batchSize', 'presampleFactor', 'sampler', 'score', 'tauThresholdMode', 'tauThreshold', 'smoothing', 'tableSmoothing'],
   },
-  { title: 'Run', keys: ['seed', 'compare', 'backend', 'evalInterval', 'evalSize', 'blockSteps', 'varianceLabInterval'] },
+  {
+    title: 'Run',
+    keys: ['seed', 'compare', 'backend', 'evalInterval', 'evalSize', 'blockSteps', 'varianceLabInterval', 'trainWhenHidden'],
+  },
 ];
 
 /** Every key of the schema except the mode (the toggle) is in exactly one group. */

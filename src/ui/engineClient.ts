@@ -80,6 +80,35 @@ export class EngineClient {
   }
 }
 
+/**
+ * Tells `report` whether the page is hidden: now, on every visibility change, and when the
+ * browser freezes a hidden page (and resumes it). The engine pauses training while the page
+ * is hidden unless trainWhenHidden, and never charges a hidden block's wall time to a run's
+ * clock. Returns the function that stops watching.
+ */
+export function watchPageVisibility(report: (hidden: boolean) => void): () => void {
+  if (typeof document === 'undefined') return () => undefined;
+  const doc = document;
+  let last: boolean | null = null;
+  const tell = (hidden: boolean) => {
+    if (hidden === last) return;
+    last = hidden;
+    report(hidden);
+  };
+  const onChange = () => tell(doc.visibilityState === 'hidden');
+  // Page Lifecycle: a frozen page runs no script (its worker neither) until 'resume'.
+  const onFreeze = () => tell(true);
+  if (doc.visibilityState === 'hidden') tell(true);
+  doc.addEventListener('visibilitychange', onChange);
+  doc.addEventListener('freeze', onFreeze);
+  doc.addEventListener('resume', onChange);
+  return () => {
+    doc.removeEventListener('visibilitychange', onChange);
+    doc.removeEventListener('freeze', onFreeze);
+    doc.removeEventListener('resume', onChange);
+  };
+}
+
 // ---- React state ------------------------------------------------------------------------
 
 export interface ProgressInfo {
@@ -269,7 +298,9 @@ export function useEngine(
       dispatch({ kind: 'event', event });
     });
     client.send({ type: 'init', settings: settingsRef.current, dataBaseUrl: dataBaseUrl() });
+    const stopWatching = watchPageVisibility((hidden) => client.send({ type: 'visibility', hidden }));
     return () => {
+      stopWatching();
       client.terminate();
       if (clientRef.current === client) clientRef.current = null;
     };
