@@ -24,6 +24,8 @@ const seen = vi.hoisted(() => ({
   renders: {} as Record<string, number>,
   /** Point counts of the lines handed to PlotLines, one array per PlotLines render. */
   lines: [] as number[][],
+  /** performance.now() at each PlotLines render, with its number of lines. */
+  drawnAt: [] as { at: number; lines: number }[],
 }));
 
 function counted<P extends object>(name: string, Inner: ComponentType<P>): ComponentType<P> {
@@ -49,6 +51,7 @@ vi.mock('../../src/ui/charts/PlotLines', async (importOriginal) => {
   const PlotLines = (props: PlotLinesProps) => {
     seen.renders.PlotLines = (seen.renders.PlotLines ?? 0) + 1;
     seen.lines.push(props.lines.map((l) => l.points.length));
+    seen.drawnAt.push({ at: performance.now(), lines: props.lines.length });
     return createElement(actual.PlotLines, props);
   };
   return { ...actual, PlotLines };
@@ -125,6 +128,7 @@ let host: HTMLDivElement | null = null;
 beforeEach(() => {
   seen.renders = {};
   seen.lines = [];
+  seen.drawnAt = [];
 });
 
 afterEach(() => {
@@ -196,8 +200,34 @@ describe('what the charts draw, and how often', () => {
     const spanMs = batches * everyMs;
     expect(renders).toBeLessThanOrEqual(Math.ceil(spanMs / CHART_REFRESH_MS) + 1);
     expect(renders).toBeGreaterThanOrEqual(Math.floor(spanMs / CHART_REFRESH_MS) - 1); // it keeps following
-    act(() => vi.advanceTimersByTime(CHART_REFRESH_MS));
+    // The last batch shows at the chart's slot at least one interval after the last redraw:
+    // within two intervals.
+    act(() => vi.advanceTimersByTime(2 * CHART_REFRESH_MS));
     expect(attr(el, 'chart-loss', 'data-points')).toBe(2 * (batches + 1) * 10);
+  });
+
+  it('two charts fed together redraw at different moments (one chart per task)', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] });
+    const store = new MetricsStore();
+    const charts = () => (
+      <>
+        <LossChart metrics={store.getSnapshot()} xAxis="steps" logScale={false} width={600} height={300} />
+        <TauChart metrics={store.getSnapshot()} width={600} height={300} />
+      </>
+    );
+    store.append(batch(0, 10, 1));
+    render(charts());
+    seen.drawnAt = [];
+    for (let b = 1; b <= 20; b++) {
+      store.append(batch(b * 10, (b + 1) * 10, 1));
+      render(charts());
+      act(() => vi.advanceTimersByTime(50));
+    }
+    const loss = seen.drawnAt.filter((d) => d.lines === 2).map((d) => d.at);
+    const tau = seen.drawnAt.filter((d) => d.lines === 3).map((d) => d.at);
+    expect(loss.length).toBeGreaterThan(0);
+    expect(tau.length).toBeGreaterThan(0);
+    for (const t of tau) expect(loss).not.toContain(t);
   });
 
   it('a batch without evaluations leaves the loss and accuracy charts alone; the same props re-render nothing', () => {

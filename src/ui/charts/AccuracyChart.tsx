@@ -98,7 +98,7 @@ function runLinesOf(evals: Record<RunId, readonly EvalPoint[]>, xAxis: XAxisKind
 }
 
 export const AccuracyChart = memo(function AccuracyChart({ metrics, xAxis, explain, width, height }: AccuracyChartProps) {
-  const shown = useChartValue(metrics, 1);
+  const shown = useChartValue(metrics);
   const importanceEvals = shown.runs.importance.evals;
   const uniformEvals = shown.runs.uniform.evals;
   // Recomputed only when the evaluations change (steps-only batches leave the chart alone).

@@ -57,7 +57,7 @@ const ClassSharePlot = memo(function ClassSharePlot(props: { rows: Row[]; runs: 
 });
 
 export const ClassShareChart = memo(function ClassShareChart({ metrics, classNames, explain, width, height }: ClassShareChartProps) {
-  const shown = useChartValue(metrics, 3);
+  const shown = useChartValue(metrics);
   // The shares come ready from the engine's worker (src/engine/snapshot.ts).
   const importanceShare = shown.runs.importance.snapshot?.classShare;
   const uniformShare = shown.runs.uniform.snapshot?.classShare;

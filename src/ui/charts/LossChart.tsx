@@ -108,7 +108,7 @@ const LossPlot = memo(function LossPlot(props: {
 export const LossChart = memo(function LossChart(props: LossChartProps) {
   const { metrics, xAxis, onXAxisChange, logScale, onLogScaleChange, explain, width, height } = props;
   const logId = useId();
-  const shown = useChartValue(metrics, 0);
+  const shown = useChartValue(metrics);
   const importanceEvals = shown.runs.importance.evals;
   const uniformEvals = shown.runs.uniform.evals;
   // Recomputed only when the evaluations change (steps-only batches leave the chart alone).

@@ -50,7 +50,7 @@ const NoisySharePlot = memo(function NoisySharePlot(props: { rows: NoisyRow[]; w
 });
 
 export const NoisyShareChart = memo(function NoisyShareChart({ metrics, datasetShare, explain, width, height }: NoisyShareChartProps) {
-  const shown = useChartValue(metrics, 3);
+  const shown = useChartValue(metrics);
   const importanceNoisy = shown.runs.importance.snapshot?.noisyShare;
   const uniformNoisy = shown.runs.uniform.snapshot?.noisyShare;
   // Numbers, not objects: a new snapshot with the same shares leaves the chart alone.

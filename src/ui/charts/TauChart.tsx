@@ -198,7 +198,7 @@ const TAU_LEGEND = [
 
 export const TauChart = memo(function TauChart(props: TauChartProps) {
   const { metrics, thresholdNow, measuredThreshold, thresholdMode, explain, width, height } = props;
-  const steps = useChartValue(metrics, 2).runs.importance.steps;
+  const steps = useChartValue(metrics).runs.importance.steps;
   // Everything the chart derives from the steps, once per new batch of steps: the axis and the
   // shading from all of them, the lines from a downsampled copy.
   const view = useMemo(() => {

@@ -12,28 +12,29 @@ export const CHART_REFRESH_MS = 500;
 export const ChartRefreshContext = createContext<number>(CHART_REFRESH_MS);
 
 /**
- * The refresh interval is cut into CHART_SLOTS slots and each chart redraws in its own, so no
- * task of the page's main thread redraws two of the big charts (a redraw runs Recharts'
- * effects and store updates synchronously: they add up to one long task per batch of charts).
+ * The refresh interval is cut into CHART_SLOTS slots and the charts take them in turn as they
+ * mount, so a task of the page's main thread redraws one chart, not all of them at once (a
+ * redraw commits DOM and may run Recharts' store updates synchronously: drawn together they
+ * add up to one long task).
  */
-export const CHART_SLOTS = 4;
-export type ChartSlot = 0 | 1 | 2 | 3;
+export const CHART_SLOTS = 8;
+let nextSlot = 0;
 
 /**
  * `value`, followed at most once per `intervalMs`, at moments in the given slot of the
  * interval (clock: performance.now()). A change after a quiet spell shows at the slot's next
- * moment; changes coming faster are held back and the latest one shows one interval after
- * the last shown value (nothing is dropped at the end of a burst). `intervalMs` ≤ 0 follows
- * `value` directly.
+ * moment; changes coming faster are held back and the latest one shows at the slot's first
+ * moment one interval or more after the last shown value (nothing is dropped at the end of a
+ * burst). `intervalMs` ≤ 0 follows `value` directly.
  */
-export function useThrottledValue<T>(value: T, intervalMs: number, slot: ChartSlot = 0): T {
+export function useThrottledValue<T>(value: T, intervalMs: number, slot = 0): T {
   const [shown, setShown] = useState(value);
   const shownAt = useRef(Number.NEGATIVE_INFINITY);
   useEffect(() => {
     if (intervalMs <= 0 || Object.is(value, shown)) return;
     const now = performance.now();
     const earliest = Math.max(now, shownAt.current + intervalMs);
-    const phase = (slot / CHART_SLOTS) * intervalMs;
+    const phase = ((slot % CHART_SLOTS) / CHART_SLOTS) * intervalMs;
     const at = phase + Math.ceil((earliest - phase) / intervalMs) * intervalMs;
     const timer = setTimeout(() => {
       shownAt.current = performance.now();
@@ -45,7 +46,8 @@ export function useThrottledValue<T>(value: T, intervalMs: number, slot: ChartSl
   return intervalMs <= 0 ? value : shown;
 }
 
-/** `value` at the charts' refresh rate (ChartRefreshContext), redrawn in the chart's slot. */
-export function useChartValue<T>(value: T, slot: ChartSlot): T {
+/** `value` at the charts' refresh rate (ChartRefreshContext), in this chart's own slot. */
+export function useChartValue<T>(value: T): T {
+  const [slot] = useState(() => nextSlot++ % CHART_SLOTS);
   return useThrottledValue(value, useContext(ChartRefreshContext), slot);
 }
