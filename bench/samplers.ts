@@ -16,7 +16,7 @@ import { loadBenchData, type BenchData } from './lib/data.ts';
 import { ROOT, runBenchmark } from './lib/env.ts';
 import { lossAt, makeRuns, race, type RaceResult } from './lib/race.ts';
 import { geomean, mean } from './lib/stats.ts';
-import { fmt, pct, times, type Table } from './lib/table.ts';
+import { fmt, times, type Table } from './lib/table.ts';
 
 // Presample runs use smoothing c = 0 (the paper's draw); the score table its own
 // tableSmoothing. The score-table runs run in auto mode: the table measures τ on each trained
@@ -36,6 +36,9 @@ const OPTIMIZERS: { name: OptimizerName; learningRate: number; label: string }[]
 ];
 
 const TRAIN_CAP: Record<string, number> = { mnist: 8000, 'fashion-mnist': 10000 };
+
+/** A share as a percentage, "45%" (pct would sign it). */
+const share = (x: number, digits = 0): string => (Number.isFinite(x) ? `${(x * 100).toFixed(digits)}%` : '—');
 
 interface RaceRecord {
   dataset: DatasetName;
@@ -164,10 +167,10 @@ await runBenchmark('samplers', 'Samplers: uniform vs presample vs score table', 
         rs.length,
         fmt(mean(mine.map((r) => r.msPerStep)), 3),
         k === k0 ? `${Math.round(mean(mine.map((r) => r.steps)))} (${fmt(uniEpochs, 2)} ep)` : Math.round(mean(mine.map((r) => r.steps))),
-        pct(mean(mine.map((r) => r.importanceShare)), 0),
+        share(mean(mine.map((r) => r.importanceShare))),
         fmt(mean(mine.map((r) => r.tauMean)), 3),
         meanSd(mine.map((r) => r.trainLoss), 3),
-        pct(1 - mean(mine.map((r) => r.trainError)), 1),
+        share(1 - mean(mine.map((r) => r.trainError)), 1),
         ratio,
         atSteps,
         meanSd(mine.map((r) => r.testError * 100), 3),
@@ -198,7 +201,7 @@ await runBenchmark('samplers', 'Samplers: uniform vs presample vs score table', 
       opt.label,
       rs.length,
       fmt(mean(rs.map((r) => epochsOf(r.runs[k0].steps, r.trainCount, batchSize))), 2),
-      `${autoRatio} (IS steps ${pct(mean(rs.map((r) => r.runs[kAuto].importanceShare)), 0)})`,
+      `${autoRatio} (IS steps ${share(mean(rs.map((r) => r.runs[kAuto].importanceShare)))})`,
       SAMPLERS[best].label,
       ratio,
       change,
