@@ -9,13 +9,13 @@
 import { loadPreparedDataset, type LoadProgress, type PreparedDataset } from '../data';
 import type { BackendName } from './backend';
 import { BackendSession } from './backendSession';
-import { BLOCK_TARGET_MS, blockStepsWithinBudget, budgetErrors, declaredShape, type ImageShape } from './budget';
 import { errorText, isDeviceLost } from './faults';
 import { PageRace } from './pageRace';
 import type { EngineCommand, EngineEvent, EngineState, EngineStatus } from './protocol';
 import { defaultTrainerFactory, type TrainerFactory } from './race';
 import { DEFAULT_TEST_EVAL_CAP, datasetProgress } from './residency';
 import { applySettingsChange, checkSettings, defaultSettings, needsRestart, type Settings } from './settings';
+import { RaceBudget } from './raceBudget';
 import { PageVisibility } from './visibility';
 
 export type { RunTrainer } from './run';
@@ -48,11 +48,8 @@ export interface EngineOptions {
 export const DEFAULT_METRICS_INTERVAL_MS = 250;
 export const DEFAULT_STATUS_INTERVAL_MS = 1000;
 
-function defaultYield(): Promise<void> {
-  const immediate = (globalThis as { setImmediate?: (cb: () => void) => unknown }).setImmediate;
-  if (typeof immediate === 'function') return new Promise((r) => immediate(r));
-  return new Promise((r) => setTimeout(r, 0));
-}
+/** A macrotask: setImmediate where it exists (Node), else a zero timeout. */
+const defaultYield = (): Promise<void> => new Promise((r) => ((globalThis as { setImmediate?: (cb: () => void) => unknown }).setImmediate ?? setTimeout)(r));
 
 export class Engine {
   private readonly now: () => number;
@@ -61,12 +58,11 @@ export class Engine {
   private readonly yieldToEvents: () => Promise<void>;
   private readonly backend: BackendSession;
   private readonly race: PageRace;
+  private readonly budget: RaceBudget;
   /** The page's visibility as the UI reports it ('visibility' commands). */
   private readonly visibility: PageVisibility;
   /** Training was paused because the page was hidden: showing it resumes. */
   private pausedWhileHidden = false;
-  /** The block shortening last announced ('' = none): one notice per change. */
-  private blockNotice = '';
 
   private settings: Settings = defaultSettings();
   private state: EngineState = 'idle';
@@ -104,6 +100,7 @@ export class Engine {
         this.emitStatus();
       },
     });
+    this.budget = new RaceBudget(this.race, this.backend, (e) => this.emit(e));
   }
 
   // ---- public API ---------------------------------------------------------------------
@@ -193,15 +190,17 @@ export class Engine {
   private async init(settings: Settings): Promise<void> {
     const errors = checkSettings(settings);
     if (errors.length) return this.refuse(`Invalid settings: ${errors.join('; ')}`);
-    const over = this.overBudget(settings);
-    if (over.length) return this.refuse(overBudgetMessage(over));
+    const over = this.budget.refusal(settings);
+    if (over) return this.refuse(over);
     await this.recoverIfFatal();
     const previous = this.state;
     this.setState('loading');
     try {
       await this.race.build({ ...settings });
-      this.applyBlockBudget(settings);
+      this.budget.apply(settings);
       this.settings = { ...settings };
+      // Kernels compile before Start, with their progress shown, so Start trains at once.
+      await this.race.warmUp();
       this.setState('ready');
     } catch (e) {
       this.setState(this.race.built ? (previous === 'running' ? 'paused' : previous) : 'idle');
@@ -242,8 +241,8 @@ export class Engine {
     if (errors.length) return this.refuse(`Invalid settings: ${errors.join('; ')}`);
     const changed = (Object.keys(change) as (keyof Settings)[]).filter((k) => change[k] !== this.settings[k]);
     if (changed.length === 0) return;
-    const over = this.overBudget(next);
-    if (over.length) return this.refuse(overBudgetMessage(over));
+    const over = this.budget.refusal(next);
+    if (over) return this.refuse(over);
     if (!this.race.built || this.fatal) {
       // Not initialized: just remember them for the next init/start.
       this.settings = next;
@@ -254,14 +253,14 @@ export class Engine {
       const wasRunning = this.state === 'running';
       this.flushMetrics();
       await this.race.build(next);
-      this.applyBlockBudget(next);
+      this.budget.apply(next);
       this.settings = next;
       this.emit({ type: 'notice', level: 'info', message: `Restarted both runs from step 0: ${restarting.join(', ')} changed.` });
       this.setState(wasRunning ? 'running' : 'ready');
       if (wasRunning) this.startLoop();
       return;
     }
-    const race = this.withinBlockBudget(next);
+    const race = this.budget.within(next);
     try {
       this.race.applyLive(race.settings);
     } catch (e) {
@@ -270,51 +269,6 @@ export class Engine {
     race.announce();
     this.settings = next;
     this.emitStatus();
-  }
-
-  // ---- the work budget (budget.ts) -------------------------------------------------------
-
-  /** The image shape and classes the runs train on: the data loaded now, else the dataset's declared ones. */
-  private shapeOf(s: Settings): { imageShape: ImageShape; numClasses: number } {
-    const loaded = this.race.info(s).dataset;
-    if (loaded && loaded.name === s.dataset) return { imageShape: loaded.imageShape, numClasses: loaded.classNames.length };
-    return declaredShape(s.dataset);
-  }
-
-  /** What is over the work budget in these settings (empty when nothing is). */
-  private overBudget(s: Settings): string[] {
-    const { imageShape, numClasses } = this.shapeOf(s);
-    return budgetErrors(s, imageShape, numClasses);
-  }
-
-  /**
-   * The settings the race runs: these, with blocks shortened until one takes about
-   * BLOCK_TARGET_MS on the backend in force, so that a command waits at most that long. The
-   * settings (and the link) keep the value asked for; announce() says so once the race runs
-   * them, once per change.
-   */
-  private withinBlockBudget(s: Settings): { settings: Settings; announce: () => void } {
-    const { imageShape, numClasses } = this.shapeOf(s);
-    const budget = blockStepsWithinBudget(s, imageShape, numClasses, this.backend.name);
-    const key = budget.blockSteps < s.blockSteps ? `${budget.blockSteps}/${s.blockSteps}/${budget.device}` : '';
-    const announce = () => {
-      if (key && key !== this.blockNotice) {
-        const message =
-          `Blocks of ${budget.blockSteps} step${budget.blockSteps > 1 ? 's' : ''} instead of ${s.blockSteps}: a step of these settings ` +
-          `takes an estimated ${Math.round(budget.stepMs)} ms on ${budget.device}, and a block is kept near ${BLOCK_TARGET_MS} ms ` +
-          'so that Pause and setting changes take effect promptly.';
-        this.emit({ type: 'notice', level: 'info', message });
-      }
-      this.blockNotice = key;
-    };
-    return { settings: key ? { ...s, blockSteps: budget.blockSteps } : s, announce };
-  }
-
-  /** After a build (the backend is known only then): the race's blocks within the budget. */
-  private applyBlockBudget(s: Settings): void {
-    const race = this.withinBlockBudget(s);
-    if (race.settings !== s) this.race.applyLive(race.settings);
-    race.announce();
   }
 
   // ---- page visibility ----------------------------------------------------------------------
@@ -442,8 +396,4 @@ export class Engine {
       runs: this.race.runStatus(),
     };
   }
-}
-
-function overBudgetMessage(errors: readonly string[]): string {
-  return `Too much work for one step: ${errors.join('; ')}.`;
 }

@@ -238,7 +238,8 @@ export class PageRace {
     for (const run of this.runs.slice(1)) run.evals.push({ ...point });
   }
 
-  private async warmUp(): Promise<void> {
+  /** Compiles the GPU kernels now (off every clock), so that Start trains at once; a no-op when done. */
+  async warmUp(): Promise<void> {
     const s = this.s;
     const backend = this.o.backend.name;
     if (!s || backend === null || backend === 'cpu' || !this.data || !this.modelConfig || !this.runs.length) return;

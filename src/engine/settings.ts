@@ -117,7 +117,8 @@ export const SETTINGS_SCHEMA: SettingsSchema = {
   labelNoise: num('Label noise', 0, 0, 0.9, false, false),
   imbalanceClass: num('Imbalanced class (-1 = none)', -1, -1, MAX_DATASET_CLASSES - 1, true, false),
   imbalanceFraction: num('Imbalanced class kept', 0.1, 0.01, 1, false, false),
-  model: choice('Model', MODEL_NAMES, 'cnn-tiny', false),
+  // The MLP trains in milliseconds on any backend; the page offers cnn-tiny by default where a hardware GPU is found (src/ui/environmentDefaults.ts).
+  model: choice('Model', MODEL_NAMES, 'mlp', false),
   optimizer: choice('Optimizer', OPTIMIZERS, 'adam', false),
   learningRate: num('Learning rate', 0.001, 1e-6, 10, false, true),
   momentum: num('Momentum (SGD)', 0.9, 0, 0.999, false, false),

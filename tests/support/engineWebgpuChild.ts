@@ -20,7 +20,7 @@ async function main(): Promise<Out> {
   await h.engine.handle({
     type: 'init',
     // One step per block: the recovery below counts single steps (blocks are checked in clockFairnessChild.ts).
-    settings: tinySettings({ batchSize: 4, presampleFactor: 2, evalSize: 32, evalInterval: 2, mode: 'auto', blockSteps: 1 }),
+    settings: tinySettings({ batchSize: 4, presampleFactor: 2, evalSize: 32, evalInterval: 2, mode: 'auto', blockSteps: 1, backend: 'webgpu' }),
   });
   out.initErrors = h.of('error').map((e) => e.message);
   out.backend = h.status().backend;
