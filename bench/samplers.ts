@@ -95,7 +95,9 @@ await runBenchmark('samplers', 'Samplers: uniform vs presample vs score table', 
     for (const f of args.merge) {
       const stored: unknown = JSON.parse(readFileSync(f, 'utf8'));
       const races = (Array.isArray(stored) ? stored : (stored as { figures: RaceRecord[] }).figures) as RaceRecord[];
-      all.push(...races.filter((r) => wanted(r.dataset, r.optimizer)));
+      // A race stored twice (a split that overlapped) counts once.
+      const seen = (r: RaceRecord): boolean => all.some((x) => x.dataset === r.dataset && x.optimizer === r.optimizer && x.seed === r.seed);
+      for (const r of races) if (wanted(r.dataset, r.optimizer) && !seen(r)) all.push(r);
       console.log(`merge: ${races.length} races from ${f}`);
     }
   }

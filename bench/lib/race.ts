@@ -145,6 +145,14 @@ export async function race(runs: Run[], opts: RaceOptions): Promise<RaceResult[]
     if (anchor && r === anchor.run) return r.step >= anchor.steps;
     return r.clockMs >= budgetMs;
   };
+  // With an anchor, the checkpoints follow its pace so far (the budget it will set), not the
+  // estimate: under changing load the estimate can be off by 2× either way.
+  const checkpointInterval = (): number => {
+    if (!anchor) return interval;
+    if (Number.isFinite(budgetMs)) return budgetMs / opts.checkpoints;
+    const a = anchor.run;
+    return a.step > 0 ? (a.clockMs / a.step) * (anchor.steps / opts.checkpoints) : interval;
+  };
   const k = opts.blockSteps ?? 8;
   const finished = new Set<Run>();
   for (let round = 0; ; round++) {
@@ -163,8 +171,9 @@ export async function race(runs: Run[], opts: RaceOptions): Promise<RaceResult[]
           t.tauTh = info.tauThreshold;
         }
         if (anchor && run === anchor.run && budgetMs === Infinity && done(run)) budgetMs = run.clockMs;
-        if (!done(run) && run.clockMs >= t.next * interval) {
-          while (run.clockMs >= t.next * interval) t.next++;
+        const every = checkpointInterval();
+        if (!done(run) && run.clockMs >= t.next * every) {
+          while (run.clockMs >= t.next * every) t.next++;
           await checkpoint(run);
         }
       },
