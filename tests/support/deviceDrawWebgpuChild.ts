@@ -1,4 +1,4 @@
-// Child process of tests/unit/is-device-draw.test.ts (started with the WebGPU environment by
+// Child process of tests/unit/is/device-draw.test.ts (started with the WebGPU environment by
 // spawnWithWebgpu): runs drawOnDevice on tfjs's WebGPU backend through Dawn, counts every
 // device→host read while it runs, and draws again on the CPU backend with the same scores and
 // uniforms. Prints one JSON line with what it saw; the parent asserts.

@@ -1,4 +1,4 @@
-// Child process of tests/unit/engine-webgpu.test.ts (started with the WebGPU environment by
+// Child process of tests/unit/engine/webgpu.test.ts (started with the WebGPU environment by
 // spawnWithWebgpu): runs the engine on tfjs's WebGPU backend through Dawn, then loses the
 // device on purpose and checks the recovery. Prints one JSON line with what it saw.
 import { installNodeWebgpu } from './nodeWebgpu';

@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Dataset, type Manifest, classCounts, fileSource, loadDataset, parseManifest, sampleImage } from '../../src/data';
+import { type Dataset, type Manifest, classCounts, fileSource, loadDataset, parseManifest, sampleImage } from '../../../src/data';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const ROOT = path.resolve(import.meta.dirname, '../../..');
 const DATA = path.join(ROOT, 'public', 'data');
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { SETTINGS_SCHEMA } from '../../src/engine/settings';
+import { SETTINGS_SCHEMA } from '../../../src/engine/settings';
 import {
   DATASET_CATALOGUE,
   DATASET_NAMES,
@@ -24,9 +24,9 @@ import {
   loadManifest,
   parseManifest,
   sha256Hex,
-} from '../../src/data';
+} from '../../../src/data';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const ROOT = path.resolve(import.meta.dirname, '../../..');
 const DATA = path.join(ROOT, 'public', 'data');
 const MNIST_FILES = ['mnist-train-images.bin.gz', 'mnist-train-labels.bin.gz', 'mnist-test-images.bin.gz', 'mnist-test-labels.bin.gz'];
 

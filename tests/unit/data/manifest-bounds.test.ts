@@ -15,8 +15,8 @@ import {
   type ManifestDataset,
   type ManifestFile,
   type ManifestSplit,
-} from '../../src/data';
-import { MANIFEST_LIMITS } from '../../src/data/manifest';
+} from '../../../src/data';
+import { MANIFEST_LIMITS } from '../../../src/data/manifest';
 
 const HEX = 'a'.repeat(64);
 

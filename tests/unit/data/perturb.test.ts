@@ -13,7 +13,7 @@ import {
   loadDataset,
   prepareDataset,
   sampleImage,
-} from '../../src/data';
+} from '../../../src/data';
 
 const sha = (b: Uint8Array | Int32Array): string => createHash('sha256').update(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)).digest('hex');
 const base: PerturbationSettings = { trainCap: 0, labelNoise: 0, imbalanceClass: -1, imbalanceFraction: 1, seed: 1 };

@@ -4,10 +4,10 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DeviceData, type PreparedDataset, evalSubsetIndices, fileSource, loadPreparedDataset, sampleImage, toDeviceData } from '../../src/data';
-import { ImportanceTrainer, asLogitsModel, createRng } from '../../src/is';
+import { type DeviceData, type PreparedDataset, evalSubsetIndices, fileSource, loadPreparedDataset, sampleImage, toDeviceData } from '../../../src/data';
+import { ImportanceTrainer, asLogitsModel, createRng } from '../../../src/is';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const ROOT = path.resolve(import.meta.dirname, '../../..');
 
 let data: PreparedDataset;
 let dev: DeviceData;

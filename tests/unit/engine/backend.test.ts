@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { describeAdapter, selectBackend } from '../../src/engine/backend';
+import { describeAdapter, selectBackend } from '../../../src/engine/backend';
 
 describe('backend selection', () => {
   it('falls back to the CPU in Node, with a reason for each better backend', async () => {

@@ -3,7 +3,7 @@
 // browser, where the only WebGPU adapter is a software one (tests/browser, scenario 15).
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { describeProbe, fastest, probeBackends } from '../../src/engine/backendProbe';
+import { describeProbe, fastest, probeBackends } from '../../../src/engine/backendProbe';
 
 describe('backend probe', () => {
   it('times a step of the model on each candidate and reports the ones it cannot use', async () => {

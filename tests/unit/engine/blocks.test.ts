@@ -1,9 +1,9 @@
 // Steps in blocks (docs/method.md §7): one read per block, reproducible boundaries, no growth.
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { asLogitsModel, createRng, ImportanceTrainer, type StepReport, type TrainerSettings } from '../../src/is';
-import { harness, runFor, tinySettings, type Harness } from '../support/engineHarness';
-import { randomData, tinyMlp } from './is-helpers';
+import { asLogitsModel, createRng, ImportanceTrainer, type StepReport, type TrainerSettings } from '../../../src/is';
+import { harness, runFor, tinySettings, type Harness } from '../../support/engineHarness';
+import { randomData, tinyMlp } from '../../support/isHelpers';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

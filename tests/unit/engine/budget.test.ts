@@ -12,13 +12,13 @@ import {
   declaredShape,
   estimateStep,
   type ImageShape,
-} from '../../src/engine/budget';
-import { Engine } from '../../src/engine/engine';
-import type { EngineEvent } from '../../src/engine/protocol';
-import { DATASET_NAMES, MODEL_NAMES, defaultSettings, type Settings } from '../../src/engine/settings';
-import { buildModel, countParameters } from '../../src/models';
-import { modelFootprint } from '../../src/models/footprint';
-import { harness, tinyLoader, tinySettings, waitUntil, type Harness } from '../support/engineHarness';
+} from '../../../src/engine/budget';
+import { Engine } from '../../../src/engine/engine';
+import type { EngineEvent } from '../../../src/engine/protocol';
+import { DATASET_NAMES, MODEL_NAMES, defaultSettings, type Settings } from '../../../src/engine/settings';
+import { buildModel, countParameters } from '../../../src/models';
+import { modelFootprint } from '../../../src/models/footprint';
+import { harness, tinyLoader, tinySettings, waitUntil, type Harness } from '../../support/engineHarness';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -3,10 +3,10 @@
 // keys are the schema's own keys only: inherited names (toString, constructor, __proto__)
 // are unknown settings, in an update and in init.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { checkCommand } from '../../src/engine/commandCheck';
-import type { EngineEvent } from '../../src/engine/protocol';
-import { applySettingsChange, checkSettings, defaultSettings, needsRestart, type Settings } from '../../src/engine/settings';
-import { harness, tinySettings, type Harness } from '../support/engineHarness';
+import { checkCommand } from '../../../src/engine/commandCheck';
+import type { EngineEvent } from '../../../src/engine/protocol';
+import { applySettingsChange, checkSettings, defaultSettings, needsRestart, type Settings } from '../../../src/engine/settings';
+import { harness, tinySettings, type Harness } from '../../support/engineHarness';
 
 describe('settings keys are own keys of the schema', () => {
   const inherited = ['toString', 'constructor', 'hasOwnProperty', 'valueOf', '__proto__'];
@@ -100,7 +100,7 @@ describe('checkCommand', () => {
 
 describe('the worker shell', () => {
   afterEach(() => {
-    vi.doUnmock('../../src/engine/engine');
+    vi.doUnmock('../../../src/engine/engine');
     vi.resetModules();
     delete (globalThis as { self?: unknown }).self;
   });
@@ -116,7 +116,7 @@ describe('the worker shell', () => {
     };
     (globalThis as { self?: unknown }).self = scope;
     vi.resetModules();
-    vi.doMock('../../src/engine/engine', () => ({
+    vi.doMock('../../../src/engine/engine', () => ({
       Engine: class {
         handle(command: unknown): Promise<void> {
           handled.push(command);
@@ -126,7 +126,7 @@ describe('the worker shell', () => {
     }));
     // A path in a variable: the worker needs Vite's client types (import.meta.env), which the
     // tests' TypeScript project does not load; vitest resolves and transforms it at run time.
-    const workerModule = '../../src/engine/worker';
+    const workerModule = '../../../src/engine/worker';
     await import(/* @vite-ignore */ workerModule);
     expect(scope.onmessage).toBeTypeOf('function');
     scope.onmessage!({ data: 42 });

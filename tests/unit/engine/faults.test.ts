@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ImportanceTrainer, TrainingDivergedError, type StepReport } from '../../src/is';
-import type { TrainerFactory } from '../../src/engine/engine';
-import { harness, runFor, tinySettings, waitUntil, type Harness } from '../support/engineHarness';
+import { ImportanceTrainer, TrainingDivergedError, type StepReport } from '../../../src/is';
+import type { TrainerFactory } from '../../../src/engine/engine';
+import { harness, runFor, tinySettings, waitUntil, type Harness } from '../../support/engineHarness';
 
 let h: Harness | null = null;
 afterEach(async () => {

@@ -2,10 +2,10 @@
 // notice when the page is shown, and a block the page was hidden during never puts the
 // hidden (possibly frozen) time on a run's clock.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunTrainer, TrainerFactory } from '../../src/engine/engine';
-import { defaultTrainerFactory } from '../../src/engine/race';
-import { PageVisibility, hiddenBetween } from '../../src/engine/visibility';
-import { harness, tinySettings, waitUntil, type Harness } from '../support/engineHarness';
+import type { RunTrainer, TrainerFactory } from '../../../src/engine/engine';
+import { defaultTrainerFactory } from '../../../src/engine/race';
+import { PageVisibility, hiddenBetween } from '../../../src/engine/visibility';
+import { harness, tinySettings, waitUntil, type Harness } from '../../support/engineHarness';
 
 let h: Harness | null = null;
 afterEach(async () => {

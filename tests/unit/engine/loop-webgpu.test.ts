@@ -3,7 +3,7 @@
 // properties checked here. Two identical runs (both uniform, same weights, same draws) race
 // in blocks with evaluations in between.
 import { describe, expect, it } from 'vitest';
-import { HOW_TO_GET_AN_ADAPTER, spawnWithWebgpu } from '../support/nodeWebgpu';
+import { HOW_TO_GET_AN_ADAPTER, spawnWithWebgpu } from '../../support/nodeWebgpu';
 
 interface Out {
   ok: boolean;

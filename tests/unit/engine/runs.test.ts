@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { harness, runFor, tinySettings, type Harness } from '../support/engineHarness';
+import { harness, runFor, tinySettings, type Harness } from '../../support/engineHarness';
 
 let h: Harness | null = null;
 afterEach(async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { harness, runFor, tinySettings } from '../support/engineHarness';
+import { harness, runFor, tinySettings } from '../../support/engineHarness';
 
 describe('engine message rate', () => {
   it('batches metrics: at most one message per 250 ms of (fake) clock, none lost', async () => {

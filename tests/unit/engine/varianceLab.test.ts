@@ -3,11 +3,11 @@
 // against a float64 reference on a tiny MLP, what theory orders, and the engine's probes.
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeviceData, type Dataset } from '../../src/data';
-import { importanceMeanVariance, measureVarianceLab, varianceLabFromMoments, type VarianceLabResult } from '../../src/engine/varianceLab';
-import { createRng, importanceSample, samplingProbabilities, tauFromScores, uniformIndices, type LogitsModel, type Rng, type ScoreKind } from '../../src/is';
-import { harness, runFor, tinySettings, type Harness } from '../support/engineHarness';
-import { gaussian, softmax64 } from './is-helpers';
+import { DeviceData, type Dataset } from '../../../src/data';
+import { importanceMeanVariance, measureVarianceLab, varianceLabFromMoments, type VarianceLabResult } from '../../../src/engine/varianceLab';
+import { createRng, importanceSample, samplingProbabilities, tauFromScores, uniformIndices, type LogitsModel, type Rng, type ScoreKind } from '../../../src/is';
+import { harness, runFor, tinySettings, type Harness } from '../../support/engineHarness';
+import { gaussian, softmax64 } from '../../support/isHelpers';
 
 type Vec = Float64Array;
 

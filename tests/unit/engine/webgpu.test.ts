@@ -2,7 +2,7 @@
 // machines without a GPU). The Vulkan loader is found through LD_LIBRARY_PATH, which must be
 // set before a process starts, so the engine runs in a child process with that environment.
 import { describe, expect, it } from 'vitest';
-import { HOW_TO_GET_AN_ADAPTER, spawnWithWebgpu } from '../support/nodeWebgpu';
+import { HOW_TO_GET_AN_ADAPTER, spawnWithWebgpu } from '../../support/nodeWebgpu';
 
 describe('engine on the WebGPU backend (Node, Dawn)', () => {
   it('trains both runs, switches mode, keeps tensors flat, and recovers from a lost device', async () => {

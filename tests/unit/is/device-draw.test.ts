@@ -2,12 +2,12 @@
 // sampler.ts, on tfjs's CPU backend here and on the WebGPU backend in a child process.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { drawOnDevice, drawUniforms } from '../../src/is/deviceDraw';
-import { createRng } from '../../src/is/rng';
-import { drawWithReplacement, importanceSample, samplingProbabilities } from '../../src/is/sampler';
-import type { Rng } from '../../src/is/types';
-import { chiSquare, chiSquareCritical } from '../support/chiSquare';
-import { HOW_TO_GET_AN_ADAPTER, spawnWithWebgpu } from '../support/nodeWebgpu';
+import { drawOnDevice, drawUniforms } from '../../../src/is/deviceDraw';
+import { createRng } from '../../../src/is/rng';
+import { drawWithReplacement, importanceSample, samplingProbabilities } from '../../../src/is/sampler';
+import type { Rng } from '../../../src/is/types';
+import { chiSquare, chiSquareCritical } from '../../support/chiSquare';
+import { HOW_TO_GET_AN_ADAPTER, spawnWithWebgpu } from '../../support/nodeWebgpu';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

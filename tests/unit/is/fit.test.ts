@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createRng, fitImportance, type EpochSummary } from '../../src/is';
-import { randomData, tinyMlp } from './is-helpers';
+import { createRng, fitImportance, type EpochSummary } from '../../../src/is';
+import { randomData, tinyMlp } from '../../support/isHelpers';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

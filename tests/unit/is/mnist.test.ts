@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fitImportance, perSampleLoss, type TrainerSettings } from '../../src/is';
+import { fitImportance, perSampleLoss, type TrainerSettings } from '../../../src/is';
 
 const PER_DIGIT_TRAIN = 100;
 const PER_DIGIT_EVAL = 50;

@@ -19,13 +19,13 @@ import {
   DEFAULT_SETTINGS,
   type BatchDraw,
   type TrainerSettings,
-} from '../../src/is';
-import { SETTINGS_SCHEMA, checkSettingValue } from '../../src/engine/settings';
-import { harness, runFor, tinySettings, type Harness } from '../support/engineHarness';
-import { randomData, softmax64, tinyMlp } from './is-helpers';
+} from '../../../src/is';
+import { SETTINGS_SCHEMA, checkSettingValue } from '../../../src/engine/settings';
+import { harness, runFor, tinySettings, type Harness } from '../../support/engineHarness';
+import { randomData, softmax64, tinyMlp } from '../../support/isHelpers';
 
 // The type side of a plug-in: settings typed SamplerKind accept the new name.
-declare module '../../src/is/catalogue' {
+declare module '../../../src/is/catalogue' {
   interface CustomSamplerNames {
     'first-b': true;
   }

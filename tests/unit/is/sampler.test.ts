@@ -8,8 +8,8 @@ import {
   samplingProbabilities,
   scoreBatch,
   uniformIndices,
-} from '../../src/is';
-import { perSampleGradients, randomData, tinyMlp } from './is-helpers';
+} from '../../../src/is';
+import { perSampleGradients, randomData, tinyMlp } from '../../support/isHelpers';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

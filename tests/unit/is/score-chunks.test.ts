@@ -12,8 +12,8 @@ import {
   scoreRows,
   type LogitsModel,
   type TrainerSettings,
-} from '../../src/is';
-import { randomData, softmax64, tinyMlp } from './is-helpers';
+} from '../../../src/is';
+import { randomData, softmax64, tinyMlp } from '../../support/isHelpers';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

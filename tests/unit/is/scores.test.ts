@@ -8,8 +8,8 @@ import {
   scoreBatch,
   trainableVariables,
   upperBoundScores,
-} from '../../src/is';
-import { gaussian, perSampleGradients, randomData, softmax64, tinyMlp } from './is-helpers';
+} from '../../../src/is';
+import { gaussian, perSampleGradients, randomData, softmax64, tinyMlp } from '../../support/isHelpers';
 
 /** Reads a tensor and disposes it. */
 async function take(t: tf.Tensor): Promise<Float32Array> {

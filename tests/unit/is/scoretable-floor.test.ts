@@ -1,10 +1,10 @@
 // The score table's floor (docs/method.md §5): a share ε of the draws is uniform, so no sample
 // is locked out by a stale zero score (unbiased weighted means) and no weight exceeds 1/ε.
 import { describe, expect, it } from 'vitest';
-import { importanceWeights } from '../../src/is/reweighting';
-import { createRng } from '../../src/is/rng';
-import { DEFAULT_TABLE_FLOOR, ScoreTable } from '../../src/is/scoreTable';
-import { chiSquare, chiSquareCritical } from '../support/chiSquare';
+import { importanceWeights } from '../../../src/is/reweighting';
+import { createRng } from '../../../src/is/rng';
+import { DEFAULT_TABLE_FLOOR, ScoreTable } from '../../../src/is/scoreTable';
+import { chiSquare, chiSquareCritical } from '../../support/chiSquare';
 
 // z-tests at |z| < 4 (two-sided α ≈ 6e-5), fixed seeds: see scoretable.test.ts.
 const Z_MAX = 4;

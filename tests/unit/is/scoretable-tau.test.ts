@@ -2,13 +2,13 @@
 // against the table's q, so that Algorithm 1 switches the table off where its stale scores no
 // longer pay, and the table's τ_th.
 import { describe, expect, it } from 'vitest';
-import { conditionFor } from '../../src/is/condition';
-import { importanceWeights } from '../../src/is/reweighting';
-import { createRng } from '../../src/is/rng';
-import { uniformIndices } from '../../src/is/sampler';
-import { ScoreTable } from '../../src/is/scoreTable';
-import { BatchTauMeter, TABLE_TAU_THRESHOLD, TauEstimator, tauForSampling, tauOfBatch } from '../../src/is/tau';
-import type { Rng } from '../../src/is/types';
+import { conditionFor } from '../../../src/is/condition';
+import { importanceWeights } from '../../../src/is/reweighting';
+import { createRng } from '../../../src/is/rng';
+import { uniformIndices } from '../../../src/is/sampler';
+import { ScoreTable } from '../../../src/is/scoreTable';
+import { BatchTauMeter, TABLE_TAU_THRESHOLD, TauEstimator, tauForSampling, tauOfBatch } from '../../../src/is/tau';
+import type { Rng } from '../../../src/is/types';
 
 const range = (n: number): Int32Array => Int32Array.from({ length: n }, (_, i) => i);
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TABLE_FLOOR, ScoreTable } from '../../src/is/scoreTable';
-import { createRng } from '../../src/is/rng';
-import type { Rng } from '../../src/is/types';
-import { chiSquare, chiSquareCritical } from '../support/chiSquare';
+import { DEFAULT_TABLE_FLOOR, ScoreTable } from '../../../src/is/scoreTable';
+import { createRng } from '../../../src/is/rng';
+import type { Rng } from '../../../src/is/types';
+import { chiSquare, chiSquareCritical } from '../../support/chiSquare';
 
 // Statistical thresholds. Every test uses a fixed seed, so it passes or fails
 // deterministically; the thresholds bound the chance that a correct table fails when a

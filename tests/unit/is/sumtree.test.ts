@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { SumTree } from '../../src/is/sumTree';
-import { createRng } from '../../src/is/rng';
-import type { Rng } from '../../src/is/types';
-import { chiSquare, chiSquareCritical } from '../support/chiSquare';
+import { SumTree } from '../../../src/is/sumTree';
+import { createRng } from '../../../src/is/rng';
+import type { Rng } from '../../../src/is/types';
+import { chiSquare, chiSquareCritical } from '../../support/chiSquare';
 
 // Chi-square tests run at α = 1e-4. Every test here uses a fixed seed, so it passes or fails
 // deterministically; α only bounds the chance that a correct sampler fails when a seed or

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createRng, TauEstimator, tauFromScores, tauThresholdFor, tauThresholdOf, DEFAULT_SETTINGS } from '../../src/is';
-import { importanceSample, samplingProbabilities } from '../../src/is/sampler';
-import { TABLE_TAU_THRESHOLD, tauForSampling } from '../../src/is/tau';
-import { gaussian } from './is-helpers';
+import { createRng, TauEstimator, tauFromScores, tauThresholdFor, tauThresholdOf, DEFAULT_SETTINGS } from '../../../src/is';
+import { importanceSample, samplingProbabilities } from '../../../src/is/sampler';
+import { TABLE_TAU_THRESHOLD, tauForSampling } from '../../../src/is/tau';
+import { gaussian } from '../../support/isHelpers';
 
 /** τ straight from its definition, float64: g = s/Σs, u = 1/B, τ = 1/sqrt(1 − ‖g−u‖²/‖g‖²). */
 function tauByDefinition(s: number[]): number {

@@ -9,9 +9,9 @@ import {
   type LogitsModel,
   type StepReport,
   type TrainerSettings,
-} from '../../src/is';
-import { TABLE_TAU_THRESHOLD } from '../../src/is/tau';
-import { perSampleGradients, randomData, tinyMlp } from './is-helpers';
+} from '../../../src/is';
+import { TABLE_TAU_THRESHOLD } from '../../../src/is/tau';
+import { perSampleGradients, randomData, tinyMlp } from '../../support/isHelpers';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asLogitsModel, createRng, fitImportance, ImportanceTrainer, type TrainerSettings } from '../../src/is';
-import { randomData, tinyMlp } from './is-helpers';
+import { asLogitsModel, createRng, fitImportance, ImportanceTrainer, type TrainerSettings } from '../../../src/is';
+import { randomData, tinyMlp } from '../../support/isHelpers';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

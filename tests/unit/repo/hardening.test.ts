@@ -4,9 +4,9 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { canOpenBrowser, openBrowser, parseStartArgs } from '../../scripts/start.mjs';
+import { canOpenBrowser, openBrowser, parseStartArgs } from '../../../scripts/start.mjs';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const ROOT = path.resolve(import.meta.dirname, '../../..');
 
 /** The lines of a top-level key's block, or of a job's block under `jobs:`. */
 function block(lines: string[], header: RegExp): string[] {

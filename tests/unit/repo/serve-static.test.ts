@@ -8,9 +8,9 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_LOGGED_REQUESTS, parseServeArgs, startStaticServer, type StaticServer } from '../../scripts/serve-static.mjs';
+import { MAX_LOGGED_REQUESTS, parseServeArgs, startStaticServer, type StaticServer } from '../../../scripts/serve-static.mjs';
 
-const SCRIPT = path.resolve(import.meta.dirname, '../../scripts/serve-static.mjs');
+const SCRIPT = path.resolve(import.meta.dirname, '../../../scripts/serve-static.mjs');
 
 let dir = '';
 let site = '';

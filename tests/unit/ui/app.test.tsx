@@ -4,12 +4,12 @@
 import { act } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EngineCommand, EngineEvent, EngineStatus, StepPoint } from '../../src/engine/protocol';
-import { defaultSettings, type Settings } from '../../src/engine/settings';
-import { App } from '../../src/ui/App';
-import { ChartWidthContext } from '../../src/ui/charts/common';
-import { ChartRefreshContext } from '../../src/ui/charts/throttle';
-import type { WorkerLike } from '../../src/ui/engineClient';
+import type { EngineCommand, EngineEvent, EngineStatus, StepPoint } from '../../../src/engine/protocol';
+import { defaultSettings, type Settings } from '../../../src/engine/settings';
+import { App } from '../../../src/ui/App';
+import { ChartWidthContext } from '../../../src/ui/charts/common';
+import { ChartRefreshContext } from '../../../src/ui/charts/throttle';
+import type { WorkerLike } from '../../../src/ui/engineClient';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 

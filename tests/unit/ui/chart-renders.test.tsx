@@ -8,15 +8,15 @@
 import { act, createElement, type ComponentType } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { EngineEvent, EvalPoint, RunMetrics, SamplerSnapshot, StepPoint } from '../../src/engine/protocol';
-import { AccuracyChart } from '../../src/ui/charts/AccuracyChart';
-import { DISPLAY_POINTS } from '../../src/ui/charts/downsample';
-import { HistogramChart } from '../../src/ui/charts/HistogramChart';
-import { LossChart } from '../../src/ui/charts/LossChart';
-import type { PlotLinesProps } from '../../src/ui/charts/PlotLines';
-import { TauChart } from '../../src/ui/charts/TauChart';
-import { CHART_REFRESH_MS, ChartRefreshContext } from '../../src/ui/charts/throttle';
-import { MetricsStore, type MetricsSnapshot, type RunSeries } from '../../src/ui/metricsStore';
+import type { EngineEvent, EvalPoint, RunMetrics, SamplerSnapshot, StepPoint } from '../../../src/engine/protocol';
+import { AccuracyChart } from '../../../src/ui/charts/AccuracyChart';
+import { DISPLAY_POINTS } from '../../../src/ui/charts/downsample';
+import { HistogramChart } from '../../../src/ui/charts/HistogramChart';
+import { LossChart } from '../../../src/ui/charts/LossChart';
+import type { PlotLinesProps } from '../../../src/ui/charts/PlotLines';
+import { TauChart } from '../../../src/ui/charts/TauChart';
+import { CHART_REFRESH_MS, ChartRefreshContext } from '../../../src/ui/charts/throttle';
+import { MetricsStore, type MetricsSnapshot, type RunSeries } from '../../../src/ui/metricsStore';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
@@ -46,8 +46,8 @@ vi.mock('recharts', async (importOriginal) => {
   };
 });
 
-vi.mock('../../src/ui/charts/PlotLines', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../src/ui/charts/PlotLines')>();
+vi.mock('../../../src/ui/charts/PlotLines', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../../src/ui/charts/PlotLines')>();
   const PlotLines = (props: PlotLinesProps) => {
     seen.renders.PlotLines = (seen.renders.PlotLines ?? 0) + 1;
     seen.lines.push(props.lines.map((l) => l.points.length));

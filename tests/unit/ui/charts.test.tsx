@@ -4,16 +4,16 @@
 import { act } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EngineEvent, EvalPoint, RunMetrics, SamplerSnapshot, StepPoint } from '../../src/engine/protocol';
-import { AccuracyChart } from '../../src/ui/charts/AccuracyChart';
-import { ClassShareChart } from '../../src/ui/charts/ClassShareChart';
-import { HistogramChart } from '../../src/ui/charts/HistogramChart';
-import { LossChart, lossSeries } from '../../src/ui/charts/LossChart';
-import { TauChart, activeStretches } from '../../src/ui/charts/TauChart';
-import { niceTicks } from '../../src/ui/charts/common';
-import { DISPLAY_POINTS } from '../../src/ui/charts/downsample';
-import { ChartRefreshContext } from '../../src/ui/charts/throttle';
-import { MetricsStore, type MetricsSnapshot } from '../../src/ui/metricsStore';
+import type { EngineEvent, EvalPoint, RunMetrics, SamplerSnapshot, StepPoint } from '../../../src/engine/protocol';
+import { AccuracyChart } from '../../../src/ui/charts/AccuracyChart';
+import { ClassShareChart } from '../../../src/ui/charts/ClassShareChart';
+import { HistogramChart } from '../../../src/ui/charts/HistogramChart';
+import { LossChart, lossSeries } from '../../../src/ui/charts/LossChart';
+import { TauChart, activeStretches } from '../../../src/ui/charts/TauChart';
+import { niceTicks } from '../../../src/ui/charts/common';
+import { DISPLAY_POINTS } from '../../../src/ui/charts/downsample';
+import { ChartRefreshContext } from '../../../src/ui/charts/throttle';
+import { MetricsStore, type MetricsSnapshot } from '../../../src/ui/metricsStore';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 

@@ -1,7 +1,7 @@
 // Display downsampling of chart lines: bounded output, and nothing a reader of the chart
 // relies on lost (the ends, the extremes, spikes, the points where the mode switched).
 import { describe, expect, it } from 'vitest';
-import { DISPLAY_POINTS, downsample, downsampleXY } from '../../src/ui/charts/downsample';
+import { DISPLAY_POINTS, downsample, downsampleXY } from '../../../src/ui/charts/downsample';
 
 interface P {
   i: number;

@@ -1,7 +1,7 @@
 // The default model fits the machine: a CNN where a hardware GPU trains it, the MLP elsewhere.
 import { describe, expect, it } from 'vitest';
-import { hasHardwareWebgpu, leavesModelOpen, withMachineDefaults } from '../../src/ui/environmentDefaults';
-import { defaultSettings } from '../../src/engine/settings';
+import { hasHardwareWebgpu, leavesModelOpen, withMachineDefaults } from '../../../src/ui/environmentDefaults';
+import { defaultSettings } from '../../../src/engine/settings';
 
 const gpuWith = (adapter: unknown): GPU => ({ requestAdapter: async () => adapter }) as unknown as GPU;
 

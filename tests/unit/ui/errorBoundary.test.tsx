@@ -5,19 +5,19 @@
 import { act } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { EngineCommand, EngineEvent, EngineStatus } from '../../src/engine/protocol';
-import { defaultSettings } from '../../src/engine/settings';
-import { App } from '../../src/ui/App';
-import { ChartWidthContext } from '../../src/ui/charts/common';
-import type { WorkerLike } from '../../src/ui/engineClient';
+import type { EngineCommand, EngineEvent, EngineStatus } from '../../../src/engine/protocol';
+import { defaultSettings } from '../../../src/engine/settings';
+import { App } from '../../../src/ui/App';
+import { ChartWidthContext } from '../../../src/ui/charts/common';
+import type { WorkerLike } from '../../../src/ui/engineClient';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
 /** Which component throws on its next render. */
 const explode = { tau: false, statusBar: false };
 
-vi.mock('../../src/ui/charts/TauChart', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../src/ui/charts/TauChart')>();
+vi.mock('../../../src/ui/charts/TauChart', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../../src/ui/charts/TauChart')>();
   return {
     ...original,
     TauChart: (props: Parameters<typeof original.TauChart>[0]) => {
@@ -27,8 +27,8 @@ vi.mock('../../src/ui/charts/TauChart', async (importOriginal) => {
   };
 });
 
-vi.mock('../../src/ui/StatusBar', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../src/ui/StatusBar')>();
+vi.mock('../../../src/ui/StatusBar', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../../src/ui/StatusBar')>();
   return {
     ...original,
     StatusBar: (props: Parameters<typeof original.StatusBar>[0]) => {

@@ -4,12 +4,12 @@
 import { act } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EvalPoint } from '../../src/engine/protocol';
-import { formatNumber, logTicks } from '../../src/ui/charts/common';
-import { LossChart } from '../../src/ui/charts/LossChart';
-import { axisMapper, linePath, nearestIndex, type PlotPoint } from '../../src/ui/charts/PlotLines';
-import { ChartRefreshContext } from '../../src/ui/charts/throttle';
-import type { MetricsSnapshot, RunSeries } from '../../src/ui/metricsStore';
+import type { EvalPoint } from '../../../src/engine/protocol';
+import { formatNumber, logTicks } from '../../../src/ui/charts/common';
+import { LossChart } from '../../../src/ui/charts/LossChart';
+import { axisMapper, linePath, nearestIndex, type PlotPoint } from '../../../src/ui/charts/PlotLines';
+import { ChartRefreshContext } from '../../../src/ui/charts/throttle';
+import type { MetricsSnapshot, RunSeries } from '../../../src/ui/metricsStore';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 

@@ -5,15 +5,15 @@
 import { act, type ReactNode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EngineCommand, EngineEvent, EngineStatus, EvalPoint } from '../../src/engine/protocol';
-import { checkSettings, defaultSettings, needsRestart, type Settings } from '../../src/engine/settings';
-import { App } from '../../src/ui/App';
-import { ChartWidthContext } from '../../src/ui/charts/common';
-import { ChartRefreshContext } from '../../src/ui/charts/throttle';
-import type { WorkerLike } from '../../src/ui/engineClient';
-import { PRESETS, matchingPreset, presetChange, presetSettings, type Preset } from '../../src/ui/presets';
-import { Readout } from '../../src/ui/Readout';
-import { parseSettingsFromQuery, serializeSettings } from '../../src/ui/urlState';
+import type { EngineCommand, EngineEvent, EngineStatus, EvalPoint } from '../../../src/engine/protocol';
+import { checkSettings, defaultSettings, needsRestart, type Settings } from '../../../src/engine/settings';
+import { App } from '../../../src/ui/App';
+import { ChartWidthContext } from '../../../src/ui/charts/common';
+import { ChartRefreshContext } from '../../../src/ui/charts/throttle';
+import type { WorkerLike } from '../../../src/ui/engineClient';
+import { PRESETS, matchingPreset, presetChange, presetSettings, type Preset } from '../../../src/ui/presets';
+import { Readout } from '../../../src/ui/Readout';
+import { parseSettingsFromQuery, serializeSettings } from '../../../src/ui/urlState';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 

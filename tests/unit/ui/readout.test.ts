@@ -13,7 +13,7 @@ import {
   leaderOf,
   lossAt,
   type ClockedLoss,
-} from '../../src/ui/readout';
+} from '../../../src/ui/readout';
 
 const pts = (...xs: [number, number][]): ClockedLoss[] => xs.map(([clockMs, trainLoss]) => ({ clockMs, trainLoss }));
 

@@ -11,10 +11,10 @@ import {
   checkSettings,
   defaultSettings,
   type Settings,
-} from '../../src/engine/settings';
-import { initialEngineView } from '../../src/ui/engineClient';
-import { Banners } from '../../src/ui/StatusBar';
-import { parseSettingsFromQuery, serializeSettings, urlWithSettings } from '../../src/ui/urlState';
+} from '../../../src/engine/settings';
+import { initialEngineView } from '../../../src/ui/engineClient';
+import { Banners } from '../../../src/ui/StatusBar';
+import { parseSettingsFromQuery, serializeSettings, urlWithSettings } from '../../../src/ui/urlState';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 

@@ -4,9 +4,9 @@
 import { act } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EngineEvent, StepPoint, VarianceLabPoint } from '../../src/engine/protocol';
-import { VarianceLabChart, labRows } from '../../src/ui/charts/VarianceLabChart';
-import { MetricsStore, keepLabPoints } from '../../src/ui/metricsStore';
+import type { EngineEvent, StepPoint, VarianceLabPoint } from '../../../src/engine/protocol';
+import { VarianceLabChart, labRows } from '../../../src/ui/charts/VarianceLabChart';
+import { MetricsStore, keepLabPoints } from '../../../src/ui/metricsStore';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 

@@ -6,12 +6,12 @@ import * as tf from '@tensorflow/tfjs';
 import { act } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { checkCommand } from '../../src/engine/commandCheck';
-import { Engine } from '../../src/engine/engine';
-import type { EngineCommand, EngineEvent } from '../../src/engine/protocol';
-import type { Settings } from '../../src/engine/settings';
-import { useEngine, watchPageVisibility, type UseEngine, type WorkerLike } from '../../src/ui/engineClient';
-import { tinyLoader, tinySettings, waitUntil } from '../support/engineHarness';
+import { checkCommand } from '../../../src/engine/commandCheck';
+import { Engine } from '../../../src/engine/engine';
+import type { EngineCommand, EngineEvent } from '../../../src/engine/protocol';
+import type { Settings } from '../../../src/engine/settings';
+import { useEngine, watchPageVisibility, type UseEngine, type WorkerLike } from '../../../src/ui/engineClient';
+import { tinyLoader, tinySettings, waitUntil } from '../../support/engineHarness';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
