@@ -36,6 +36,8 @@
 import { BatchTauMeter } from './tau';
 import type { Rng } from './types';
 import { SumTree } from './sumTree';
+import { TopK } from './topK';
+import { checkAgeing, checkFloor, checkSmoothing, uniform53 } from './scoreTableChecks';
 
 const CH_Y = 0;
 const CH_Z = 1;
@@ -47,9 +49,6 @@ const CH_YZ = 6;
 const CHANNELS = 7;
 /** Re-base the ageing clock when λ^(T − t_ref) drops below this (z ≤ 2^40, z² ≤ 2^80). */
 const REBASE_BELOW = 2 ** -40;
-const TWO_26 = 67108864;
-const TWO_27 = 134217728;
-const TWO_53 = 9007199254740992;
 
 /**
  * The default floor ε (docs/method.md §5): a tenth of the draws uniform. It bounds every
@@ -73,31 +72,6 @@ export interface ScoreTableOptions {
   floor?: number;
   /** Momentum of observeBatch's τ meter (BatchTauMeter, tau.ts). Default 0.9. */
   tauMomentum?: number;
-}
-
-function checkSmoothing(where: string, c: number): void {
-  if (!Number.isFinite(c) || c < 0) {
-    throw new RangeError(`${where}: smoothing ${c} must be a finite number ≥ 0 (0 = off)`);
-  }
-}
-
-function checkAgeing(where: string, a: number): void {
-  if (!Number.isFinite(a) || a < 0 || a >= 1) {
-    throw new RangeError(`${where}: ageing ${a} must be a number in [0, 1) (0 = off)`);
-  }
-}
-
-function checkFloor(where: string, eps: number): void {
-  if (!Number.isFinite(eps) || eps < 0 || eps >= 1) {
-    throw new RangeError(`${where}: floor ${eps} must be a number in [0, 1) (the uniform share of draws; 0 = off)`);
-  }
-}
-
-/** A uniform number in [0, 1) with 53 random bits (two rng draws), so that tiny p_i are exact too. */
-function uniform53(rng: Rng): number {
-  const hi = Math.floor(rng.next() * TWO_26);
-  const lo = Math.floor(rng.next() * TWO_27);
-  return (hi * TWO_27 + lo) / TWO_53;
 }
 
 export class ScoreTable {
@@ -417,60 +391,11 @@ export class ScoreTable {
    */
   top(k: number): { indices: Int32Array; scores: Float64Array } {
     if (!Number.isInteger(k) || k < 0) throw new RangeError(`ScoreTable.top: k = ${k} must be an integer ≥ 0`);
-    const m = Math.min(k, this.seenCount);
+    const best = new TopK(Math.min(k, this.seenCount));
     const mu = this.meanScore();
-    // Min-heap of the best m so far, keyed (score, −index).
-    const hs = new Float64Array(m);
-    const hi = new Int32Array(m);
-    let size = 0;
-    const less = (sa: number, ia: number, sb: number, ib: number): boolean => sa < sb || (sa === sb && ia > ib);
-    const siftDown = (start: number): void => {
-      let p = start;
-      for (;;) {
-        const l = 2 * p + 1;
-        if (l >= size) return;
-        let q = l;
-        if (l + 1 < size && less(hs[l + 1], hi[l + 1], hs[l], hi[l])) q = l + 1;
-        if (!less(hs[q], hi[q], hs[p], hi[p])) return;
-        [hs[p], hs[q]] = [hs[q], hs[p]];
-        [hi[p], hi[q]] = [hi[q], hi[p]];
-        p = q;
-      }
-    };
-    if (m > 0) {
-      for (let j = this.unseen; j < this.size; j++) {
-        const i = this.perm[j];
-        const s = this.effective(i, mu);
-        if (size < m) {
-          let p = size++;
-          hs[p] = s;
-          hi[p] = i;
-          while (p > 0) {
-            const q = (p - 1) >> 1;
-            if (!less(hs[p], hi[p], hs[q], hi[q])) break;
-            [hs[p], hs[q]] = [hs[q], hs[p]];
-            [hi[p], hi[q]] = [hi[q], hi[p]];
-            p = q;
-          }
-        } else if (less(hs[0], hi[0], s, i)) {
-          hs[0] = s;
-          hi[0] = i;
-          siftDown(0);
-        }
-      }
-    }
-    const indices = new Int32Array(m);
-    const scores = new Float64Array(m);
-    for (let r = m - 1; r >= 0; r--) {
-      indices[r] = hi[0];
-      scores[r] = hs[0];
-      size--;
-      hs[0] = hs[size];
-      hi[0] = hi[size];
-      siftDown(0);
-    }
+    for (let j = this.unseen; j < this.size; j++) best.offer(this.perm[j], this.effective(this.perm[j], mu));
     this.extraOps += this.size;
-    return { indices, scores };
+    return best.take();
   }
 
   // ---- internals ----
