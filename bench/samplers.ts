@@ -88,7 +88,8 @@ await runBenchmark('samplers', 'Samplers: uniform vs presample vs score table', 
   const k0 = SAMPLERS.findIndex((s) => s.label === 'uniform');
   const all: RaceRecord[] = [];
   const skipped: string[] = [];
-  let slowdown = 1;
+  // Uniform's measured ms per step in the previous race of the same optimizer (null: none yet).
+  const lastPace = new Map<string, number>();
   // Each race as it ends, so a run cut short keeps the races it finished (--merge reads it).
   const partialFile = path.join(ROOT, 'bench', 'results', `samplers${args.configs ? `.${args.configs.join('+').replace(/:/g, '-')}` : ''}${args.seeds ? `.seeds-${args.seeds.join('+')}` : ''}.partial.json.tmp`);
   if (args.merge) {
@@ -108,10 +109,11 @@ await runBenchmark('samplers', 'Samplers: uniform vs presample vs score table', 
     const settings = { ...base, optimizer: opt.name, learningRate: opt.learningRate };
     const calibration = await calibrateUniform(model, seed, settings, data);
     // The race ends when uniform has made its epochs (whole blocks of 8); every run gets the
-    // own-clock time uniform needed for them. The calibration, scaled by how much slower
-    // uniform ran in the previous race than its calibration said (load changes), estimates it.
+    // own-clock time uniform needed for them. Uniform's pace in the previous race with the same
+    // optimizer estimates it, else the calibration (a 32-step calibration under a load spike
+    // was 3.5× off; a whole race's pace is steadier).
     const uniformSteps = Math.ceil((epochs * n) / batchSize / 8) * 8;
-    const estimateMs = epochBudgetMs(epochs, n, batchSize, calibration.msPerStep) * slowdown;
+    const estimateMs = epochBudgetMs(epochs, n, batchSize, lastPace.get(opt.name) ?? calibration.msPerStep);
     // Every run spends the budget on its own clock; evaluations and the bookkeeping add ~10%.
     const predictedMs = SAMPLERS.length * estimateMs * 1.1;
     if (Date.now() + predictedMs > deadline) {
@@ -142,7 +144,7 @@ await runBenchmark('samplers', 'Samplers: uniform vs presample vs score table', 
     runs.forEach((r) => r.dispose());
     const wallSeconds = (Date.now() - t0) / 1000;
     const budgetMs = out[k0].clockMs;
-    slowdown = out[k0].msPerStep / calibration.msPerStep;
+    lastPace.set(opt.name, out[k0].msPerStep);
     all.push({ dataset, optimizer: opt.name, seed, trainCount: n, calibration, budgetMs, epochs, wallSeconds, runs: out });
     writeFileSync(partialFile, JSON.stringify(all) + '\n');
     console.log(`${name} (${wallSeconds.toFixed(0)} s): ` + out.map((r) => `${r.label} ${fmt(r.trainLoss, 4)} (${r.steps} steps)`).join('; '));
