@@ -29,7 +29,7 @@ import type { MetricsSnapshot } from './metricsStore';
 import { SampleGrid } from './SampleGrid';
 import { Presets } from './Presets';
 import { Readout } from './Readout';
-import { copyText, shareLink, syncUrl } from './share';
+import { copyText, pinBackend, shareLink, syncUrl } from './share';
 import { Banners, BackendBadge, StatusBar } from './StatusBar';
 import { parseSettingsFromQuery } from './urlState';
 
@@ -133,7 +133,7 @@ function Playground({ workerFactory, initialQuery, syncAddressBar = true }: AppP
   );
 
   const onShare = async () => {
-    const link = shareLink(settingsRef.current);
+    const link = shareLink(pinBackend(settingsRef.current, view.status?.backend?.name));
     const copied = await copyText(link);
     setShareState({ link, copied });
   };

@@ -1,7 +1,19 @@
 // The share link: the page URL always carries the current settings (history.replaceState,
 // no navigation, no history entries), and the Share button copies it.
-import type { Settings } from '../engine/settings';
+import { BACKEND_PREFERENCES, type Settings } from '../engine/settings';
 import { urlWithSettings } from './urlState';
+
+/**
+ * The settings a shared link should carry: with backend 'auto', the backend actually in
+ * force. 'auto' measures where there is no GPU and may pick another backend next time (two
+ * backends can be within noise of each other), and numbers are reproducible on one backend
+ * only; the link pins it. A forced backend, or none known yet, stays as it is.
+ */
+export function pinBackend(settings: Settings, inForce: string | null | undefined): Settings {
+  if (settings.backend !== 'auto' || !inForce) return settings;
+  const pinned = BACKEND_PREFERENCES.find((b) => b !== 'auto' && b === inForce);
+  return pinned ? { ...settings, backend: pinned } : settings;
+}
 
 /** The link that reproduces `settings` on this page. */
 export function shareLink(settings: Settings, href: string = window.location.href): string {

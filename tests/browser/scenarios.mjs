@@ -92,7 +92,8 @@ async function startAdvancePause(page, log, { screenshot } = {}) {
     },
     { timeout: 60_000, interval: 0, message: async () => `after Pause the runs kept stepping: ${await describe(page, log)}` },
   );
-  const block = Math.min(8, Number(new URL(page.url()).searchParams.get('evalInterval') ?? 25));
+  const params = new URL(page.url()).searchParams;
+  const block = Math.min(Number(params.get('blockSteps') ?? 8), Number(params.get('evalInterval') ?? 25));
   check(
     a.importance - atPause.importance <= 2 * block && a.uniform - atPause.uniform <= 2 * block,
     `after Pause the runs went on for more than the block in flight (importance ${atPause.importance} → ${a.importance}, uniform ${atPause.uniform} → ${a.uniform}; a block is ${block} steps)`,
@@ -272,7 +273,9 @@ export const scenarios = [
     timeout: 180_000,
     async run(ctx) {
       const { page, log } = await ctx.open();
-      await page.goto(ctx.server.url + query({ ...TINY, mode: 'importance' }));
+      // WebGPU (a software adapter here): steps slow enough that the displayed counts, which
+      // lag the engine by a status message, tell the block in flight apart from more blocks.
+      await page.goto(ctx.server.url + query({ ...TINY, mode: 'importance', backend: 'webgpu' }));
       await waitReady(page, log);
       const s = await startAdvancePause(page, log, { screenshot: ctx.screenshot });
       // what was charted is sane: finite, non-negative losses; accuracies in [0, 1]
@@ -297,7 +300,7 @@ export const scenarios = [
     timeout: 180_000,
     async run(ctx) {
       const { page, log } = await ctx.open();
-      await page.goto(ctx.server.url + query({ ...TINY, mode: 'uniform', evalInterval: 1000 }));
+      await page.goto(ctx.server.url + query({ ...TINY, mode: 'uniform', evalInterval: 1000, blockSteps: 4, backend: 'webgpu' }));
       await waitReady(page, log);
       const pressed = async (m) => (await page.locator(tid(`mode-${m}`)).first().getAttribute('aria-pressed')) === 'true';
       check(await pressed('uniform'), 'mode-uniform is not aria-pressed after ?mode=uniform');
@@ -422,10 +425,14 @@ export const scenarios = [
       const a = await firstLosses(ctx, link, n);
       check(!a.notice, `url-notice shown for the shared link: "${a.notice}"`);
       const restored = a.settings;
-      const diffs = Object.keys({ ...original, ...restored }).filter((k) => original[k] !== restored[k]);
+      // backend=auto is shared as the backend in force (the link pins it, so the numbers reproduce).
+      const pinned = new URL(link).searchParams.get('backend');
+      check(original.backend !== 'auto' || /^(webgpu|webgl|cpu)$/.test(pinned ?? ''), `the shared link carries backend "${pinned}", expected the backend in force`);
+      const expected = { ...original, backend: original.backend === 'auto' ? pinned : original.backend };
+      const diffs = Object.keys({ ...expected, ...restored }).filter((k) => expected[k] !== restored[k]);
       check(
         diffs.length === 0,
-        `the shared link did not restore: ${diffs.map((k) => `${k}: "${original[k]}" → "${restored[k]}"`).join(', ')} (link ${link})`,
+        `the shared link did not restore: ${diffs.map((k) => `${k}: "${expected[k]}" → "${restored[k]}"`).join(', ')} (link ${link})`,
       );
       const b = await firstLosses(ctx, link, n);
       check(a.backend === b.backend, `the two runs used different backends: "${a.backend}" vs "${b.backend}"`);
@@ -811,7 +818,7 @@ export const scenarios = [
     timeout: 240_000,
     async run(ctx) {
       // The "where it pays" preset (src/ui/presets.ts): the values it must land on.
-      const want = { dataset: 'mnist', model: 'mlp', optimizer: 'adam', batchSize: '64', sampler: 'table', smoothing: '0.2', trainCap: '8000' };
+      const want = { dataset: 'mnist', model: 'mlp', optimizer: 'adam', batchSize: '64', sampler: 'table', tableSmoothing: '0.2', trainCap: '8000' };
       const { page, log } = await ctx.open();
       await page.goto(ctx.server.url + query(TINY));
       await waitReady(page, log);

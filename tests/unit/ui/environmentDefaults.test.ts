@@ -26,3 +26,16 @@ describe('machine defaults', () => {
     expect(withMachineDefaults('?model=mlp', true)).toBe('?model=mlp');
   });
 });
+
+describe('share link', () => {
+  it('pins the backend in force when the settings say auto, and leaves a forced one', async () => {
+    const { pinBackend } = await import('../../../src/ui/share');
+    const auto = { ...defaultSettings(), backend: 'auto' as const };
+    expect(pinBackend(auto, 'webgl').backend).toBe('webgl');
+    expect(pinBackend(auto, 'cpu').backend).toBe('cpu');
+    expect(pinBackend(auto, null)).toBe(auto);
+    expect(pinBackend(auto, 'wasm')).toBe(auto);
+    const forced = { ...defaultSettings(), backend: 'webgpu' as const };
+    expect(pinBackend(forced, 'cpu')).toBe(forced);
+  });
+});
