@@ -2,6 +2,7 @@
 // spawnWithWebgpu): runs drawOnDevice on tfjs's WebGPU backend through Dawn, counts every
 // device→host read while it runs, and draws again on the CPU backend with the same scores and
 // uniforms. Prints one JSON line with what it saw; the parent asserts.
+import { printChildResult } from './childOutput';
 import { installNodeWebgpu } from './nodeWebgpu';
 
 interface Out {
@@ -151,12 +152,4 @@ async function main(): Promise<Out> {
   return out;
 }
 
-main()
-  .then((out) => {
-    console.log(JSON.stringify(out));
-    process.exit(0);
-  })
-  .catch((e: unknown) => {
-    console.log(JSON.stringify({ ok: false, reason: `child failed: ${e instanceof Error ? e.stack : String(e)}` }));
-    process.exit(1);
-  });
+printChildResult(main());

@@ -1,6 +1,7 @@
 // Child process of tests/unit/engine/webgpu.test.ts (started with the WebGPU environment by
 // spawnWithWebgpu): runs the engine on tfjs's WebGPU backend through Dawn, then loses the
 // device on purpose and checks the recovery. Prints one JSON line with what it saw.
+import { printChildResult } from './childOutput';
 import { installNodeWebgpu } from './nodeWebgpu';
 
 interface Out {
@@ -64,12 +65,4 @@ async function main(): Promise<Out> {
   return out;
 }
 
-main()
-  .then((out) => {
-    console.log(JSON.stringify(out));
-    process.exit(0);
-  })
-  .catch((e: unknown) => {
-    console.log(JSON.stringify({ ok: false, reason: `child failed: ${e instanceof Error ? e.stack : String(e)}` }));
-    process.exit(1);
-  });
+printChildResult(main());

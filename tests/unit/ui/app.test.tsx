@@ -2,36 +2,14 @@
 // The whole page against a fake worker: the commands it sends, the test ids the browser
 // tests rely on, and what it shows for the engine's events.
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EngineCommand, EngineEvent, EngineStatus, StepPoint } from '../../../src/engine/protocol';
+import type { EngineStatus, StepPoint } from '../../../src/engine/protocol';
 import { defaultSettings, type Settings } from '../../../src/engine/settings';
 import { App } from '../../../src/ui/App';
 import { ChartWidthContext } from '../../../src/ui/charts/common';
 import { ChartRefreshContext } from '../../../src/ui/charts/throttle';
-import type { WorkerLike } from '../../../src/ui/engineClient';
-
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-class FakeWorker implements WorkerLike {
-  sent: EngineCommand[] = [];
-  terminated = false;
-  onmessage: ((event: MessageEvent) => void) | null = null;
-  onerror: ((event: ErrorEvent) => void) | null = null;
-  onmessageerror: ((event: MessageEvent) => void) | null = null;
-  postMessage(message: EngineCommand): void {
-    this.sent.push(structuredClone(message));
-  }
-  terminate(): void {
-    this.terminated = true;
-  }
-  emit(event: EngineEvent): void {
-    act(() => this.onmessage?.(new MessageEvent('message', { data: event })));
-  }
-  types(): string[] {
-    return this.sent.map((c) => c.type);
-  }
-}
+import { TestHost, byId } from '../../support/reactHost';
+import { FakeWorker, freshWorker } from '../../support/uiFakes';
 
 function status(state: EngineStatus['state'], settings: Settings, step = 0, extra: Partial<EngineStatus> = {}): EngineStatus {
   return {
@@ -77,40 +55,25 @@ function steps(from: number, to: number, mode: StepPoint['mode'], active: boolea
   return out;
 }
 
-let root: Root | null = null;
-let host: HTMLDivElement | null = null;
+const page = new TestHost();
 let worker: FakeWorker;
 
 beforeEach(() => {
-  worker = new FakeWorker();
-  window.history.replaceState(null, '', '/');
+  worker = freshWorker();
 });
 
-afterEach(() => {
-  act(() => root?.unmount());
-  host?.remove();
-  root = null;
-  host = null;
-});
+afterEach(() => page.cleanup());
 
 function renderApp(query = ''): HTMLDivElement {
-  host = document.createElement('div');
-  document.body.appendChild(host);
-  root = createRoot(host);
-  act(() =>
-    root!.render(
-      <ChartWidthContext.Provider value={500}>
-        {/* Charts follow each event at once here (the page throttles them). */}
-        <ChartRefreshContext.Provider value={0}>
-          <App workerFactory={() => worker} initialQuery={query} />
-        </ChartRefreshContext.Provider>
-      </ChartWidthContext.Provider>,
-    ),
+  return page.render(
+    <ChartWidthContext.Provider value={500}>
+      {/* Charts follow each event at once here (the page throttles them). */}
+      <ChartRefreshContext.Provider value={0}>
+        <App workerFactory={() => worker} initialQuery={query} />
+      </ChartRefreshContext.Provider>
+    </ChartWidthContext.Provider>,
   );
-  return host;
 }
-
-const byId = (el: HTMLElement, id: string) => el.querySelector<HTMLElement>(`[data-testid="${id}"]`);
 
 function click(el: HTMLElement | null) {
   expect(el).not.toBeNull();

@@ -6,7 +6,6 @@
 // drawing (PlotLines) are wrapped (they still render) to count their renders and read the
 // lines they are given.
 import { act, createElement, type ComponentType } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EngineEvent, EvalPoint, RunMetrics, SamplerSnapshot, StepPoint } from '../../../src/engine/protocol';
 import { AccuracyChart } from '../../../src/ui/charts/AccuracyChart';
@@ -17,8 +16,8 @@ import type { PlotLinesProps } from '../../../src/ui/charts/PlotLines';
 import { TauChart } from '../../../src/ui/charts/TauChart';
 import { CHART_REFRESH_MS, ChartRefreshContext } from '../../../src/ui/charts/throttle';
 import { MetricsStore, type MetricsSnapshot, type RunSeries } from '../../../src/ui/metricsStore';
-
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+import { evalPoint, stepPoint } from '../../support/chartPoints';
+import { TestHost } from '../../support/reactHost';
 
 const seen = vi.hoisted(() => ({
   renders: {} as Record<string, number>,
@@ -57,30 +56,8 @@ vi.mock('../../../src/ui/charts/PlotLines', async (importOriginal) => {
   return { ...actual, PlotLines };
 });
 
-function stepPoint(step: number, active: boolean): StepPoint {
-  return {
-    step,
-    samplesSeen: step * 32,
-    clockMs: step * 40,
-    batchLoss: 2 / Math.sqrt(step),
-    mode: 'auto',
-    importanceActive: active,
-    tauRaw: 1 + ((step * 7919) % 13) / 10,
-    tauSmoothed: 1 + step / (step + 50),
-    tauThreshold: 2,
-  };
-}
-
-function evalPoint(step: number): EvalPoint {
-  return {
-    step,
-    samplesSeen: step * 32,
-    clockMs: step * 40,
-    trainLoss: 2.3 / (1 + step / 100) + 0.05 * Math.sin(step),
-    testLoss: 2.4 / (1 + step / 100),
-    testAccuracy: Math.min(0.99, step / 1000),
-  };
-}
+/** Evaluations whose train loss is not monotone (a 0.05·sin(step) wobble on the decay). */
+const wobblyEvalPoint = (step: number): EvalPoint => evalPoint(step, { trainLossWobble: 0.05 });
 
 const snapshot = (k: number): SamplerSnapshot => ({
   scoreHistogram: { edges: [0, 0.5, 1, 1.5], counts: [10 + k, 5, 2] },
@@ -100,7 +77,7 @@ function batch(from: number, to: number, evalEvery: number): Metrics {
     const evals: EvalPoint[] = [];
     for (let s = from + 1; s <= to; s++) {
       steps.push(stepPoint(s, Math.floor(s / 100) % 2 === 1));
-      if (s % evalEvery === 0) evals.push(evalPoint(s));
+      if (s % evalEvery === 0) evals.push(wobblyEvalPoint(s));
     }
     return { steps, evals, snapshot: snapshot(to) };
   };
@@ -111,7 +88,7 @@ function batch(from: number, to: number, evalEvery: number): Metrics {
 function longHistory(n: number): MetricsSnapshot {
   const run = (): RunSeries => ({
     steps: Array.from({ length: n }, (_, i) => stepPoint(i + 1, Math.floor(i / 250) % 2 === 1)),
-    evals: Array.from({ length: n }, (_, i) => evalPoint(i + 1)),
+    evals: Array.from({ length: n }, (_, i) => wobblyEvalPoint(i + 1)),
     snapshot: snapshot(0),
     stepsReceived: n,
     evalsReceived: n,
@@ -122,8 +99,7 @@ function longHistory(n: number): MetricsSnapshot {
   return { version: 1, runs: { importance: run(), uniform: run() } };
 }
 
-let root: Root | null = null;
-let host: HTMLDivElement | null = null;
+const page = new TestHost();
 
 beforeEach(() => {
   seen.renders = {};
@@ -132,22 +108,13 @@ beforeEach(() => {
 });
 
 afterEach(() => {
-  act(() => root?.unmount());
-  host?.remove();
-  root = null;
-  host = null;
+  page.cleanup();
   vi.useRealTimers();
 });
 
 /** Renders with the given chart refresh interval (the page's by default). */
 function render(node: React.ReactNode, refreshMs = CHART_REFRESH_MS): HTMLDivElement {
-  if (!host) {
-    host = document.createElement('div');
-    document.body.appendChild(host);
-    root = createRoot(host);
-  }
-  act(() => root!.render(<ChartRefreshContext.Provider value={refreshMs}>{node}</ChartRefreshContext.Provider>));
-  return host;
+  return page.render(<ChartRefreshContext.Provider value={refreshMs}>{node}</ChartRefreshContext.Provider>);
 }
 
 const attr = (el: HTMLElement, testId: string, name: string): number => {

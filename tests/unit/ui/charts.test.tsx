@@ -1,8 +1,6 @@
 // @vitest-environment jsdom
 // Charts receiving batched metrics: the store appends batches, the charts plot them
 // (data-points grows, the SVG gains lines), and decimation keeps long runs bounded.
-import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EngineEvent, EvalPoint, RunMetrics, SamplerSnapshot, StepPoint } from '../../../src/engine/protocol';
 import { AccuracyChart } from '../../../src/ui/charts/AccuracyChart';
@@ -14,35 +12,10 @@ import { niceTicks } from '../../../src/ui/charts/common';
 import { DISPLAY_POINTS } from '../../../src/ui/charts/downsample';
 import { ChartRefreshContext } from '../../../src/ui/charts/throttle';
 import { MetricsStore, type MetricsSnapshot } from '../../../src/ui/metricsStore';
-
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+import { evalPoint, stepPoint } from '../../support/chartPoints';
+import { TestHost } from '../../support/reactHost';
 
 type Metrics = Extract<EngineEvent, { type: 'metrics' }>;
-
-function stepPoint(step: number, active: boolean): StepPoint {
-  return {
-    step,
-    samplesSeen: step * 32,
-    clockMs: step * 40,
-    batchLoss: 2 / Math.sqrt(step),
-    mode: 'auto',
-    importanceActive: active,
-    tauRaw: 1 + ((step * 7919) % 13) / 10,
-    tauSmoothed: 1 + step / (step + 50),
-    tauThreshold: 2,
-  };
-}
-
-function evalPoint(step: number): EvalPoint {
-  return {
-    step,
-    samplesSeen: step * 32,
-    clockMs: step * 40,
-    trainLoss: 2.3 / (1 + step / 100),
-    testLoss: 2.4 / (1 + step / 100),
-    testAccuracy: Math.min(0.99, step / 1000),
-  };
-}
 
 const snapshot: SamplerSnapshot = {
   scoreHistogram: { edges: [0, 0.5, 1, 1.5], counts: [10, 5, 2] },
@@ -67,25 +40,12 @@ function batch(from: number, to: number, evalEvery = 5, activeFrom = Infinity): 
   return { type: 'metrics', runs: { importance: run(), uniform: run() } };
 }
 
-let root: Root | null = null;
-let host: HTMLDivElement | null = null;
-
-afterEach(() => {
-  act(() => root?.unmount());
-  host?.remove();
-  root = null;
-  host = null;
-});
+const page = new TestHost();
+afterEach(() => page.cleanup());
 
 /** Renders `node` with the charts following every update at once (no refresh throttle). */
 function render(node: React.ReactNode): HTMLDivElement {
-  if (!host) {
-    host = document.createElement('div');
-    document.body.appendChild(host);
-    root = createRoot(host);
-  }
-  act(() => root!.render(<ChartRefreshContext.Provider value={0}>{node}</ChartRefreshContext.Provider>));
-  return host;
+  return page.render(<ChartRefreshContext.Provider value={0}>{node}</ChartRefreshContext.Provider>);
 }
 
 const points = (el: HTMLElement, testId: string): number => {

@@ -2,6 +2,7 @@
 // relies on lost (the ends, the extremes, spikes, the points where the mode switched).
 import { describe, expect, it } from 'vitest';
 import { DISPLAY_POINTS, downsample, downsampleXY } from '../../../src/ui/charts/downsample';
+import { mulberry32 } from '../../support/prng';
 
 interface P {
   i: number;
@@ -10,21 +11,9 @@ interface P {
   on: boolean;
 }
 
-/** A deterministic pseudo-random stream (mulberry32), so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A noisy decaying curve like a loss, with a second quantity and on/off stretches. */
 function series(n: number, seed = 1, switchEvery = 0): P[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   return Array.from({ length: n }, (_, i) => ({
     i,
     y: 2 / (1 + i / 500) + 0.3 * (r() - 0.5),
@@ -92,7 +81,7 @@ describe('downsample', () => {
   });
 
   it('keeps a one-point spike wherever it is', () => {
-    const r = rng(42);
+    const r = mulberry32(42);
     for (let trial = 0; trial < 50; trial++) {
       const s = series(10_000, trial + 10);
       const at = 1 + Math.floor(r() * (s.length - 2));

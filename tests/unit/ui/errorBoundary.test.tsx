@@ -3,15 +3,13 @@
 // and the other charts keep working. An exception elsewhere on the page shows the page-level
 // message instead of a blank page.
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { EngineCommand, EngineEvent, EngineStatus } from '../../../src/engine/protocol';
+import type { EngineStatus } from '../../../src/engine/protocol';
 import { defaultSettings } from '../../../src/engine/settings';
 import { App } from '../../../src/ui/App';
 import { ChartWidthContext } from '../../../src/ui/charts/common';
-import type { WorkerLike } from '../../../src/ui/engineClient';
-
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+import { TestHost, byId } from '../../support/reactHost';
+import { FakeWorker, freshWorker } from '../../support/uiFakes';
 
 /** Which component throws on its next render. */
 const explode = { tau: false, statusBar: false };
@@ -38,20 +36,6 @@ vi.mock('../../../src/ui/StatusBar', async (importOriginal) => {
   };
 });
 
-class FakeWorker implements WorkerLike {
-  sent: EngineCommand[] = [];
-  onmessage: ((event: MessageEvent) => void) | null = null;
-  onerror: ((event: ErrorEvent) => void) | null = null;
-  onmessageerror: ((event: MessageEvent) => void) | null = null;
-  postMessage(message: EngineCommand): void {
-    this.sent.push(structuredClone(message));
-  }
-  terminate(): void {}
-  emit(event: EngineEvent): void {
-    act(() => this.onmessage?.(new MessageEvent('message', { data: event })));
-  }
-}
-
 function readyStatus(): EngineStatus {
   return {
     state: 'ready',
@@ -67,42 +51,29 @@ function readyStatus(): EngineStatus {
   };
 }
 
-let root: Root | null = null;
-let host: HTMLDivElement | null = null;
+const page = new TestHost();
 let worker: FakeWorker;
 
 beforeEach(() => {
-  worker = new FakeWorker();
+  worker = freshWorker();
   explode.tau = false;
   explode.statusBar = false;
-  window.history.replaceState(null, '', '/');
   // React reports each caught error on the console; the test asserts what the page shows.
   vi.spyOn(console, 'error').mockImplementation(() => undefined);
 });
 
 afterEach(() => {
-  act(() => root?.unmount());
-  host?.remove();
-  root = null;
-  host = null;
+  page.cleanup();
   vi.restoreAllMocks();
 });
 
 function renderApp(): HTMLDivElement {
-  host = document.createElement('div');
-  document.body.appendChild(host);
-  root = createRoot(host);
-  act(() =>
-    root!.render(
-      <ChartWidthContext.Provider value={500}>
-        <App workerFactory={() => worker} initialQuery="" syncAddressBar={false} />
-      </ChartWidthContext.Provider>,
-    ),
+  return page.render(
+    <ChartWidthContext.Provider value={500}>
+      <App workerFactory={() => worker} initialQuery="" syncAddressBar={false} />
+    </ChartWidthContext.Provider>,
   );
-  return host;
 }
-
-const byId = (el: HTMLElement, id: string) => el.querySelector<HTMLElement>(`[data-testid="${id}"]`);
 
 describe('error boundaries', () => {
   it('a chart that throws shows its message in its place; controls and other charts still work', () => {

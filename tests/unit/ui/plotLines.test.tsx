@@ -2,7 +2,6 @@
 // The line drawing of the training charts: pixel mapping, the SVG path, the nearest-point
 // lookup of the hover readout, log-axis ticks, and the readout itself in a rendered chart.
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EvalPoint } from '../../../src/engine/protocol';
 import { formatNumber, logTicks } from '../../../src/ui/charts/common';
@@ -10,8 +9,7 @@ import { LossChart } from '../../../src/ui/charts/LossChart';
 import { axisMapper, linePath, nearestIndex, type PlotPoint } from '../../../src/ui/charts/PlotLines';
 import { ChartRefreshContext } from '../../../src/ui/charts/throttle';
 import type { MetricsSnapshot, RunSeries } from '../../../src/ui/metricsStore';
-
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+import { TestHost } from '../../support/reactHost';
 
 describe('axisMapper', () => {
   it('maps the range onto the pixels, y upwards, log axes by decades', () => {
@@ -100,14 +98,8 @@ describe('logTicks', () => {
 });
 
 describe('the hover readout', () => {
-  let root: Root | null = null;
-  let host: HTMLDivElement | null = null;
-  afterEach(() => {
-    act(() => root?.unmount());
-    host?.remove();
-    root = null;
-    host = null;
-  });
+  const page = new TestHost();
+  afterEach(() => page.cleanup());
 
   const evals = (loss: (step: number) => number): EvalPoint[] =>
     Array.from({ length: 50 }, (_, i) => ({
@@ -133,15 +125,10 @@ describe('the hover readout', () => {
     const imp = evals((k) => 2 / k);
     const uni = evals((k) => 3 / k);
     const m: MetricsSnapshot = { version: 1, runs: { importance: run(imp), uniform: run(uni) } };
-    host = document.createElement('div');
-    document.body.appendChild(host);
-    root = createRoot(host);
-    act(() =>
-      root!.render(
-        <ChartRefreshContext.Provider value={0}>
-          <LossChart metrics={m} xAxis="steps" logScale={false} width={600} height={300} />
-        </ChartRefreshContext.Provider>,
-      ),
+    const host = page.render(
+      <ChartRefreshContext.Provider value={0}>
+        <LossChart metrics={m} xAxis="steps" logScale={false} width={600} height={300} />
+      </ChartRefreshContext.Provider>,
     );
     const target = host.querySelector('.plot-hover-target')!;
     expect(target).not.toBeNull();

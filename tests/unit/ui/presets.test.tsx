@@ -3,19 +3,17 @@
 // page, against a fake worker: each preset is valid settings that survive the share link, a
 // click sends them as one update, and the readout shows the numbers once both runs evaluated.
 import { act, type ReactNode } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EngineCommand, EngineEvent, EngineStatus, EvalPoint } from '../../../src/engine/protocol';
+import type { EngineStatus, EvalPoint } from '../../../src/engine/protocol';
 import { checkSettings, defaultSettings, needsRestart, type Settings } from '../../../src/engine/settings';
 import { App } from '../../../src/ui/App';
 import { ChartWidthContext } from '../../../src/ui/charts/common';
 import { ChartRefreshContext } from '../../../src/ui/charts/throttle';
-import type { WorkerLike } from '../../../src/ui/engineClient';
 import { PRESETS, matchingPreset, presetChange, presetSettings, type Preset } from '../../../src/ui/presets';
 import { Readout } from '../../../src/ui/Readout';
 import { parseSettingsFromQuery, serializeSettings } from '../../../src/ui/urlState';
-
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+import { TestHost, byId } from '../../support/reactHost';
+import { FakeWorker, freshWorker } from '../../support/uiFakes';
 
 const preset = (name: string): Preset => {
   const p = PRESETS.find((x) => x.name === name);
@@ -67,20 +65,6 @@ describe('the presets', () => {
 
 // ---- on the page ---------------------------------------------------------------------------
 
-class FakeWorker implements WorkerLike {
-  sent: EngineCommand[] = [];
-  onmessage: ((event: MessageEvent) => void) | null = null;
-  onerror: ((event: ErrorEvent) => void) | null = null;
-  onmessageerror: ((event: MessageEvent) => void) | null = null;
-  postMessage(message: EngineCommand): void {
-    this.sent.push(structuredClone(message));
-  }
-  terminate(): void {}
-  emit(event: EngineEvent): void {
-    act(() => this.onmessage?.(new MessageEvent('message', { data: event })));
-  }
-}
-
 function status(state: EngineStatus['state'], settings: Settings): EngineStatus {
   return {
     state,
@@ -100,37 +84,22 @@ const evalAt = (step: number, clockMs: number, trainLoss: number): EvalPoint => 
   step, samplesSeen: step * 64, clockMs, trainLoss, testLoss: trainLoss, testAccuracy: 0.5,
 });
 
-let root: Root | null = null;
-let host: HTMLDivElement | null = null;
+const page = new TestHost();
 let worker: FakeWorker;
 
 beforeEach(() => {
-  worker = new FakeWorker();
-  window.history.replaceState(null, '', '/');
+  worker = freshWorker();
 });
 
-afterEach(() => {
-  act(() => root?.unmount());
-  host?.remove();
-  root = null;
-  host = null;
-});
+afterEach(() => page.cleanup());
 
 function render(node: ReactNode): HTMLDivElement {
-  host = document.createElement('div');
-  document.body.appendChild(host);
-  root = createRoot(host);
-  act(() =>
-    root!.render(
-      <ChartWidthContext.Provider value={500}>
-        <ChartRefreshContext.Provider value={0}>{node}</ChartRefreshContext.Provider>
-      </ChartWidthContext.Provider>,
-    ),
+  return page.render(
+    <ChartWidthContext.Provider value={500}>
+      <ChartRefreshContext.Provider value={0}>{node}</ChartRefreshContext.Provider>
+    </ChartWidthContext.Provider>,
   );
-  return host;
 }
-
-const byId = (el: HTMLElement, id: string) => el.querySelector<HTMLElement>(`[data-testid="${id}"]`);
 
 describe('the presets on the page', () => {
   it('a click sends the preset as one update, presses it, explains it and writes it to the URL', () => {
@@ -205,7 +174,7 @@ describe('the readout', () => {
     expect(byId(el, 'readout')!.getAttribute('data-leader')).toBe('uniform');
     expect(byId(el, 'readout-loss-ratio')!.textContent).toContain('uniform ahead');
     expect(byId(el, 'readout-loss-ratio')!.getAttribute('data-leader')).toBe('uniform');
-    act(() => root!.render(<Readout importanceEvals={[]} uniformEvals={[]} compare={false} />));
+    page.render(<Readout importanceEvals={[]} uniformEvals={[]} compare={false} />);
     expect(byId(el, 'readout')!.getAttribute('data-state')).toBe('off');
   });
 });

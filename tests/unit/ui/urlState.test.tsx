@@ -2,8 +2,6 @@
 // Settings ⇄ URL: valid settings survive the round trip; invalid, out-of-range, unknown and
 // hostile values fall back to the defaults with notices naming them, and those notices reach
 // the page as text only.
-import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   SETTINGS_SCHEMA,
@@ -15,20 +13,8 @@ import {
 import { initialEngineView } from '../../../src/ui/engineClient';
 import { Banners } from '../../../src/ui/StatusBar';
 import { parseSettingsFromQuery, serializeSettings, urlWithSettings } from '../../../src/ui/urlState';
-
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-/** mulberry32: a small seeded PRNG, so a failing case can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../support/prng';
+import { TestHost } from '../../support/reactHost';
 
 function randomSettings(rand: () => number): Settings {
   const out: Record<string, unknown> = {};
@@ -51,7 +37,7 @@ function randomSettings(rand: () => number): Settings {
 
 describe('settings ⇄ URL round trip', () => {
   it('random valid settings survive serialize → parse exactly, with no notices', () => {
-    const rand = prng(20240601);
+    const rand = mulberry32(20240601);
     for (let i = 0; i < 300; i++) {
       const s = randomSettings(rand);
       expect(checkSettings(s)).toEqual([]);
@@ -168,32 +154,19 @@ const HOSTILE = [
   '{{constructor.constructor("alert(1)")()}}',
 ];
 
-let root: Root | null = null;
-let host: HTMLDivElement | null = null;
-
-afterEach(() => {
-  act(() => root?.unmount());
-  host?.remove();
-  root = null;
-  host = null;
-});
+const page = new TestHost();
+afterEach(() => page.cleanup());
 
 function renderNotices(notices: string[]): HTMLDivElement {
-  host = document.createElement('div');
-  document.body.appendChild(host);
-  root = createRoot(host);
-  act(() =>
-    root!.render(
-      <Banners
-        view={initialEngineView()}
-        urlNotices={notices}
-        onDismissUrlNotices={() => undefined}
-        onDismiss={() => undefined}
-        onRestartEngine={() => undefined}
-      />,
-    ),
+  return page.render(
+    <Banners
+      view={initialEngineView()}
+      urlNotices={notices}
+      onDismissUrlNotices={() => undefined}
+      onDismiss={() => undefined}
+      onRestartEngine={() => undefined}
+    />,
   );
-  return host;
 }
 
 describe('hostile URL values', () => {

@@ -1,14 +1,11 @@
 // @vitest-environment jsdom
 // The variance lab on the page: the store keeps the importance run's probes (forgotten on a
 // restart, thinned on a very long run), and the chart plots them with its data-points hook.
-import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EngineEvent, StepPoint, VarianceLabPoint } from '../../../src/engine/protocol';
 import { VarianceLabChart, labRows } from '../../../src/ui/charts/VarianceLabChart';
 import { MetricsStore, keepLabPoints } from '../../../src/ui/metricsStore';
-
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+import { TestHost } from '../../support/reactHost';
 
 type Metrics = Extract<EngineEvent, { type: 'metrics' }>;
 
@@ -71,22 +68,10 @@ describe('metrics store: variance-lab points', () => {
 });
 
 describe('VarianceLabChart', () => {
-  let root: Root | null = null;
-  let host: HTMLDivElement | null = null;
-  afterEach(() => {
-    act(() => root?.unmount());
-    host?.remove();
-    root = host = null;
-  });
-  const render = (points: readonly VarianceLabPoint[], interval = 500) => {
-    if (!host) {
-      host = document.createElement('div');
-      document.body.appendChild(host);
-      root = createRoot(host);
-    }
-    act(() => root!.render(<VarianceLabChart points={points} interval={interval} width={480} height={160} />));
-    return host.querySelector('[data-testid="chart-variance-lab"]')!;
-  };
+  const page = new TestHost();
+  afterEach(() => page.cleanup());
+  const render = (points: readonly VarianceLabPoint[], interval = 500) =>
+    page.render(<VarianceLabChart points={points} interval={interval} width={480} height={160} />).querySelector('[data-testid="chart-variance-lab"]')!;
 
   it('says when the first probe comes, or that the lab is off, before any point', () => {
     expect(render([]).getAttribute('data-points')).toBe('0');

@@ -4,7 +4,6 @@
 // shown, with a notice the page shows.
 import * as tf from '@tensorflow/tfjs';
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkCommand } from '../../../src/engine/commandCheck';
 import { Engine } from '../../../src/engine/engine';
@@ -12,8 +11,7 @@ import type { EngineCommand, EngineEvent } from '../../../src/engine/protocol';
 import type { Settings } from '../../../src/engine/settings';
 import { useEngine, watchPageVisibility, type UseEngine, type WorkerLike } from '../../../src/ui/engineClient';
 import { tinyLoader, tinySettings, waitUntil } from '../../support/engineHarness';
-
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+import { TestHost } from '../../support/reactHost';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -60,13 +58,9 @@ class EngineWorker implements WorkerLike {
   }
 }
 
-let root: Root | null = null;
-let host: HTMLElement | null = null;
+const page = new TestHost();
 afterEach(() => {
-  act(() => root?.unmount());
-  host?.remove();
-  root = null;
-  host = null;
+  page.cleanup();
   visibility = 'visible';
 });
 
@@ -77,10 +71,7 @@ function mount(settings: Settings, worker: WorkerLike): { current: () => UseEngi
     latest = useEngine(settings, () => worker);
     return null;
   }
-  host = document.createElement('div');
-  document.body.append(host);
-  root = createRoot(host);
-  act(() => root!.render(<Probe />));
+  page.render(<Probe />);
   return { current: () => latest! };
 }
 
@@ -110,8 +101,7 @@ describe('page visibility', () => {
     const worker = new RecordingWorker();
     mount(tinySettings(), worker);
     expect(worker.sent.map((c) => c.type)).toEqual(['init', 'visibility']);
-    act(() => root?.unmount());
-    root = null;
+    page.unmount();
     setVisibility('visible');
     expect(worker.sent).toHaveLength(2);
   });
