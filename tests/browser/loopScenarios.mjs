@@ -32,9 +32,9 @@ export const loopScenarios = [
       await poll(
         async () => {
           const s = await steps(page);
-          return s.importance >= 48 && s.uniform >= 48;
+          return s.importance >= 64 && s.uniform >= 64;
         },
-        { timeout: 240_000, interval: 500, message: async () => `the runs did not reach 48 steps each: ${await describe(page, log)}` },
+        { timeout: 240_000, interval: 500, message: async () => `the runs did not reach 64 steps each: ${await describe(page, log)}` },
       );
       await click(page, 'pause-button');
       await poll(async () => (await steps(page)).importance === (await steps(page)).uniform, { timeout: 30_000, message: async () => `the runs did not stop level: ${await describe(page, log)}` });
