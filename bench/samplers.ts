@@ -215,7 +215,7 @@ await runBenchmark('samplers', 'Samplers: uniform vs presample vs score table', 
   const headlineTable: Table = {
     title: `Headline: Algorithm 1 and the best sampler against uniform at equal own-clock time ${tag}`,
     note:
-      'Per (dataset, optimizer): the loss ratio of the paper\'s Algorithm 1 (presampling, auto) and of the sampler with the highest geometric-mean loss ratio, with its test-error change and speed-up (as in the table above). ' +
+      'Per (dataset, optimizer): the loss ratio of the paper\'s Algorithm 1 (presampling, auto) and of the sampler with the highest geometric-mean loss ratio, with its test-error change and speed-up (as in the table below). ' +
       'The paper (Katharopoulos & Fleuret, ICML 2018; CIFAR-10/100 and others, WideResNets on a GPU, hours) reports up to 10× lower training loss and 5-17% lower test error at equal wall-clock time.',
     columns: ['dataset', 'optimizer', 'seeds', 'uniform epochs', 'Algorithm 1 loss ratio', 'best sampler', 'its loss ratio', 'its test-error change', 'its speed-up'],
     rows: headline,
