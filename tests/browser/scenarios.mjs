@@ -651,7 +651,7 @@ export const scenarios = [
   },
   {
     id: 10,
-    name: 'the page never janks while training: no main-thread task over 200 ms, long tasks a small share of the time (goal 5 %, bound 8 %)',
+    name: 'the page never janks while training: no main-thread task over 200 ms, long tasks under 5 % of the time',
     timeout: 300_000,
     async run(ctx) {
       const WINDOW_MS = 30_000;
@@ -808,11 +808,10 @@ export const scenarios = [
       check(stepsTo.importance - stepsFrom.importance >= 5, `too few steps in the window to load the charts: ${figures}`);
       check(charts.tau.points >= 500 && charts.loss.points >= 1000, `the charts hold too few points to test them: ${figures}`);
       check(longest <= 200, `a main-thread task took ${longest.toFixed(0)} ms (limit 200 ms): ${figures}`);
-      // The goal is under 5 % (measured 1.9-5.8 % here, 97.8 % with the old charts). On a loaded
-      // 2-core machine the page's floor without chart work is itself 2-7 % (garbage collection,
-      // status re-renders), so the bound that must not flake is 8 %: far below the old charts,
-      // and the figures above report the share itself.
-      check(share < 0.08, `long tasks blocked the page ${(100 * share).toFixed(1)} % of the time (limit 8 %, goal 5 %): ${figures}`);
+      // Measured on clean clones: 0.2 % on an otherwise idle machine, 3.3 % beside other work,
+      // 6.2 % beside a CPU-bound benchmark (the page's own floor rises with the machine's
+      // load); 97.8 % with the old charts.
+      check(share < 0.05, `long tasks blocked the page ${(100 * share).toFixed(1)} % of the time (limit 5 %): ${figures}`);
       return figures;
     },
   },
