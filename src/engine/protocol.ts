@@ -97,6 +97,10 @@ export interface RunStatus {
   haltedReason: string | null;
   /** Device reads awaited per step so far (its blocks' reads and its evaluations): the loop's stalls. */
   readsPerStep?: number;
+  /** Share of the own-clock budget used, 0..1 (absent when no budget is set). */
+  budgetProgress?: number;
+  /** True once the run has used its whole budget; it trains no further until reset. */
+  budgetDone?: boolean;
 }
 
 export interface EngineStatus {
@@ -147,6 +151,11 @@ export interface EvalPoint {
   trainAccuracy?: number;
   testLoss: number;
   testAccuracy: number;
+  /**
+   * Confusion counts on the test evaluation subset, K×K row-major: entry [t·K + p] counts the
+   * samples of true class t predicted as p (absent in points from older exports).
+   */
+  testConfusion?: number[];
 }
 
 export interface Histogram {
@@ -216,5 +225,7 @@ export type EngineEvent =
   /** Batched, throttled (a few per second): the points since the last message. */
   | { type: 'metrics'; runs: Partial<Record<RunId, RunMetrics>> }
   | { type: 'notice'; level: 'info' | 'warning'; message: string }
+  /** Every run has used its own-clock budget: the race is over (the page keeps it in its history). */
+  | { type: 'finished'; message: string }
   /** `fatal` errors need a new init (e.g. lost GPU device); others leave the engine usable. */
   | { type: 'error'; message: string; fatal: boolean };
