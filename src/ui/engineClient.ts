@@ -21,7 +21,7 @@ export function createEngineWorker(): WorkerLike {
   return new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module', name: 'engine' });
 }
 
-const EVENT_TYPES: ReadonlySet<string> = new Set(['status', 'progress', 'metrics', 'notice', 'error']);
+const EVENT_TYPES: ReadonlySet<string> = new Set(['status', 'progress', 'metrics', 'notice', 'finished', 'error']);
 
 /** A structural check of a message from the worker; anything else is ignored. */
 export function isEngineEvent(data: unknown): data is EngineEvent {
@@ -185,6 +185,8 @@ export function engineViewReducer(view: EngineView, action: Action): EngineView 
         }
         case 'notice':
           return { ...base, notices: pushBanner(view.notices, { id: ++bannerIds, level: ev.level, message: ev.message }) };
+        case 'finished':
+          return { ...base, notices: pushBanner(view.notices, { id: ++bannerIds, level: 'info', message: ev.message }) };
         case 'error':
           return {
             ...base,
@@ -223,6 +225,18 @@ export function sameSettings(a: Settings, b: Settings): boolean {
   return (Object.keys(a) as (keyof Settings)[]).every((k) => a[k] === b[k]) && Object.keys(a).length === Object.keys(b).length;
 }
 
+/**
+ * Why the race on the page ended: Reset, a setting that restarts both runs, a new init, or
+ * the own-clock budget running out ('finished'). Called before the charts are cleared, with
+ * the race's history, the settings it ran with and the last status.
+ */
+export type RaceEndListener = (ended: {
+  reason: 'reset' | 'restart' | 'budget';
+  metrics: MetricsSnapshot;
+  settings: Settings;
+  status: EngineStatus | null;
+}) => void;
+
 /** True when every run in the status is back at step 0 (after init, reset or a restart). */
 const atStepZero = (status: EngineStatus) => Object.values(status.runs).every((r) => !r || r.step === 0);
 
@@ -236,6 +250,8 @@ export function useEngine(
   factory?: WorkerFactory,
   /** Called when the engine refused a change and kept other settings (reported after an error). */
   onSettingsReverted?: (engineSettings: Settings) => void,
+  /** Called when a race ends, before its charts are cleared (the page keeps it in the history). */
+  onRaceEnd?: RaceEndListener,
 ): UseEngine {
   const [store] = useState(() => new MetricsStore());
   const [view, dispatch] = useReducer(engineViewReducer, undefined, initialEngineView);
@@ -251,10 +267,26 @@ export function useEngine(
   /** After an error, the next status says which settings the engine really kept. */
   const checkSettingsRef = useRef(false);
   const revertRef = useRef(onSettingsReverted);
+  const raceEndRef = useRef(onRaceEnd);
+  const lastStatusRef = useRef<EngineStatus | null>(null);
 
   useEffect(() => {
     revertRef.current = onSettingsReverted;
   }, [onSettingsReverted]);
+
+  useEffect(() => {
+    raceEndRef.current = onRaceEnd;
+  }, [onRaceEnd]);
+
+  /** Hands the race on the charts to the listener, if it took any step. */
+  const endRace = useCallback(
+    (reason: 'reset' | 'restart' | 'budget', settings: Settings) => {
+      const metrics = store.getSnapshot();
+      const any = Object.values(metrics.runs).some((r) => r.steps.length > 0 || r.evals.length > 0);
+      if (any) raceEndRef.current?.({ reason, metrics, settings, status: lastStatusRef.current });
+    },
+    [store],
+  );
 
   useEffect(() => {
     settingsRef.current = settings;
@@ -273,7 +305,9 @@ export function useEngine(
         return;
       }
       if (event.type === 'error') checkSettingsRef.current = true;
+      if (event.type === 'finished') endRace('budget', settingsRef.current);
       if (event.type === 'status') {
+        lastStatusRef.current = event.status;
         const state = event.status.state;
         stateRef.current = state;
         if (checkSettingsRef.current && state !== 'loading') {
@@ -304,7 +338,7 @@ export function useEngine(
       client.terminate();
       if (clientRef.current === client) clientRef.current = null;
     };
-  }, [store, generation]);
+  }, [store, generation, endRace]);
 
   const send = useCallback(
     (command: EngineCommand) => {
@@ -312,6 +346,7 @@ export function useEngine(
       if (!client) return;
       const state = stateRef.current;
       const init = (s: Settings) => {
+        endRace('restart', settingsRef.current);
         settingsRef.current = s;
         store.clear();
         clearOnZeroRef.current = true;
@@ -336,11 +371,13 @@ export function useEngine(
           init(command.settings);
           return;
         case 'reset':
+          endRace('reset', settingsRef.current);
           store.clear();
           clearOnZeroRef.current = true;
           break;
         case 'update': {
-          const next = { ...settingsRef.current, ...command.change };
+          const before = settingsRef.current;
+          const next = { ...before, ...command.change };
           settingsRef.current = next;
           if (state === 'idle') {
             // No models (the last load failed): a settings change is a new attempt.
@@ -348,6 +385,7 @@ export function useEngine(
             return;
           }
           if (needsRestart(command.change)) {
+            endRace('restart', before);
             store.clear();
             clearOnZeroRef.current = true;
           }
@@ -356,7 +394,7 @@ export function useEngine(
       }
       client.send(command);
     },
-    [store],
+    [store, endRace],
   );
 
   const dismiss = useCallback((id: number) => dispatch({ kind: 'dismiss', id }), []);

@@ -80,3 +80,40 @@ export function parseHistoryRecord(value: unknown): HistoryRecord | string {
     runs,
   };
 }
+
+/** The race on the page as a record (null when neither run has taken a step). */
+export function recordOfRace(
+  race: {
+    id: string;
+    runs: Record<RunId, { steps: readonly StepPoint[]; evals: readonly EvalPoint[] }>;
+    settings: Settings;
+    backend: string | null;
+    device: string | null;
+    finished: boolean;
+  },
+  reason: SavedBecause,
+  savedAt: number,
+): HistoryRecord | null {
+  const runs: Partial<Record<RunId, RecordedRun>> = {};
+  for (const id of ['importance', 'uniform'] as const) {
+    const r = race.runs[id];
+    if (r.steps.length || r.evals.length) runs[id] = { steps: [...r.steps], evals: [...r.evals] };
+  }
+  if (!runs.importance && !runs.uniform) return null;
+  return {
+    version: HISTORY_RECORD_VERSION,
+    id: race.id,
+    savedAt,
+    reason,
+    settings: { ...race.settings },
+    backend: race.backend,
+    device: race.device,
+    finished: race.finished,
+    runs,
+  };
+}
+
+/** A fresh id for the race now on the page: saving the same race again replaces its record. */
+export function newRaceId(now = Date.now()): string {
+  return `${now.toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
