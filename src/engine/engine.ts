@@ -16,6 +16,7 @@ import { defaultTrainerFactory, type TrainerFactory } from './race';
 import { DEFAULT_TEST_EVAL_CAP, datasetProgress } from './residency';
 import { applySettingsChange, checkSettings, defaultSettings, needsRestart, type Settings } from './settings';
 import { RaceBudget } from './raceBudget';
+import { BudgetStop } from './runBudget';
 import { PageVisibility } from './visibility';
 
 export type { RunTrainer } from './run';
@@ -59,6 +60,8 @@ export class Engine {
   private readonly backend: BackendSession;
   private readonly race: PageRace;
   private readonly budget: RaceBudget;
+  /** The own-clock budget (settings budgetUnit, budget): the end of the race, announced once. */
+  private readonly budgetStop: BudgetStop;
   /** The page's visibility as the UI reports it ('visibility' commands). */
   private readonly visibility: PageVisibility;
   /** Training was paused because the page was hidden: showing it resumes. */
@@ -101,6 +104,7 @@ export class Engine {
       },
     });
     this.budget = new RaceBudget(this.race, this.backend, (e) => this.emit(e));
+    this.budgetStop = new BudgetStop(this.race, (e) => this.emit(e));
   }
 
   // ---- public API ---------------------------------------------------------------------
@@ -165,6 +169,7 @@ export class Engine {
         if (!this.requireRuns('reset')) return;
         this.flushMetrics();
         this.race.rebuildRuns();
+        this.budgetStop.clear();
         return this.setState('ready');
       case 'update':
         return this.update(cmd.change);
@@ -198,6 +203,7 @@ export class Engine {
     try {
       await this.race.build({ ...settings });
       this.budget.apply(settings);
+      this.budgetStop.clear();
       this.settings = { ...settings };
       // Kernels compile before Start, with their progress shown, so Start trains at once.
       await this.race.warmUp();
@@ -219,6 +225,7 @@ export class Engine {
       this.emit({ type: 'notice', level: 'warning', message: 'Every run has halted; reset to train again.' });
       return;
     }
+    if (await this.refusedByBudget('start')) return;
     if (this.visibility.hidden && !this.settings.trainWhenHidden) {
       // Started while the page is hidden (e.g. a pending start once loading ended): when shown.
       this.pausedWhileHidden = true;
@@ -229,11 +236,11 @@ export class Engine {
   }
 
   private async singleStep(): Promise<void> {
-    if (!this.requireRuns('step')) return;
+    if (!this.requireRuns('step') || (await this.refusedByBudget('step'))) return;
     if (this.state === 'running') this.setState('paused', false);
     // Stepping by hand: one step per run.
     await this.race.round(1);
-    this.setState('paused');
+    if (!(await this.settleBudget())) this.setState('paused');
   }
 
   private async update(change: Partial<Settings>): Promise<void> {
@@ -254,6 +261,7 @@ export class Engine {
       this.flushMetrics();
       await this.race.build(next);
       this.budget.apply(next);
+      this.budgetStop.clear();
       this.settings = next;
       this.emit({ type: 'notice', level: 'info', message: `Restarted both runs from step 0: ${restarting.join(', ')} changed.` });
       this.setState(wasRunning ? 'running' : 'ready');
@@ -269,6 +277,8 @@ export class Engine {
     race.announce();
     this.settings = next;
     this.emitStatus();
+    // A budget lowered below what the runs have used ends the race now (between blocks).
+    await this.settleBudget();
   }
 
   // ---- page visibility ----------------------------------------------------------------------
@@ -286,7 +296,7 @@ export class Engine {
     if (!this.pausedWhileHidden) return;
     this.pausedWhileHidden = false;
     void this.exclusive(async () => {
-      if (this.fatal || !this.race.built || this.state === 'running' || this.state === 'loading' || !this.race.anyActive) return;
+      if (this.fatal || !this.race.built || this.state === 'running' || this.state === 'loading' || !this.race.anyActive || this.race.budgetFinished) return;
       this.emit({
         type: 'notice',
         level: 'info',
@@ -316,6 +326,7 @@ export class Engine {
             if (this.state !== 'running') return;
             await this.race.round();
             this.throttled();
+            if ((await this.settleBudget()) && this.state === 'running') this.setState('paused');
             if (!this.race.anyActive && this.state === 'running') this.setState('paused');
           });
           await this.yieldToEvents();
@@ -329,6 +340,18 @@ export class Engine {
         if (this.state !== 'running') this.emitStatus();
       }
     })();
+  }
+
+  // ---- the own-clock budget (runBudget.ts) ---------------------------------------------------
+
+  /** When every run has used the budget: final evaluations, paused, one 'finished' event. True when over. */
+  private settleBudget(): Promise<boolean> {
+    return this.budgetStop.settle(this.settings, () => this.setState('paused'));
+  }
+
+  /** Start and Step after the end of the race: refused with a notice saying what to do. */
+  private refusedByBudget(what: 'start' | 'step'): Promise<boolean> {
+    return this.budgetStop.refuse(what, this.settings, () => this.setState('paused'));
   }
 
   // ---- faults -------------------------------------------------------------------------

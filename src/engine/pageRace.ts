@@ -8,10 +8,11 @@ import { createRng, deriveSeed, samplerInfo, tauThresholdOf, validateSettings, t
 import { MODEL_ZOO, countParameters, type ModelConfig } from '../models';
 import type { BackendSession } from './backendSession';
 import { CostMeter } from './costs';
-import type { DatasetInfo, EngineEvent, MeasuredCosts, ModelInfo, RunId, RunMetrics, RunStatus } from './protocol';
+import type { DatasetInfo, EngineEvent, EvalPoint, MeasuredCosts, ModelInfo, RunId, RunMetrics, RunStatus } from './protocol';
 import { SCHEDULES, buildRuns, stepRound, type TrainerFactory } from './race';
 import { dataKeyOf, makeResident, type ResidentData } from './residency';
 import type { Run, StepOutcome } from './run';
+import { budgetProgress, budgetUsed, stepsLeft, type RunEnd } from './runBudget';
 import { runIdsOf, trainerSettingsFor } from './runSettings';
 import { SamplerViews } from './samplerView';
 import { VarianceLabProbes } from './varianceLab';
@@ -48,6 +49,8 @@ export class PageRace {
   private readonly costs = new CostMeter();
   /** Variance-lab probes of the importance run, buffered per run until takeMetrics. */
   private readonly lab = new VarianceLabProbes();
+  /** Each run's latest evaluation (the budget's final evaluation and 'finished' message read it). */
+  private lastEvals = new Map<Run, EvalPoint>();
 
   constructor(private readonly o: PageRaceOptions) {}
 
@@ -128,16 +131,20 @@ export class PageRace {
    * One block of each active run; runs alternate by block. A block has `k` steps (default:
    * the blockSteps setting), cut short so that it ends on the next multiple of evalInterval:
    * evaluations then fall on the same steps whatever the block size, and block boundaries
-   * depend only on the step count (the same seed reproduces the same run).
+   * depend only on the step count (the same seed reproduces the same run). A run that has used
+   * its budget (runBudget.ts) steps no more, and an epochs budget cuts a run's last block
+   * short at the step that reaches it; runs that used it take their final evaluation.
    */
   async round(k = this.s?.blockSteps ?? 1): Promise<void> {
     const s = this.s;
-    const lead = this.runs.find((r) => r.active);
+    const stepping = this.runs.filter((r) => r.active && !this.budgetDone(r));
+    const lead = stepping[0];
     if (s && lead) k = Math.max(1, Math.min(k, s.evalInterval - (lead.step % s.evalInterval)));
+    if (s && this.data) for (const run of stepping) k = Math.min(k, stepsLeft(s, run, this.data.device.train.count));
     if (this.needsInitialEval) await this.initialEval();
     await this.warmUp();
     let uniformReport: StepReport | null = null;
-    await stepRound(this.runs, SCHEDULES.alternate, this.rounds++, { now: this.o.now, hiddenMark: this.o.hiddenMark }, k, {
+    await stepRound(stepping, SCHEDULES.alternate, this.rounds++, { now: this.o.now, hiddenMark: this.o.hiddenMark }, k, {
       before: (run) => this.applyMeasured(run),
       after: async (run, outcome) => {
         const report = await this.afterBlock(run, outcome);
@@ -146,6 +153,31 @@ export class PageRace {
     });
     // A run that never trains uniformly (importance mode) borrows the uniform run's picks.
     if (uniformReport) this.views?.lendUniformPicks('importance', uniformReport);
+    await this.evaluateBudgetDone();
+  }
+
+  /** True when a budget is set and this run has used it: it trains no further. */
+  budgetDone(run: Run): boolean {
+    return !!this.s && !!this.data && budgetUsed(this.s, run, this.data.device.train.count);
+  }
+
+  /** True when a budget is set and every run still training has used it (halted runs aside; not when all halted). */
+  get budgetFinished(): boolean {
+    const active = this.runs.filter((r) => r.active);
+    return active.length > 0 && active.every((r) => this.budgetDone(r));
+  }
+
+  /** Off the clocks: a final evaluation of each run that has used its budget, unless it has one at its last step. */
+  async evaluateBudgetDone(): Promise<void> {
+    for (const run of this.runs) {
+      if (!run.active || !this.budgetDone(run) || this.lastEvals.get(run)?.step === run.step) continue;
+      this.lastEvals.set(run, await run.evaluate(this.data!.evalTrain, this.data!.evalTest));
+    }
+  }
+
+  /** How each run stands at its latest evaluation, for the budget's 'finished' message. */
+  runEnds(): RunEnd[] {
+    return this.runs.map((run) => ({ id: run.id, trainLoss: this.lastEvals.get(run)?.trainLoss ?? null, haltedReason: run.haltedReason }));
   }
 
   /** The points and sampler views gathered since the last call, or null when there are none. */
@@ -170,9 +202,15 @@ export class PageRace {
     for (const run of this.runs) {
       const { step, samplesSeen, clockMs, haltedReason } = run;
       const stepsPerSecond = run.stepMs.value ? 1000 / run.stepMs.value : 0;
-      out[run.id as RunId] = { step, samplesSeen, clockMs, stepsPerSecond, haltedReason, readsPerStep: run.readsPerStep };
+      out[run.id as RunId] = { step, samplesSeen, clockMs, stepsPerSecond, haltedReason, readsPerStep: run.readsPerStep, ...this.budgetStatus(run) };
     }
     return out;
+  }
+
+  /** The run's share of the budget and whether it is used up; nothing when no budget is set. */
+  private budgetStatus(run: Run): Pick<RunStatus, 'budgetProgress' | 'budgetDone'> {
+    const progress = this.s && this.data ? budgetProgress(this.s, run, this.data.device.train.count) : null;
+    return progress === null ? {} : { budgetProgress: progress, budgetDone: this.budgetDone(run) };
   }
 
   info(settings: Settings): { dataset: DatasetInfo | null; model: ModelInfo | null; costs: MeasuredCosts; tauThresholdInForce: number } {
@@ -189,6 +227,7 @@ export class PageRace {
   disposeRuns(): void {
     for (const run of this.runs) run.dispose();
     this.runs = [];
+    this.lastEvals = new Map();
   }
 
   disposeData(): void {
@@ -224,7 +263,7 @@ export class PageRace {
     const s = this.s!;
     this.costs.record(s, reports);
     for (const report of reports) this.views?.record(run, report);
-    if (run.step % s.evalInterval === 0) await run.evaluate(this.data!.evalTrain, this.data!.evalTest);
+    if (run.step % s.evalInterval === 0) this.lastEvals.set(run, await run.evaluate(this.data!.evalTrain, this.data!.evalTest));
     if (run.id === 'importance') await this.lab.afterBlock(run, reports.length, s, this.data!.device);
     return reports[reports.length - 1];
   }
@@ -234,8 +273,12 @@ export class PageRace {
     const [first] = this.runs;
     if (!first) return;
     const point = await first.evaluate(this.data!.evalTrain, this.data!.evalTest);
+    this.lastEvals.set(first, point);
     // Same initial weights: one evaluation serves every run.
-    for (const run of this.runs.slice(1)) run.evals.push({ ...point });
+    for (const run of this.runs.slice(1)) {
+      run.evals.push({ ...point });
+      this.lastEvals.set(run, point);
+    }
   }
 
   /** Compiles the GPU kernels now (off every clock), so that Start trains at once; a no-op when done. */

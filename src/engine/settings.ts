@@ -16,6 +16,8 @@ export { IMPORTANCE_MODES, OPTIMIZERS, SAMPLER_KINDS, SCORE_KINDS };
 export const TAU_THRESHOLD_MODES = ['costModel', 'measured', 'fixed'] as const;
 /** auto: WebGPU on a hardware adapter, else the fastest measured; a name forces that backend. */
 export const BACKEND_PREFERENCES = ['auto', 'webgpu', 'webgl', 'cpu'] as const;
+/** What the own-clock budget counts: nothing (no budget), seconds of a run's own clock, or epochs. */
+export const BUDGET_UNITS = ['off', 'seconds', 'epochs'] as const;
 
 export type ImportanceMode = (typeof IMPORTANCE_MODES)[number];
 export type ScoreKind = (typeof SCORE_KINDS)[number];
@@ -23,6 +25,7 @@ export type SamplerKind = (typeof SAMPLER_KINDS)[number];
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 export type TauThresholdMode = (typeof TAU_THRESHOLD_MODES)[number];
 export type BackendPreference = (typeof BACKEND_PREFERENCES)[number];
+export type BudgetUnit = (typeof BUDGET_UNITS)[number];
 
 export interface Settings {
   dataset: DatasetName;
@@ -75,6 +78,15 @@ export interface Settings {
    * training pauses when the page is hidden and resumes when it is shown again.
    */
   trainWhenHidden: boolean;
+  /**
+   * What stops both runs (src/engine/runBudget.ts): 'off' = nothing, they train until paused;
+   * 'seconds' = `budget` seconds of each run's OWN clock (its training time, the clock the race
+   * is fair on, docs/method.md §7); 'epochs' = `budget` epochs, samplesSeen / training-set size
+   * of that run. A run that has used it trains no further; once every run has, the race is over.
+   */
+  budgetUnit: BudgetUnit;
+  /** The budget's amount, in `budgetUnit` (seconds or epochs; fractions allowed). Unused when 'off'. */
+  budget: number;
 }
 
 interface EnumField<T extends string> {
@@ -140,6 +152,10 @@ export const SETTINGS_SCHEMA: SettingsSchema = {
   evalSize: num('Evaluation subset size', 1000, 32, 10000, true, false),
   varianceLabInterval: num('Variance lab interval (steps, 0 = off)', 500, 0, 100000, true, true),
   trainWhenHidden: { kind: 'boolean', label: 'Train while the page is hidden', default: false, live: true },
+  // Live: raising the budget lets a finished race go on, lowering it finishes the race at the next block.
+  budgetUnit: choice('Budget', BUDGET_UNITS, 'off', true),
+  // From 0.01 (10 ms or 1 % of an epoch: about a block) to 100,000 (over a day, or epochs no page trains).
+  budget: num('Budget amount', 60, 0.01, 100000, false, true),
 };
 
 export const SETTING_KEYS = Object.keys(SETTINGS_SCHEMA) as (keyof Settings)[];

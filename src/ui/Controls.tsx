@@ -341,7 +341,18 @@ const GROUPS: { title: string; keys: (keyof Settings)[] }[] = [
   },
   {
     title: 'Run',
-    keys: ['seed', 'compare', 'backend', 'evalInterval', 'evalSize', 'blockSteps', 'varianceLabInterval', 'trainWhenHidden'],
+    keys: [
+      'seed',
+      'compare',
+      'budgetUnit',
+      'budget',
+      'backend',
+      'evalInterval',
+      'evalSize',
+      'blockSteps',
+      'varianceLabInterval',
+      'trainWhenHidden',
+    ],
   },
 ];
 
