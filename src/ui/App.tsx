@@ -10,10 +10,18 @@ import { RUN_COLORS, RUN_LABELS, type XAxisKind } from './charts/common';
 import { HistogramChart } from './charts/HistogramChart';
 import { LossChart } from './charts/LossChart';
 import { NoisyShareChart } from './charts/NoisyShareChart';
+import { PerClassChart } from './charts/PerClassChart';
 import { TauChart } from './charts/TauChart';
 import { ExplainVarianceLab, VarianceLabChart } from './charts/VarianceLabChart';
 import { ModeToggle, RunButtons, SettingsPanel } from './Controls';
-import { useEngine, type WorkerFactory } from './engineClient';
+import { useEngine, type RaceEndListener, type WorkerFactory } from './engineClient';
+import { HistoryPanel } from './history/HistoryPanel';
+import { newRaceId, recordOfRace } from './history/record';
+import { useRunHistory } from './history/useRunHistory';
+import { useKeyboardShortcuts, type ShortcutAction } from './keyboard';
+import { RepeatControl } from './RepeatControl';
+import { ShortcutsHelp } from './ShortcutsHelp';
+import { useRepeat, type RepeatRunner } from './useRepeat';
 import { ErrorBoundary } from './ErrorBoundary';
 import {
   ExplainAccuracy,
@@ -40,6 +48,8 @@ export interface AppProps {
   initialQuery?: string;
   /** Write the settings to the address bar (default true). */
   syncAddressBar?: boolean;
+  /** For tests: the IndexedDB the run history lives in (default: the page's). */
+  historyDb?: IDBFactory;
 }
 
 // Hoisted so the memoised charts do not re-render on every status message.
@@ -96,7 +106,7 @@ export function App(props: AppProps) {
   );
 }
 
-function Playground({ workerFactory, initialQuery, syncAddressBar = true }: AppProps) {
+function Playground({ workerFactory, initialQuery, syncAddressBar = true, historyDb }: AppProps) {
   const [initial] = useState(() =>
     parseSettingsFromQuery(initialQuery ?? (typeof window !== 'undefined' ? window.location.search : '')),
   );
@@ -107,10 +117,38 @@ function Playground({ workerFactory, initialQuery, syncAddressBar = true }: AppP
     settingsRef.current = engineSettings;
     setSettings(engineSettings);
   }, []);
+  const history = useRunHistory(historyDb);
+  // The race on the page: saving it again (Reset after its budget ran out) replaces its record.
+  const raceRef = useRef({ id: newRaceId(), finished: false });
+  const repeatRef = useRef<RepeatRunner | null>(null);
+  const saveRace = history.save;
+  const onRaceEnd = useCallback<RaceEndListener>(
+    ({ reason, metrics: ended, settings: ranWith, status: last }) => {
+      const race = raceRef.current;
+      if (reason === 'budget') race.finished = true;
+      const record = recordOfRace(
+        {
+          id: race.id,
+          runs: ended.runs,
+          settings: ranWith,
+          backend: last?.backend?.name ?? null,
+          device: last?.backend?.adapter ?? null,
+          finished: race.finished,
+        },
+        race.finished ? 'budget' : reason,
+        Date.now(),
+      );
+      if (record) void saveRace(record);
+      if (reason === 'budget') repeatRef.current?.finished(race.id);
+      else raceRef.current = { id: newRaceId(), finished: false };
+    },
+    [saveRace],
+  );
   const { view, metrics, send, startPending, dismiss, restartEngine } = useEngine(
     settings,
     workerFactory,
     onSettingsReverted,
+    onRaceEnd,
   );
   const [xAxis, setXAxis] = useState<XAxisKind>('time');
   const [logScale, setLogScale] = useState(false);
@@ -131,6 +169,25 @@ function Playground({ workerFactory, initialQuery, syncAddressBar = true }: AppP
     },
     [send],
   );
+
+  const repeat = useRepeat({ settingsRef, change: onChange, send, overlay: history.setOverlaid });
+  useEffect(() => {
+    repeatRef.current = repeat;
+  }, [repeat]);
+
+  const [helpOpen, setHelpOpen] = useState(false);
+  const stateNow = view.status?.state ?? null;
+  const onShortcut = useCallback(
+    (action: ShortcutAction) => {
+      if (action === 'toggleRun') send({ type: stateNow === 'running' ? 'pause' : 'start' });
+      else if (action === 'step') send({ type: 'step' });
+      else if (action === 'reset') send({ type: 'reset' });
+      else if (action === 'help') setHelpOpen((o) => !o);
+      else onChange({ mode: action.mode });
+    },
+    [send, onChange, stateNow],
+  );
+  useKeyboardShortcuts(onShortcut);
 
   const onShare = async () => {
     const link = shareLink(pinBackend(settingsRef.current, view.status?.backend?.name));
@@ -175,6 +232,7 @@ function Playground({ workerFactory, initialQuery, syncAddressBar = true }: AppP
         </div>
         <div className="top-actions">
           <BackendBadge status={status} />
+          <ShortcutsHelp open={helpOpen} onToggle={setHelpOpen} />
           <div className="share-wrap">
             <button type="button" data-testid="share-button" onClick={onShare}>
               Share
@@ -255,6 +313,14 @@ function Playground({ workerFactory, initialQuery, syncAddressBar = true }: AppP
 
           <StatusBar view={view} steps={steps} />
 
+          <section className="card runbar" aria-label="Budget and repeat">
+            <RepeatControl runner={repeat} budgetOn={settings.budgetUnit !== 'off'} />
+          </section>
+
+          <ErrorBoundary label="The run history">
+            <HistoryPanel history={history} describe={(r) => r.settings.seed === settings.seed ? 'same seed' : `seed ${r.settings.seed}`} />
+          </ErrorBoundary>
+
           <div className="charts">
             {/* Each panel in its own error boundary: one that fails leaves the others and the controls working. */}
             <ErrorBoundary label="The readout">
@@ -318,6 +384,14 @@ function Playground({ workerFactory, initialQuery, syncAddressBar = true }: AppP
             </ErrorBoundary>
             <ErrorBoundary label="The class-share chart">
               <ClassShareChart metrics={metrics} classNames={classNames} explain={EXPLAIN.classes} />
+            </ErrorBoundary>
+            <ErrorBoundary label="The per-class chart">
+              <PerClassChart
+                metrics={metrics}
+                classNames={classNames}
+                labelNoise={settings.labelNoise}
+                imbalanceClass={settings.imbalanceClass}
+              />
             </ErrorBoundary>
             {noiseOn ? (
               <ErrorBoundary label="The noisy-label chart">

@@ -97,7 +97,15 @@ export function recordOfRace(
   const runs: Partial<Record<RunId, RecordedRun>> = {};
   for (const id of ['importance', 'uniform'] as const) {
     const r = race.runs[id];
-    if (r.steps.length || r.evals.length) runs[id] = { steps: [...r.steps], evals: [...r.evals] };
+    if (!r.steps.length && !r.evals.length) continue;
+    // Confusion counts (K² numbers an evaluation) only for the last evaluation: the history
+    // draws curves, and a record stays ~100× smaller.
+    const evals = r.evals.map((e, i) => {
+      if (i === r.evals.length - 1 || !e.testConfusion) return e;
+      const { testConfusion: _dropped, ...rest } = e;
+      return rest;
+    });
+    runs[id] = { steps: [...r.steps], evals };
   }
   if (!runs.importance && !runs.uniform) return null;
   return {

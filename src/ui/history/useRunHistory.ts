@@ -26,7 +26,7 @@ export interface RunHistory {
   /** The last save or delete that failed, for a notice. */
   error: string | null;
   limit: number;
-  /** Ids of the records drawn on the charts. */
+  /** Ids of the records drawn on the charts (only listed records are drawn). */
   overlaid: ReadonlySet<string>;
   save: (record: HistoryRecord) => Promise<void>;
   remove: (id: string) => Promise<void>;
@@ -60,12 +60,8 @@ export function useRunHistory(factory?: IDBFactory): RunHistory {
     setRecords(listing.records);
     setSkipped(listing.skipped);
     setLoaded(true);
-    // Overlays of records that are gone are dropped.
-    setOverlaidState((prev) => {
-      const ids = new Set(listing.records.map((r) => r.id));
-      const next = new Set([...prev].filter((id) => ids.has(id)));
-      return next.size === prev.size ? prev : next;
-    });
+    // `overlaid` may name records not listed yet (a save still on its way) or gone: the
+    // charts draw the listed records whose ids it holds, so neither needs pruning.
   }, []);
 
   useEffect(() => {

@@ -143,6 +143,21 @@ describe('history records', () => {
     expect(parseHistoryRecord({ ...r, id: '' })).toBe('no id');
   });
 
+  it('keep the confusion counts of the last evaluation only', () => {
+    const c = [1, 0, 0, 1];
+    const r = recordOfRace(
+      {
+        id: 'c',
+        runs: { importance: { steps: [], evals: [{ ...evalAt(1, 1), testConfusion: c }, { ...evalAt(2, 0.5), testConfusion: c }] }, uniform: { steps: [], evals: [] } },
+        settings: defaultSettings(), backend: null, device: null, finished: false,
+      },
+      'reset',
+      1,
+    )!;
+    expect(r.runs.importance!.evals.map((e) => e.testConfusion)).toEqual([undefined, c]);
+    expect(r.runs.uniform).toBeUndefined();
+  });
+
   it('is none for a race that took no step', () => {
     const empty = { steps: [], evals: [] };
     expect(recordOfRace({ id: 'e', runs: { importance: empty, uniform: empty }, settings: defaultSettings(), backend: null, device: null, finished: false }, 'reset', 1)).toBeNull();
