@@ -19,6 +19,7 @@ import { HistoryPanel } from './history/HistoryPanel';
 import { newRaceId, recordOfRace } from './history/record';
 import { useRunHistory } from './history/useRunHistory';
 import { useKeyboardShortcuts, type ShortcutAction } from './keyboard';
+import { BudgetProgress } from './BudgetProgress';
 import { RepeatControl } from './RepeatControl';
 import { ShortcutsHelp } from './ShortcutsHelp';
 import { useRepeat, type RepeatRunner } from './useRepeat';
@@ -314,6 +315,7 @@ function Playground({ workerFactory, initialQuery, syncAddressBar = true, histor
           <StatusBar view={view} steps={steps} />
 
           <section className="card runbar" aria-label="Budget and repeat">
+            <BudgetProgress status={status} />
             <RepeatControl runner={repeat} budgetOn={settings.budgetUnit !== 'off'} />
           </section>
 

@@ -25,6 +25,9 @@ const OPTION_LABELS: Record<string, string> = {
   costModel: 'Cost model (B + 3b) / 3b',
   measured: 'Measured on this device',
   fixed: 'Fixed number',
+  off: 'None (train until paused)',
+  seconds: 'Seconds of own clock',
+  epochs: 'Epochs',
 };
 
 // ---- mode toggle ----------------------------------------------------------------------------

@@ -61,6 +61,15 @@ describe('the presets', () => {
     expect(needsRestart(change)).toBe(true); // new labels: new runs
     for (const a of PRESETS) for (const b of PRESETS) expect({ ...presetSettings(a), ...presetChange(presetSettings(a), b) }).toEqual(presetSettings(b));
   });
+
+  it('leave the user’s budget and hidden-page choice alone, and are still recognised with them', () => {
+    const mine = { ...presetSettings(preset('where-it-pays')), budgetUnit: 'epochs' as const, budget: 12, trainWhenHidden: true };
+    const change = presetChange(mine, preset('papers-method'));
+    expect(Object.keys(change)).not.toContain('budgetUnit');
+    expect(Object.keys(change)).not.toContain('budget');
+    expect(Object.keys(change)).not.toContain('trainWhenHidden');
+    expect(matchingPreset(mine)?.name).toBe('where-it-pays');
+  });
 });
 
 // ---- on the page ---------------------------------------------------------------------------
