@@ -17,10 +17,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startStaticServer } from '../../scripts/serve-static.mjs';
 import { WEBGPU_ARGS, findChromium, openPage, TestFailure } from './lib.mjs';
+import { compareScenarios } from './compareScenarios.mjs';
 import { loopScenarios } from './loopScenarios.mjs';
 import { scenarios as pageScenarios, screenshotter } from './scenarios.mjs';
 
-const scenarios = [...pageScenarios, ...loopScenarios];
+const scenarios = [...pageScenarios, ...loopScenarios, ...compareScenarios];
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const distDir = join(repoRoot, 'dist');
