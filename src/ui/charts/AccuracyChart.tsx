@@ -1,4 +1,5 @@
-// Test accuracy and test loss of both runs, on the held-out test split.
+// Test accuracy and test loss of both runs, on the held-out test split, with earlier races
+// drawn beside them when given (overlayLines.tsx).
 import { memo, useCallback, useMemo, type ReactNode } from 'react';
 import { LineChart } from 'recharts';
 import type { EvalPoint, RunId } from '../../engine/protocol';
@@ -23,10 +24,20 @@ import {
   type XY,
 } from './common';
 import { downsampleXY } from './downsample';
+import {
+  OverlayLegend,
+  overlayExtent,
+  overlayPngLegend,
+  useOverlayGroups,
+  useOverlayPlot,
+  withOverlayExtent,
+  type ChartOverlayProps,
+  type OverlayPlot,
+} from './overlayLines';
 import { PlotLines } from './PlotLines';
 import { useChartValue } from './throttle';
 
-export interface AccuracyChartProps extends ChartSizeProps {
+export interface AccuracyChartProps extends ChartSizeProps, ChartOverlayProps {
   metrics: MetricsSnapshot;
   xAxis: XAxisKind;
   explain?: ReactNode;
@@ -54,13 +65,16 @@ const Panel = memo(function Panel(props: {
   title: string;
   xAxis: XAxisKind;
   data: readonly RunLine[];
+  overlay: OverlayPlot;
   percent: boolean;
   width?: number;
   height: number;
 }) {
-  const { title, xAxis, data, percent, width, height } = props;
+  const { title, xAxis, data, overlay, percent, width, height } = props;
   const plotLines = useMemo(() => runPlotLines(data), [data]);
-  const e = extentOf(plotLines);
+  // The overlays' points are static: their extent is taken once.
+  const overlayE = useMemo(() => overlayExtent(overlay), [overlay]);
+  const e = withOverlayExtent(extentOf(plotLines), data.length > 0, overlayE);
   const x = useStableTicks(niceTicks(0, e.xMax, 5));
   const y = useStableTicks(niceTicks(0, percent ? 100 : e.yMax, percent ? 6 : 5));
   const frame = useLineChartFrame({
@@ -78,7 +92,15 @@ const Panel = memo(function Panel(props: {
       <ChartBox width={width} height={height}>
         <LineChart data={frame.data} margin={{ top: 6, right: 12, bottom: 18, left: 0 }}>
           {frame.children}
-          <PlotLines lines={plotLines} x={x} y={y} formatX={formatX} formatY={percent ? formatPercent : formatLoss} />
+          <PlotLines
+            lines={plotLines}
+            overlays={overlay.lines}
+            bands={overlay.bands}
+            x={x}
+            y={y}
+            formatX={formatX}
+            formatY={percent ? formatPercent : formatLoss}
+          />
         </LineChart>
       </ChartBox>
     </figure>
@@ -97,7 +119,8 @@ function runLinesOf(evals: Record<RunId, readonly EvalPoint[]>, xAxis: XAxisKind
   };
 }
 
-export const AccuracyChart = memo(function AccuracyChart({ metrics, xAxis, explain, width, height }: AccuracyChartProps) {
+export const AccuracyChart = memo(function AccuracyChart(props: AccuracyChartProps) {
+  const { metrics, xAxis, explain, width, height } = props;
   const shown = useChartValue(metrics);
   const importanceEvals = shown.runs.importance.evals;
   const uniformEvals = shown.runs.uniform.evals;
@@ -115,6 +138,12 @@ export const AccuracyChart = memo(function AccuracyChart({ metrics, xAxis, expla
       legend: acc.lines.map((s) => ({ name: RUN_LABELS[s.run], color: RUN_COLORS[s.run] })),
     };
   }, [importanceEvals, uniformEvals, xAxis]);
+  const groups = useOverlayGroups(props);
+  const accOverlay = useOverlayPlot(groups, 'testAccuracy', xAxis);
+  const lossOverlay = useOverlayPlot(groups, 'testLoss', xAxis);
+  // Both panels draw the same records from the same evaluations: one legend names them.
+  const overlayLegend = accOverlay.legend.length ? accOverlay.legend : lossOverlay.legend;
+  const pngLegend = useMemo(() => [...legend, ...overlayPngLegend(overlayLegend)], [legend, overlayLegend]);
   const panelWidth = width ? Math.floor(width / 2) : undefined;
 
   return (
@@ -136,15 +165,25 @@ export const AccuracyChart = memo(function AccuracyChart({ metrics, xAxis, expla
       }
       points={points}
       drawn={drawn}
-      legend={legend}
-      empty="Test metrics appear with the first evaluation."
+      legend={pngLegend}
+      // With earlier races to show, the chart draws them before the live run's first evaluation.
+      empty={overlayLegend.length ? undefined : 'Test metrics appear with the first evaluation.'}
       explain={explain}
       className="chart-pair"
     >
       <div className="panels">
-        <Panel title="Test accuracy" xAxis={xAxis} data={acc} percent width={panelWidth} height={height ?? 220} />
-        <Panel title="Test loss" xAxis={xAxis} data={loss} percent={false} width={panelWidth} height={height ?? 220} />
+        <Panel title="Test accuracy" xAxis={xAxis} data={acc} overlay={accOverlay} percent width={panelWidth} height={height ?? 220} />
+        <Panel
+          title="Test loss"
+          xAxis={xAxis}
+          data={loss}
+          overlay={lossOverlay}
+          percent={false}
+          width={panelWidth}
+          height={height ?? 220}
+        />
       </div>
+      <OverlayLegend items={overlayLegend} />
     </ChartFrame>
   );
 });

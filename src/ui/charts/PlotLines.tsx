@@ -3,7 +3,9 @@
 // animation bookkeeping and a forced layout on every data change: several times the cost of
 // the drawing itself, enough to block the page's main thread while training. Here a data
 // change re-renders this component alone: one <path> per line, built from the already
-// downsampled points, plus a hover readout of the nearest points.
+// downsampled points, plus a hover readout of the nearest points. Earlier races drawn beside
+// the live ones (overlays, and the bands of their seeds) are static: their paths are rebuilt
+// only when the axes move, not with each batch of live points.
 import { memo, useId, useMemo, useState, type MouseEvent } from 'react';
 import { usePlotArea } from 'recharts';
 
@@ -24,6 +26,21 @@ export interface PlotLine {
   dash?: string;
   /** Draw as a step function: each value holds until the next point. */
   step?: boolean;
+  /** Extra attributes of its <path>, for tests and tools, e.g. { 'data-overlay-label': 'seed 2' }. */
+  attributes?: Readonly<Record<`data-${string}`, string>>;
+}
+
+/** A filled area between two curves (the spread of several seeds), drawn under the lines. */
+export interface PlotBand {
+  key: string;
+  /** Name in the hover readout, which shows the band's lower and upper value. */
+  name: string;
+  /** lo ≤ hi at each x; null: no band here (the area breaks). */
+  points: readonly { x: number; lo: number | null; hi: number | null }[];
+  color: string;
+  /** Fill opacity (default 0.15). */
+  opacity?: number;
+  attributes?: Readonly<Record<`data-${string}`, string>>;
 }
 
 /** The data range an axis shows, and whether it is logarithmic (then lo > 0). */
@@ -72,8 +89,42 @@ export function linePath(
   return d;
 }
 
+/**
+ * An SVG path of the area between `lo` and `hi` over `points` (x in order): along the upper
+ * curve, back along the lower one, closed; one such piece per stretch of points where both
+ * values can be drawn (finite, and positive on a log axis). Coordinates rounded to 0.1 px.
+ */
+export function bandPath(
+  points: PlotBand['points'],
+  x: (v: number) => number,
+  y: (v: number) => number,
+  options: { yLog?: boolean } = {},
+): string {
+  const drawable = (v: number | null): v is number => v !== null && Number.isFinite(v) && (!options.yLog || v > 0);
+  const round = (v: number) => Math.round(v * 10) / 10;
+  let d = '';
+  let upper: string[] = [];
+  let lower: string[] = [];
+  const close = () => {
+    if (upper.length) d += `M${upper.join('L')}L${lower.reverse().join('L')}Z`;
+    upper = [];
+    lower = [];
+  };
+  for (const p of points) {
+    if (!Number.isFinite(p.x) || !drawable(p.lo) || !drawable(p.hi)) {
+      close();
+      continue;
+    }
+    const px = round(x(p.x));
+    upper.push(`${px},${round(y(p.hi))}`);
+    lower.push(`${px},${round(y(p.lo))}`);
+  }
+  close();
+  return d;
+}
+
 /** Index of the point whose x is nearest `x`; `points` sorted by x. -1 when empty. */
-export function nearestIndex(points: readonly PlotPoint[], x: number): number {
+export function nearestIndex(points: readonly { x: number }[], x: number): number {
   if (points.length === 0) return -1;
   let lo = 0;
   let hi = points.length - 1;
@@ -87,6 +138,10 @@ export function nearestIndex(points: readonly PlotPoint[], x: number): number {
 
 export interface PlotLinesProps {
   lines: readonly PlotLine[];
+  /** Lines of earlier races: drawn under `lines`, named after them in the hover readout. Keep the array's identity while they are the same. */
+  overlays?: readonly PlotLine[];
+  /** Bands of earlier races' seeds: drawn under every line. Keep the array's identity while they are the same. */
+  bands?: readonly PlotBand[];
   x: AxisRange;
   y: AxisRange;
   /** Hover readout: the x value of the nearest point, e.g. "Steps: 1,200". */
@@ -95,7 +150,11 @@ export interface PlotLinesProps {
 }
 
 /** Must be a child of a Recharts cartesian chart (it reads the chart's plot area). */
-export const PlotLines = memo(function PlotLines({ lines, x, y, formatX, formatY }: PlotLinesProps) {
+const NO_LINES: readonly PlotLine[] = [];
+const NO_BANDS: readonly PlotBand[] = [];
+
+export const PlotLines = memo(function PlotLines(props: PlotLinesProps) {
+  const { lines, overlays = NO_LINES, bands = NO_BANDS, x, y, formatX, formatY } = props;
   const area = usePlotArea();
   const clipId = `plot-clip-${useId().replace(/[^A-Za-z0-9_-]/g, '')}`;
   const [hoverPx, setHoverPx] = useState<number | null>(null);
@@ -109,6 +168,11 @@ export const PlotLines = memo(function PlotLines({ lines, x, y, formatX, formatY
     () => lines.map((l) => linePath(l.points, mapX, mapY, { step: l.step, yLog: y.log })),
     [lines, mapX, mapY, y.log],
   );
+  const overlayPaths = useMemo(
+    () => overlays.map((l) => linePath(l.points, mapX, mapY, { step: l.step, yLog: y.log })),
+    [overlays, mapX, mapY, y.log],
+  );
+  const bandPaths = useMemo(() => bands.map((b) => bandPath(b.points, mapX, mapY, { yLog: y.log })), [bands, mapX, mapY, y.log]);
   if (!area || width <= 0 || height <= 0) return null;
   const box: Box = { x: left, y: top, width, height };
 
@@ -126,6 +190,31 @@ export const PlotLines = memo(function PlotLines({ lines, x, y, formatX, formatY
         </clipPath>
       </defs>
       <g clipPath={`url(#${clipId})`}>
+        {bands.map((b, i) => (
+          <path
+            key={b.key}
+            className="overlay-band-path"
+            d={bandPaths[i]}
+            fill={b.color}
+            fillOpacity={b.opacity ?? 0.15}
+            stroke="none"
+            {...b.attributes}
+          />
+        ))}
+        {overlays.map((l, i) => (
+          <path
+            key={l.key}
+            className="overlay-line-path"
+            d={overlayPaths[i]}
+            fill="none"
+            stroke={l.color}
+            strokeWidth={l.width}
+            strokeOpacity={l.opacity}
+            strokeDasharray={l.dash}
+            strokeLinejoin="round"
+            {...l.attributes}
+          />
+        ))}
         {lines.map((l, i) => (
           <g key={l.key} className="plot-line" data-line={l.key}>
             <path
@@ -137,6 +226,7 @@ export const PlotLines = memo(function PlotLines({ lines, x, y, formatX, formatY
               strokeOpacity={l.opacity}
               strokeDasharray={l.dash}
               strokeLinejoin="round"
+              {...l.attributes}
             />
             {l.points.length < 30
               ? l.points.map((p, k) =>
@@ -151,7 +241,8 @@ export const PlotLines = memo(function PlotLines({ lines, x, y, formatX, formatY
       {hoverPx !== null ? (
         <HoverReadout
           box={box}
-          lines={lines}
+          lines={overlays.length ? [...lines, ...overlays] : lines}
+          bands={bands}
           px={hoverPx}
           x={x}
           mapX={mapX}
@@ -177,6 +268,7 @@ export const PlotLines = memo(function PlotLines({ lines, x, y, formatX, formatY
 function HoverReadout(props: {
   box: Box;
   lines: readonly PlotLine[];
+  bands: readonly PlotBand[];
   px: number;
   x: AxisRange;
   mapX: (v: number) => number;
@@ -184,7 +276,7 @@ function HoverReadout(props: {
   formatX: (x: number) => string;
   formatY: (y: number) => string;
 }) {
-  const { box, lines, px, x, mapX, mapY, formatX, formatY } = props;
+  const { box, lines, bands, px, x, mapX, mapY, formatX, formatY } = props;
   // Pixel → data x, the inverse of mapX.
   const f = x.log ? Math.log10 : (v: number) => v;
   const t = (px - box.x) / box.width;
@@ -197,9 +289,22 @@ function HoverReadout(props: {
       return p && p.y !== null && Number.isFinite(p.y) ? { line: l, p: { x: p.x, y: p.y } } : null;
     })
     .filter((h): h is { line: PlotLine; p: { x: number; y: number } } => h !== null);
-  if (hits.length === 0) return null;
-  const at = hits[0].p.x;
-  const text = [formatX(at), ...hits.map((h) => `${h.line.name}: ${formatY(h.p.y)}`)];
+  const bandHits = bands
+    .map((b) => {
+      const i = nearestIndex(b.points, xValue);
+      const p = i >= 0 ? b.points[i] : null;
+      return p && p.lo !== null && p.hi !== null && Number.isFinite(p.lo) && Number.isFinite(p.hi)
+        ? { text: `${b.name}: ${formatY(p.lo)} – ${formatY(p.hi)}`, color: b.color, x: p.x }
+        : null;
+    })
+    .filter((h): h is { text: string; color: string; x: number } => h !== null);
+  if (hits.length === 0 && bandHits.length === 0) return null;
+  const at = hits.length ? hits[0].p.x : bandHits[0].x;
+  const rows = [
+    ...hits.map((h) => ({ text: `${h.line.name}: ${formatY(h.p.y)}`, color: h.line.color })),
+    ...bandHits.map((h) => ({ text: h.text, color: h.color })),
+  ];
+  const text = [formatX(at), ...rows.map((r) => r.text)];
   const lineHeight = 15;
   const width = 12 + 6.4 * Math.max(...text.map((s) => s.length));
   const height = 8 + lineHeight * text.length;
@@ -219,7 +324,7 @@ function HoverReadout(props: {
           x={left + 6}
           y={top + 4 + lineHeight * (i + 0.8)}
           fontSize={12}
-          style={{ fill: i === 0 ? 'var(--muted)' : hits[i - 1].line.color }}
+          style={{ fill: i === 0 ? 'var(--muted)' : rows[i - 1].color }}
         >
           {s}
         </text>

@@ -1,6 +1,8 @@
 // τ, the estimated equivalent batch-size increase of importance sampling (paper Eq. 26-27),
 // raw and smoothed, against τ_th, the break-even point (Eq. 29). Stretches where the
-// importance run actually trained on importance-sampled batches are shaded.
+// importance run actually trained on importance-sampled batches are shaded. Optionally raw τ
+// smoothed for display (the raw points stay, faint), and the smoothed τ of earlier races drawn
+// beside it (overlayLines.tsx).
 import { memo, useMemo, type ReactNode } from 'react';
 import { ComposedChart, ReferenceArea } from 'recharts';
 import type { StepPoint } from '../../engine/protocol';
@@ -18,9 +20,20 @@ import {
   useStableTicks,
   type AxisTicks,
   type ChartSizeProps,
+  type XY,
 } from './common';
-import { DISPLAY_POINTS, downsample } from './downsample';
+import { DISPLAY_POINTS, downsample, downsampleXY } from './downsample';
+import {
+  OverlayLegend,
+  overlayExtent,
+  overlayPngLegend,
+  useOverlayGroups,
+  useOverlayPlot,
+  type ChartOverlayProps,
+  type OverlayPlot,
+} from './overlayLines';
 import { PlotLines, type PlotLine } from './PlotLines';
+import { RAW_OPACITY, clampSmoothing, emaSmooth } from './smoothing';
 import { useChartValue } from './throttle';
 
 export interface Stretch {
@@ -114,8 +127,13 @@ function yMax(rows: readonly TauRow[]): number {
 
 const THRESHOLD_MODE_TEXT = { costModel: 'cost model', measured: 'measured on this device', fixed: 'fixed' } as const;
 
-export interface TauChartProps extends ChartSizeProps {
+export interface TauChartProps extends ChartSizeProps, ChartOverlayProps {
   metrics: MetricsSnapshot;
+  /**
+   * EMA weight of the display smoothing of raw τ (SmoothingSlider), 0 … 0.99; 0 or absent: raw
+   * τ as it is. The engine's smoothed τ, the one the sampler decides on, is drawn as it is.
+   */
+  smoothing?: number;
   /** The τ_th in force now, from the engine's status. */
   thresholdNow?: number | null;
   /** τ_th from this device's timings, when measured. */
@@ -128,6 +146,15 @@ const formatTauTick = (v: number) => formatNumber(v, 2);
 const formatTau = (v: number) => formatNumber(v, 4);
 const TAU_X_LABEL = 'Steps (importance run)';
 const formatStep = (v: number) => `Step ${formatCount(v)}`;
+const RAW_COLOR = '#ffa94d';
+const RAW_EMA_NAME = 'τ raw (EMA)';
+/** The overlays draw each earlier race's smoothed τ. */
+const tauRunName = () => 'τ smoothed';
+
+/** Raw τ through the display EMA, over every row (before the display downsampling thins them). */
+function smoothedRaw(rows: readonly TauRow[], weight: number): readonly XY[] {
+  return downsampleXY(emaSmooth(rows.map((r) => ({ x: r.x, y: r.raw ?? NaN })), weight));
+}
 
 /**
  * The drawing, apart from the card: re-renders only when its rows, shading or axis change,
@@ -135,15 +162,27 @@ const formatStep = (v: number) => `Step ${formatCount(v)}`;
  */
 const TauPlot = memo(function TauPlot(props: {
   rows: readonly TauRow[];
+  /** Raw τ smoothed for display, or null. */
+  rawEma: readonly XY[] | null;
   stretches: readonly Stretch[];
+  overlay: OverlayPlot;
+  xMax: number;
   y: AxisTicks;
   width?: number;
   height?: number;
 }) {
-  const { rows, stretches, y, width, height } = props;
+  const { rows, rawEma, stretches, overlay, xMax, y, width, height } = props;
   const lines = useMemo(
     (): PlotLine[] => [
-      { key: 'raw', name: 'τ raw', points: rows.map((r) => ({ x: r.x, y: r.raw })), color: '#ffa94d', width: 1, opacity: 0.55 },
+      {
+        key: 'raw',
+        name: 'τ raw',
+        points: rows.map((r) => ({ x: r.x, y: r.raw })),
+        color: RAW_COLOR,
+        width: 1,
+        opacity: rawEma ? RAW_OPACITY : 0.55,
+      },
+      ...(rawEma ? [{ key: 'raw-ema', name: RAW_EMA_NAME, points: rawEma, color: RAW_COLOR, width: 1.5 }] : []),
       {
         key: 'th',
         name: 'τ_th',
@@ -155,9 +194,9 @@ const TauPlot = memo(function TauPlot(props: {
       },
       { key: 'smooth', name: 'τ smoothed', points: rows.map((r) => ({ x: r.x, y: r.smooth })), color: RUN_COLORS.importance, width: 2.25 },
     ],
-    [rows],
+    [rows, rawEma],
   );
-  const x = useStableTicks(niceTicks(0, rows.length ? rows[rows.length - 1].x : 1, 6));
+  const x = useStableTicks(niceTicks(0, xMax, 6));
   const frame = useLineChartFrame({ x, y, xLabel: TAU_X_LABEL, formatX: formatCount, formatY: formatTauTick, yWidth: 44 });
   const shading = useMemo(
     () =>
@@ -184,7 +223,15 @@ const TauPlot = memo(function TauPlot(props: {
       <ComposedChart data={frame.data} margin={{ top: 8, right: 16, bottom: 18, left: 4 }}>
         {frame.children}
         {shading}
-        <PlotLines lines={lines} x={x} y={y} formatX={formatStep} formatY={formatTau} />
+        <PlotLines
+          lines={lines}
+          overlays={overlay.lines}
+          bands={overlay.bands}
+          x={x}
+          y={y}
+          formatX={formatStep}
+          formatY={formatTau}
+        />
       </ComposedChart>
     </ChartBox>
   );
@@ -192,28 +239,49 @@ const TauPlot = memo(function TauPlot(props: {
 
 const TAU_LEGEND = [
   { name: 'τ smoothed', color: RUN_COLORS.importance },
-  { name: 'τ raw', color: '#ffa94d' },
+  { name: 'τ raw', color: RAW_COLOR },
   { name: 'τ_th', color: THRESHOLD_COLOR },
 ];
 
 export const TauChart = memo(function TauChart(props: TauChartProps) {
   const { metrics, thresholdNow, measuredThreshold, thresholdMode, explain, width, height } = props;
+  const smoothing = clampSmoothing(props.smoothing);
   const steps = useChartValue(metrics).runs.importance.steps;
   // Everything the chart derives from the steps, once per new batch of steps: the axis and the
   // shading from all of them, the lines from a downsampled copy.
   const view = useMemo(() => {
     const rows = tauRows(steps);
-    const y: AxisTicks = niceTicks(yMin(rows), yMax(rows), 6);
     return {
       rows,
       drawn: tauDisplayRows(rows),
       stretches: activeStretches(steps),
-      y,
+      yLo: yMin(rows),
+      yHi: yMax(rows),
       activeSteps: steps.reduce((n, p) => n + (p.importanceActive ? 1 : 0), 0),
     };
   }, [steps]);
-  const { rows, drawn, stretches, y, activeSteps } = view;
-  const yTicks = useStableTicks(y);
+  const { rows, drawn, stretches, activeSteps } = view;
+  const rawEma = useMemo(() => (smoothing > 0 ? smoothedRaw(rows, smoothing) : null), [rows, smoothing]);
+  const groups = useOverlayGroups(props);
+  // The engine's smoothed τ of each earlier race, as the live one's: not smoothed again.
+  const overlay = useOverlayPlot(groups, 'tau', 'steps', { runName: tauRunName });
+  const overlayE = useMemo(() => overlayExtent(overlay), [overlay]);
+  const hasOverlay = overlayE !== null;
+  // The y range holds the earlier races' τ too, with the same margin as the live one's.
+  const yTicks = useStableTicks(
+    overlayE
+      ? niceTicks(
+          Math.min(view.yLo, Math.max(0, Math.floor(overlayE.yMin * 10) / 10)),
+          Math.max(view.yHi, Math.ceil(overlayE.yMax * 1.05 * 10) / 10),
+          6,
+        )
+      : niceTicks(view.yLo, view.yHi, 6),
+  );
+  const xMax = Math.max(rows.length ? rows[rows.length - 1].x : overlayE ? 0 : 1, overlayE?.xMax ?? 0);
+  const legend = useMemo(
+    () => [...TAU_LEGEND, ...(rawEma ? [{ name: RAW_EMA_NAME, color: RAW_COLOR }] : []), ...overlayPngLegend(overlay.legend)],
+    [rawEma, overlay],
+  );
   const last = steps.length ? steps[steps.length - 1] : null;
   const th = thresholdNow ?? last?.tauThreshold ?? null;
 
@@ -244,16 +312,27 @@ export const TauChart = memo(function TauChart(props: TauChartProps) {
         )
       }
       points={rows.length}
-      drawn={drawn.length}
+      drawn={drawn.length + (rawEma?.length ?? 0)}
       dataAttributes={{
         'data-active-spans': stretches.length,
         'data-importance-active': last ? String(last.importanceActive) : 'false',
       }}
-      legend={TAU_LEGEND}
-      empty="τ appears with the first training step."
+      legend={legend}
+      // With earlier races to show, the chart draws them before the live run's first step.
+      empty={hasOverlay ? undefined : 'τ appears with the first training step.'}
       explain={explain}
     >
-      <TauPlot rows={drawn} stretches={stretches} y={yTicks} width={width} height={height} />
+      <TauPlot
+        rows={drawn}
+        rawEma={rawEma}
+        stretches={stretches}
+        overlay={overlay}
+        xMax={xMax}
+        y={yTicks}
+        width={width}
+        height={height}
+      />
+      <OverlayLegend items={overlay.legend} />
     </ChartFrame>
   );
 });
