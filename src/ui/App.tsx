@@ -11,12 +11,14 @@ import { HistogramChart } from './charts/HistogramChart';
 import { LossChart } from './charts/LossChart';
 import { NoisyShareChart } from './charts/NoisyShareChart';
 import { PerClassChart } from './charts/PerClassChart';
+import { SmoothingSlider } from './charts/SmoothingSlider';
 import { TauChart } from './charts/TauChart';
 import { ExplainVarianceLab, VarianceLabChart } from './charts/VarianceLabChart';
 import { ModeToggle, RunButtons, SettingsPanel } from './Controls';
 import { useEngine, type RaceEndListener, type WorkerFactory } from './engineClient';
 import { HistoryPanel } from './history/HistoryPanel';
-import { newRaceId, recordOfRace } from './history/record';
+import { settingsDiffLabel } from './history/overlay';
+import { newRaceId, recordOfRace, type HistoryRecord } from './history/record';
 import { useRunHistory } from './history/useRunHistory';
 import { useKeyboardShortcuts, type ShortcutAction } from './keyboard';
 import { BudgetProgress } from './BudgetProgress';
@@ -177,6 +179,13 @@ function Playground({ workerFactory, initialQuery, syncAddressBar = true, histor
   }, [repeat]);
 
   const [helpOpen, setHelpOpen] = useState(false);
+  const [smoothing, setSmoothing] = useState(0);
+  const overlaid = useMemo(() => history.records.filter((r) => history.overlaid.has(r.id)), [history.records, history.overlaid]);
+  const liveBackend = view.status?.backend?.name ?? null;
+  const describeRecord = useCallback(
+    (r: HistoryRecord) => settingsDiffLabel(settings, r.settings, { live: liveBackend, other: r.backend }),
+    [settings, liveBackend],
+  );
   const stateNow = view.status?.state ?? null;
   const onShortcut = useCallback(
     (action: ShortcutAction) => {
@@ -309,6 +318,7 @@ function Playground({ workerFactory, initialQuery, syncAddressBar = true, histor
               <span className="legend-item muted">
                 b = {settings.batchSize}, B = {presampleB}
               </span>
+              <SmoothingSlider value={smoothing} onChange={setSmoothing} />
             </div>
           </section>
 
@@ -320,7 +330,7 @@ function Playground({ workerFactory, initialQuery, syncAddressBar = true, histor
           </section>
 
           <ErrorBoundary label="The run history">
-            <HistoryPanel history={history} describe={(r) => r.settings.seed === settings.seed ? 'same seed' : `seed ${r.settings.seed}`} />
+            <HistoryPanel history={history} describe={describeRecord} />
           </ErrorBoundary>
 
           <div className="charts">
@@ -340,10 +350,21 @@ function Playground({ workerFactory, initialQuery, syncAddressBar = true, histor
                 logScale={logScale}
                 onLogScaleChange={setLogScale}
                 explain={EXPLAIN.loss}
+                smoothing={smoothing}
+                overlays={overlaid}
+                liveSettings={settings}
+                liveBackend={liveBackend}
               />
             </ErrorBoundary>
             <ErrorBoundary label="The accuracy chart">
-              <AccuracyChart metrics={metrics} xAxis={xAxis} explain={EXPLAIN.accuracy} />
+              <AccuracyChart
+                metrics={metrics}
+                xAxis={xAxis}
+                explain={EXPLAIN.accuracy}
+                overlays={overlaid}
+                liveSettings={settings}
+                liveBackend={liveBackend}
+              />
             </ErrorBoundary>
             <ErrorBoundary label="The τ chart">
               <TauChart
@@ -352,6 +373,10 @@ function Playground({ workerFactory, initialQuery, syncAddressBar = true, histor
                 measuredThreshold={status?.costs.measuredTauThreshold ?? null}
                 thresholdMode={settings.tauThresholdMode}
                 explain={EXPLAIN.tau}
+                smoothing={smoothing}
+                overlays={overlaid}
+                liveSettings={settings}
+                liveBackend={liveBackend}
               />
             </ErrorBoundary>
             <ErrorBoundary label="The variance lab">
