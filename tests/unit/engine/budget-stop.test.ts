@@ -4,13 +4,12 @@
 // a 'finished' event, and refuses Start and Step with a notice until the budget is raised or
 // the race is reset.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunTrainer, TrainerFactory } from '../../../src/engine/engine';
 import type { EngineEvent, RunId } from '../../../src/engine/protocol';
-import { defaultTrainerFactory } from '../../../src/engine/race';
 import { epochSamples } from '../../../src/engine/runBudget';
 import { SETTINGS_SCHEMA, checkSettingValue, checkSettings, defaultSettings } from '../../../src/engine/settings';
 import { PANEL_KEYS } from '../../../src/ui/Controls';
 import { parseSettingsFromQuery, serializeSettings } from '../../../src/ui/urlState';
+import { fakeClockTrainers } from '../../support/fakeClock';
 import { harness, tinySettings, waitUntil, type Harness } from '../../support/engineHarness';
 
 let h: Harness | null = null;
@@ -23,33 +22,6 @@ afterEach(async () => {
 const N = 400;
 const B = 8;
 
-/** A fake clock the trainers advance: a block of k steps takes msPerStep[run] × k ms, nothing else takes time. */
-function fakeTime(msPerStep: Record<RunId, number>) {
-  const clock = { t: 0 };
-  const createTrainer: TrainerFactory = (ctx) => {
-    const inner = defaultTrainerFactory(ctx);
-    const trainer: RunTrainer = {
-      async trainBlock(k) {
-        const reports = await inner.trainBlock(k);
-        clock.t += msPerStep[ctx.run as RunId] * k;
-        return reports;
-      },
-      get readsAwaited() {
-        return inner.readsAwaited;
-      },
-      updateSettings: (change) => inner.updateSettings(change),
-      get tauThreshold() {
-        return inner.tauThreshold;
-      },
-      get scoreTable() {
-        return inner.scoreTable;
-      },
-      dispose: () => inner.dispose(),
-    };
-    return trainer;
-  };
-  return { clock, createTrainer };
-}
 
 const run = (h: Harness, id: RunId) => h.status().runs[id]!;
 const notices = (h: Harness) => h.of('notice').map((n) => n.message);
@@ -219,7 +191,7 @@ describe('a seconds budget', () => {
   it("stops each run at the first block end at or past the budget on its own clock, within one block", async () => {
     // Importance 10 ms a step, uniform 7 ms: importance reaches 1 s at step 100 on a block end;
     // uniform trains on alone and passes it in its block 141..148 (980 ms → 1036 ms).
-    const { clock, createTrainer } = fakeTime({ importance: 10, uniform: 7 });
+    const { clock, createTrainer } = fakeClockTrainers({ importance: 10, uniform: 7 });
     h = harness({ now: () => clock.t, createTrainer });
     await h.engine.handle({ type: 'init', settings: tinySettings({ budgetUnit: 'seconds', budget: 1, blockSteps: 8 }) });
     await startUntilFinished(h, 1);
@@ -249,7 +221,7 @@ describe('a seconds budget', () => {
   });
 
   it('reset clears it: step 0, nothing used, and Start trains again', async () => {
-    const { clock, createTrainer } = fakeTime({ importance: 10, uniform: 10 });
+    const { clock, createTrainer } = fakeClockTrainers({ importance: 10, uniform: 10 });
     h = harness({ now: () => clock.t, createTrainer });
     await h.engine.handle({ type: 'init', settings: tinySettings({ budgetUnit: 'seconds', budget: 0.2 }) });
     await startUntilFinished(h, 1);

@@ -2,9 +2,8 @@
 // notice when the page is shown, and a block the page was hidden during never puts the
 // hidden (possibly frozen) time on a run's clock.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunTrainer, TrainerFactory } from '../../../src/engine/engine';
-import { defaultTrainerFactory } from '../../../src/engine/race';
 import { PageVisibility, hiddenBetween } from '../../../src/engine/visibility';
+import { fakeClockTrainers } from '../../support/fakeClock';
 import { harness, tinySettings, waitUntil, type Harness } from '../../support/engineHarness';
 
 let h: Harness | null = null;
@@ -13,45 +12,6 @@ afterEach(async () => {
   h = null;
 });
 
-/**
- * A fake clock the trainers advance: each block of k steps takes `msPerStep[run]` × k ms, and
- * `during` (if set) runs inside the importance run's next block, before its time passes.
- */
-function fakeTime() {
-  const clock = {
-    t: 0,
-    msPerStep: { importance: 10, uniform: 7 } as Record<string, number>,
-    during: null as null | (() => void),
-  };
-  const createTrainer: TrainerFactory = (ctx) => {
-    const inner = defaultTrainerFactory(ctx);
-    const trainer: RunTrainer = {
-      async trainBlock(k) {
-        const reports = await inner.trainBlock(k);
-        if (ctx.run === 'importance' && clock.during) {
-          const f = clock.during;
-          clock.during = null;
-          f();
-        }
-        clock.t += clock.msPerStep[ctx.run] * k;
-        return reports;
-      },
-      get readsAwaited() {
-        return inner.readsAwaited;
-      },
-      updateSettings: (change) => inner.updateSettings(change),
-      get tauThreshold() {
-        return inner.tauThreshold;
-      },
-      get scoreTable() {
-        return inner.scoreTable;
-      },
-      dispose: () => inner.dispose(),
-    };
-    return trainer;
-  };
-  return { clock, createTrainer };
-}
 
 const clocks = (h: Harness) => ({ importance: h.status().runs.importance!.clockMs, uniform: h.status().runs.uniform!.clockMs });
 
@@ -83,7 +43,7 @@ describe('page visibility marks', () => {
 
 describe('engine: clocks across a hidden page (fake clock)', () => {
   it('a block spanning 60 s of hidden page adds only the run’s estimate to its clock, marked', async () => {
-    const { clock, createTrainer } = fakeTime();
+    const { clock, createTrainer } = fakeClockTrainers({ importance: 10, uniform: 7 });
     h = harness({ now: () => clock.t, createTrainer });
     await h.engine.handle({ type: 'init', settings: tinySettings() });
     await stepTimes(h, 5);
@@ -107,7 +67,7 @@ describe('engine: clocks across a hidden page (fake clock)', () => {
   });
 
   it('before any estimate exists, a hidden block is charged its time less the hidden time', async () => {
-    const { clock, createTrainer } = fakeTime();
+    const { clock, createTrainer } = fakeClockTrainers({ importance: 10, uniform: 7 });
     h = harness({ now: () => clock.t, createTrainer });
     await h.engine.handle({ type: 'init', settings: tinySettings() });
     clock.during = () => {
@@ -120,7 +80,7 @@ describe('engine: clocks across a hidden page (fake clock)', () => {
   });
 
   it('blocks run while hidden (trainWhenHidden) are charged at most the pace measured while visible', async () => {
-    const { clock, createTrainer } = fakeTime();
+    const { clock, createTrainer } = fakeClockTrainers({ importance: 10, uniform: 7 });
     h = harness({ now: () => clock.t, createTrainer });
     await h.engine.handle({ type: 'init', settings: tinySettings({ trainWhenHidden: true }) });
     await stepTimes(h, 3);
