@@ -80,6 +80,8 @@ export function metricsToJson(metrics: MetricsSnapshot, settings: Settings, stat
         evals: resolutionNote(s.evalsReceived, s.evals.length, s.evalStride, 'evaluations', 'the first and the newest'),
       },
       thinned: s.steps.length < s.stepsReceived || s.evals.length < s.evalsReceived,
+      // The variance lab's probes (importance run; docs/method.md §8), when any were taken.
+      ...(s.varianceLab?.length ? { varianceLab: s.varianceLab } : {}),
     };
   }
   return JSON.stringify(

@@ -159,6 +159,15 @@ describe('exports of a long run', () => {
     expect(run.steps.length).toBe(store.getSnapshot().runs.importance.steps.length);
   });
 
+  it('the JSON carries the variance lab probes of the importance run', () => {
+    const store = new MetricsStore();
+    const probe = { step: 500, uniformVariance: 4, scoreVariance: 2, optimalVariance: 1.5, predictedTau: 1.5, measuredReduction: 2 };
+    feed(store, 600, flat);
+    store.append({ type: 'metrics', runs: { importance: { steps: [], evals: [], snapshot: null, varianceLab: [probe] } } });
+    const json = JSON.parse(metricsToJson(store.getSnapshot(), defaultSettings(), null)) as { runs: Record<string, { varianceLab?: unknown[] }> };
+    expect(json.runs.importance.varianceLab).toEqual([probe]);
+  });
+
   it('each CSV row says its series\' stride', () => {
     const store = new MetricsStore();
     feed(store, 20_000, flat);
