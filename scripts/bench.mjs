@@ -3,7 +3,7 @@
 // `npx tsx` child process (a fresh tfjs per benchmark), then rewrites the tables of
 // BENCHMARKS.md from bench/results/*.json. Benchmarks are not tests: nothing gates on them.
 //
-//   npm run bench                              all, tfjs cpu backend (~20-30 min on 2 cores)
+//   npm run bench                              all, tfjs cpu backend (~3-4 h on 2 cores, most of it the samplers races)
 //   npm run bench -- --quick                   smoke check (~3 min); results go to *.tmp, not BENCHMARKS.md
 //   npm run bench -- --only cost,throughput    a subset
 //   npm run bench -- --backend webgpu          Node + Dawn; SwiftShader where no GPU is found
