@@ -46,8 +46,11 @@ export function useThrottledValue<T>(value: T, intervalMs: number, slot = 0): T 
   return intervalMs <= 0 ? value : shown;
 }
 
-/** `value` at the charts' refresh rate (ChartRefreshContext), in this chart's own slot. */
-export function useChartValue<T>(value: T): T {
+/**
+ * `value` at the charts' refresh rate (ChartRefreshContext), in this chart's own slot;
+ * `slower` times less often for a view that shows a snapshot rather than a time series.
+ */
+export function useChartValue<T>(value: T, slower = 1): T {
   const [slot] = useState(() => nextSlot++ % CHART_SLOTS);
-  return useThrottledValue(value, useContext(ChartRefreshContext), slot);
+  return useThrottledValue(value, useContext(ChartRefreshContext) * slower, slot);
 }
