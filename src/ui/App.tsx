@@ -182,6 +182,8 @@ function Playground({ workerFactory, initialQuery, syncAddressBar = true, histor
   const [smoothing, setSmoothing] = useState(0);
   const overlaid = useMemo(() => history.records.filter((r) => history.overlaid.has(r.id)), [history.records, history.overlaid]);
   const liveBackend = view.status?.backend?.name ?? null;
+  // What the loss, accuracy and τ charts draw of the history: one object, the same for all three.
+  const overlayProps = useMemo(() => ({ overlays: overlaid, liveSettings: settings, liveBackend }), [overlaid, settings, liveBackend]);
   const describeRecord = useCallback(
     (r: HistoryRecord) => settingsDiffLabel(settings, r.settings, { live: liveBackend, other: r.backend }),
     [settings, liveBackend],
@@ -351,9 +353,7 @@ function Playground({ workerFactory, initialQuery, syncAddressBar = true, histor
                 onLogScaleChange={setLogScale}
                 explain={EXPLAIN.loss}
                 smoothing={smoothing}
-                overlays={overlaid}
-                liveSettings={settings}
-                liveBackend={liveBackend}
+                {...overlayProps}
               />
             </ErrorBoundary>
             <ErrorBoundary label="The accuracy chart">
@@ -361,9 +361,7 @@ function Playground({ workerFactory, initialQuery, syncAddressBar = true, histor
                 metrics={metrics}
                 xAxis={xAxis}
                 explain={EXPLAIN.accuracy}
-                overlays={overlaid}
-                liveSettings={settings}
-                liveBackend={liveBackend}
+                {...overlayProps}
               />
             </ErrorBoundary>
             <ErrorBoundary label="The τ chart">
@@ -374,9 +372,7 @@ function Playground({ workerFactory, initialQuery, syncAddressBar = true, histor
                 thresholdMode={settings.tauThresholdMode}
                 explain={EXPLAIN.tau}
                 smoothing={smoothing}
-                overlays={overlaid}
-                liveSettings={settings}
-                liveBackend={liveBackend}
+                {...overlayProps}
               />
             </ErrorBoundary>
             <ErrorBoundary label="The variance lab">
