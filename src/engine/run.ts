@@ -28,6 +28,8 @@ export interface RunTrainer {
   readonly readsAwaited?: number;
   updateSettings(change: Partial<TrainerSettings>): void;
   readonly tauThreshold: number;
+  /** The probabilities the run's sampler gives these samples now (the variance lab's "score" line). */
+  samplingProbabilities?(indices: Int32Array, scores: Float64Array): Float64Array;
   /** The score table, once a table sampler has run (its top entries feed the image grid). */
   readonly scoreTable?: {
     top(k: number): { indices: Int32Array; scores: Float64Array };

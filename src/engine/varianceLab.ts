@@ -14,7 +14,9 @@
 // as τ's derivation does (docs/method.md §3): it is the reason the measured reduction can
 // fall short of τ², and it is what the lab is here to show.
 //   uniform   p_i = 1/B:             Var_u = (1/b)((1/B) Σ ‖g_i‖² − ‖ḡ‖²)
-//   score     p ∝ s + c·s̄ (the sampler's own p, samplingProbabilities)
+//   score     the importance run's own sampler's p over the probe: ∝ s + c·s̄ for the
+//             presample (samplingProbabilities), the table's q from its stored scores, with
+//             its smoothing and floor, for the score table (Sampler.samplingProbabilities)
 //   optimum   p ∝ ‖g_i‖:             Var_* = (1/b)((1/B²)(Σ ‖g_i‖)² − ‖ḡ‖²)
 // Var_* ≤ Var_p for every p (Cauchy–Schwarz: (Σ‖g_i‖)² ≤ Σ(‖g_i‖²/p_i)·Σp_i), so the optimum
 // is below both others; the score may be above or below uniform.
@@ -27,6 +29,7 @@ import {
   presampleSize,
   samplingProbabilities,
   scoresFromLogits,
+  tauForSampling,
   tauFromScores,
   uniformIndices,
   type LogitsModel,
@@ -63,6 +66,11 @@ export interface GradientMoments {
   meanGradientSquaredNorm: number;
   /** The chosen score of each probe sample. */
   scores: ArrayLike<number>;
+  /**
+   * The probabilities (up to a factor) the importance run's sampler gives the probe samples
+   * (Sampler.samplingProbabilities). Absent: ∝ score with the smoothing passed beside.
+   */
+  scoreProbabilities?: ArrayLike<number>;
 }
 
 /**
@@ -94,14 +102,19 @@ export function varianceLabFromMoments(m: GradientMoments, batchSize: number, sm
   const uniform = new Float64Array(B).fill(1 / B);
   const norms = Float64Array.from(m.squaredNorms, (v) => Math.sqrt(Math.max(0, v)));
   const uniformVariance = importanceMeanVariance(m.squaredNorms, m.meanGradientSquaredNorm, uniform, batchSize);
-  const scoreVariance = importanceMeanVariance(m.squaredNorms, m.meanGradientSquaredNorm, samplingProbabilities(m.scores, smoothing), batchSize);
+  if (m.scoreProbabilities && m.scoreProbabilities.length !== B) {
+    throw new RangeError(`varianceLabFromMoments: ${B} squared norms but ${m.scoreProbabilities.length} sampler probabilities; pass one per sample`);
+  }
+  const p = m.scoreProbabilities ?? samplingProbabilities(m.scores, smoothing);
+  const scoreVariance = importanceMeanVariance(m.squaredNorms, m.meanGradientSquaredNorm, p, batchSize);
   // p ∝ ‖g_i‖; all-zero gradients give uniform p and zero variance everywhere.
   const optimalVariance = importanceMeanVariance(m.squaredNorms, m.meanGradientSquaredNorm, samplingProbabilities(norms), batchSize);
   return {
     uniformVariance,
     scoreVariance,
     optimalVariance,
-    predictedTau: tauFromScores(m.scores, smoothing),
+    // τ_q of sampling by p on these scores (tau.ts); for p ∝ s + c·s̄ it is tauFromScores(s, c).
+    predictedTau: m.scoreProbabilities ? tauForSampling(m.scores, m.scoreProbabilities) : tauFromScores(m.scores, smoothing),
     // 0/0 (every gradient equal, or zero): no reduction either way.
     measuredReduction: scoreVariance > 0 ? uniformVariance / scoreVariance : uniformVariance > 0 ? Infinity : 1,
     presampleSize: B,
@@ -121,8 +134,10 @@ export interface VarianceLabOptions {
   /** b, the batch whose gradient's variance is reported (all three variances scale as 1/b). */
   batchSize: number;
   score: ScoreKind;
-  /** Additive smoothing c of the sampler (p ∝ s + c·s̄). */
+  /** Additive smoothing c of the sampler (p ∝ s + c·s̄), where `probabilities` is absent. */
   smoothing: number;
+  /** The importance run's sampler's probabilities for the probe samples (Sampler.samplingProbabilities). */
+  probabilities?: (indices: Int32Array, scores: Float64Array) => Float64Array;
 }
 
 /**
@@ -175,8 +190,14 @@ export async function measureVarianceLab(o: VarianceLabOptions): Promise<Varianc
     owned.push(packed);
     const v = await packed.data();
     const sumSq = v[2 * B];
+    const scores = Float64Array.from(v.subarray(B, 2 * B));
     return varianceLabFromMoments(
-      { squaredNorms: Float64Array.from(v.subarray(0, B)), scores: Float64Array.from(v.subarray(B, 2 * B)), meanGradientSquaredNorm: sumSq / (B * B) },
+      {
+        squaredNorms: Float64Array.from(v.subarray(0, B)),
+        scores,
+        meanGradientSquaredNorm: sumSq / (B * B),
+        scoreProbabilities: o.probabilities?.(indices, scores),
+      },
       o.batchSize,
       o.smoothing,
     );
@@ -201,6 +222,8 @@ export interface ProbedRun {
   readonly logits: LogitsModel;
   /** Device reads awaited for the run: a probe's one read is counted here. */
   deviceReads: number;
+  /** The run's sampler, for its probabilities over the probe (absent: ∝ score with the smoothing). */
+  readonly trainer?: { samplingProbabilities?(indices: Int32Array, scores: Float64Array): Float64Array };
 }
 
 /** The settings a probe reads. */
@@ -229,6 +252,7 @@ export class VarianceLabProbes {
       batchSize: s.batchSize,
       score: s.score,
       smoothing: s.smoothing,
+      probabilities: run.trainer?.samplingProbabilities ? (idx, sc) => run.trainer!.samplingProbabilities!(idx, sc) : undefined,
     });
     run.deviceReads++;
     const point: VarianceLabPoint = { step: run.step, ...r };

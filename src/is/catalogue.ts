@@ -136,7 +136,7 @@ const BUILTIN_SAMPLERS = {
       '(samples not yet scored count as the highest score seen), weighted by 1 / (N·p). The scores are as old as ' +
       'each sample’s last visit; a tenth of the draws stay uniform so none is locked out and every weight stays ' +
       'bounded. τ is measured on each trained batch’s fresh scores, so auto mode turns the table off where its ' +
-      'stale scores stop paying (τ_th 1.05).',
+      'stale scores stop paying (τ_th 1.02 for its upkeep, plus twice the measurement’s standard error).',
     capabilities: { scoresPresample: false, keepsTable: true },
     weightFormula: 'w = 1 / (N·q)',
     tauThreshold: () => TABLE_TAU_THRESHOLD,

@@ -30,10 +30,11 @@
 //
 // Clock: each update() call is one step (the trainer calls it once per trained batch).
 //
-// τ. observeBatch() measures τ on the trained batches against q (BatchTauMeter, tau.ts): the
-// fresh scores of the batch show whether sampling by the table still beats uniform. tau()
-// is what the table predicts from its own, possibly stale, scores.
-import { BatchTauMeter } from './tau';
+// τ. observeBatch() measures τ on the trained batches against the q each was drawn from
+// (BatchTauMeter, tau.ts), pooling about TABLE_TAU_POOL_SAMPLES samples: the fresh scores of the
+// batches show whether sampling by the table still beats uniform, and tauMargin says how far
+// that measurement may be off. tau() is what the table predicts from its own, possibly stale, scores.
+import { BatchTauMeter, TABLE_TAU_POOL_SAMPLES, TAU_MARGIN_STANDARD_ERRORS, poolMomentum } from './tau';
 import type { Rng } from './types';
 import { SumTree } from './sumTree';
 import { TopK } from './topK';
@@ -70,8 +71,12 @@ export interface ScoreTableOptions {
    * score 0 is then never drawn again unless c > 0 or ageing brings it back).
    */
   floor?: number;
-  /** Momentum of observeBatch's τ meter (BatchTauMeter, tau.ts). Default 0.9. */
-  tauMomentum?: number;
+  /**
+   * Samples observeBatch's τ meter pools (BatchTauMeter, tau.ts), at most: the pool is
+   * min(this, N/2), and the meter's momentum 1 − b/pool for batches of b (within [0.9, 0.995]).
+   * Default TABLE_TAU_POOL_SAMPLES.
+   */
+  tauPoolSamples?: number;
 }
 
 export class ScoreTable {
@@ -80,6 +85,7 @@ export class ScoreTable {
   private a: number;
   private eps: number;
   private readonly meter: BatchTauMeter;
+  private readonly tauPool: number;
   private lambda: number;
   private readonly tree: SumTree;
   /** Raw last score of each sample (0 while unseen). */
@@ -107,7 +113,12 @@ export class ScoreTable {
     checkSmoothing('ScoreTable', c);
     checkAgeing('ScoreTable', a);
     checkFloor('ScoreTable', eps);
-    this.meter = new BatchTauMeter(options.tauMomentum ?? 0.9);
+    const pool = options.tauPoolSamples ?? TABLE_TAU_POOL_SAMPLES;
+    if (!(pool >= 1) || !Number.isFinite(pool)) {
+      throw new RangeError(`ScoreTable: tauPoolSamples ${pool} must be a finite number ≥ 1 (samples the τ meter pools)`);
+    }
+    this.tauPool = pool;
+    this.meter = new BatchTauMeter(poolMomentum(1, pool));
     this.size = size;
     this.c = c;
     this.a = a;
@@ -158,6 +169,19 @@ export class ScoreTable {
     return this.meter.value;
   }
 
+  /** Standard error of measuredTau (BatchTauMeter.standardError; 0 before any batch). */
+  get measuredTauError(): number {
+    return this.meter.standardError;
+  }
+
+  /**
+   * How far the measured τ must clear τ_th before Algorithm 1 trusts it: TAU_MARGIN_STANDARD_ERRORS
+   * standard errors of the meter (docs/method.md §5).
+   */
+  get tauMargin(): number {
+    return TAU_MARGIN_STANDARD_ERRORS * this.meter.standardError;
+  }
+
   /** update() calls so far (the ageing clock). */
   get step(): number {
     return this.clock;
@@ -186,12 +210,6 @@ export class ScoreTable {
   setFloor(eps: number): void {
     checkFloor('ScoreTable.setFloor', eps);
     this.eps = eps;
-  }
-
-  /** Momentum of observeBatch's τ meter, in [0, 1). */
-  setTauMomentum(m: number): void {
-    if (!(m >= 0 && m < 1)) throw new RangeError(`ScoreTable.setTauMomentum: momentum ${m} must be a number in [0, 1)`);
-    this.meter.momentum = m;
   }
 
   /** Changes the ageing rate; rebuilds the tree, O(N). */
@@ -335,23 +353,34 @@ export class ScoreTable {
   }
 
   /**
-   * Records a trained batch (docs/method.md §5): measures τ on it against the table's current q
-   * (BatchTauMeter: its fresh scores, the weights it was drawn with, and the weights q gives
-   * it), then update()s the table with its scores. Returns the measured τ, pooled over the
-   * batches so far; it falls below 1 where the table's q does worse than uniform on the
-   * current scores. `drawWeights`: the batch's weights w_k = 1/(N·r_k) for the distribution r
-   * it was drawn from; null for a uniform batch. Validates everything before changing
-   * anything. O(b log N).
+   * Records a trained batch (docs/method.md §5): measures τ on it (BatchTauMeter: its fresh
+   * scores, the weights it was drawn with, and the weights v = 1/(N·q) the table's q gave its
+   * samples when it was drawn), then update()s the table with its scores. Returns the measured
+   * τ, pooled over about tauPoolSamples samples; it falls below 1 where the table's q does
+   * worse than uniform on the current scores. `drawWeights`: the batch's weights w_k =
+   * 1/(N·r_k) for the distribution r it was drawn from; null for a uniform batch.
+   * `sampleWeights`: v at the draw (sampleWeights(indices) taken before any later update); when
+   * omitted, the weights the table gives now, right only if nothing was written since the draw.
+   * Validates everything before changing anything. O(b log N).
    */
-  observeBatch(indices: ArrayLike<number>, scores: ArrayLike<number>, drawWeights: ArrayLike<number> | null): number {
+  observeBatch(
+    indices: ArrayLike<number>,
+    scores: ArrayLike<number>,
+    drawWeights: ArrayLike<number> | null,
+    sampleWeights?: ArrayLike<number>,
+  ): number {
     this.checkBatch('ScoreTable.observeBatch', indices, scores);
-    if (drawWeights !== null && drawWeights.length !== indices.length) {
-      throw new RangeError(
-        `ScoreTable.observeBatch: ${indices.length} indices but ${drawWeights.length} draw weights; ` +
-          'pass the batch\'s weights, or null for a uniform batch',
-      );
+    for (const [name, w] of [['draw weights', drawWeights], ['sample weights', sampleWeights ?? null]] as const) {
+      if (w !== null && w.length !== indices.length) {
+        throw new RangeError(
+          `ScoreTable.observeBatch: ${indices.length} indices but ${w.length} ${name}; ` +
+            'pass one per trained sample (draw weights: null for a uniform batch)',
+        );
+      }
     }
-    const tau = this.meter.add(scores, drawWeights, this.sampleWeights(indices));
+    // About half an epoch, at most tauPoolSamples: a small set is pooled over no more than it holds.
+    this.meter.momentum = poolMomentum(indices.length, Math.min(this.tauPool, this.size / 2));
+    const tau = this.meter.add(scores, drawWeights, sampleWeights ?? this.sampleWeights(indices));
     this.update(indices, scores);
     return tau;
   }

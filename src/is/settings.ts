@@ -20,9 +20,10 @@ export const DEFAULT_SETTINGS: Readonly<TrainerSettings> = Object.freeze({
 });
 
 /**
- * τ_th in force (docs/method.md §3): the set value, else the sampler's cost model. The
+ * τ_th of the settings (docs/method.md §3): the set value, else the sampler's cost model. The
  * presample sampler's scoring pass over B costs about B/3 training samples, so τ_th =
- * (B + 3b)/(3b); the score table costs no forward pass, so any τ > 1 pays: τ_th = 1.
+ * (B + 3b)/(3b); the score table adds no forward pass, only its upkeep: TABLE_TAU_THRESHOLD
+ * (1.02). The trainer adds the sampler's margin (its τ meter's error) to this for the τ_th in force.
  */
 export function tauThresholdOf(settings: TrainerSettings, sampler: SamplerKind = settings.sampler): number {
   if (settings.tauThreshold != null) return settings.tauThreshold;

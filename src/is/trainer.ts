@@ -13,7 +13,9 @@ import * as tf from '@tensorflow/tfjs';
 import { dispatchStep, type DispatchedStep, type TrainingData } from './batchTraining';
 import { conditionFor } from './condition';
 import { createOptimizer, disposeOptimizer, setLearningRate } from './optimizer';
+import { samplingProbabilities } from './sampler';
 import { createSampler } from './samplers/registry';
+import { UniformSampler } from './samplers/uniform';
 import type { BatchDraw, Sampler, SettledBatch } from './samplers/types';
 import type { ScoreTable } from './scoreTable';
 import { DEFAULT_SETTINGS, tauThresholdOf } from './settings';
@@ -79,6 +81,8 @@ export class ImportanceTrainer {
   private readonly tau: TauEstimator;
   /** Every sampler used so far, by name; each keeps its state (e.g. its score table). */
   private readonly samplers = new Map<SamplerKind, Sampler>();
+  /** Uniform mode's sampler: plain uniform batches, whatever the sampler setting. */
+  private plainUniform: UniformSampler | null = null;
   private stepCount = 0;
   private reads = 0;
   private running = false;
@@ -119,9 +123,22 @@ export class ImportanceTrainer {
     return this.tau.smoothed;
   }
 
-  /** τ_th in force for the current settings. */
+  /**
+   * τ_th in force for the current settings: the set or cost-model τ_th, plus the margin of the
+   * current sampler's τ measurement (Sampler.tauMargin; the score table's meter error).
+   */
   get tauThreshold(): number {
-    return tauThresholdOf(this.current);
+    return tauThresholdOf(this.current) + (this.samplers.get(this.current.sampler)?.tauMargin?.() ?? 0);
+  }
+
+  /**
+   * The probabilities (up to a common factor) the current sampler's importance draw would give
+   * these samples now, whose fresh scores are `scores` (for the variance lab, docs/method.md §8):
+   * the presample's ∝ score with its smoothing, the score table's q from its stored scores.
+   */
+  samplingProbabilities(indices: Int32Array, scores: Float64Array): Float64Array {
+    const s = this.current;
+    return this.samplerFor(s).samplingProbabilities?.(indices, scores, s) ?? samplingProbabilities(scores, s.smoothing);
   }
 
   /** The score table, once a sampler that keeps one (capability keepsTable) has been used (e.g. for `top(k)` in a UI). */
@@ -183,9 +200,9 @@ export class ImportanceTrainer {
     const queued: QueuedStep[] = [];
     try {
       const s = this.current;
-      const threshold = tauThresholdOf(s);
-      const active = conditionFor(s.mode).isMet({ smoothed: this.tau.smoothed, threshold });
       const sampler = this.samplerFor(s);
+      const threshold = tauThresholdOf(s) + (sampler.tauMargin?.() ?? 0);
+      const active = conditionFor(s.mode).isMet({ smoothed: this.tau.smoothed, threshold });
       const t0 = now();
       for (let i = 0; i < k; i++) {
         const batch = sampler.draw(s, active);
@@ -197,7 +214,6 @@ export class ImportanceTrainer {
         }
       }
       const settled = await this.readBlock(queued);
-      const msPerStep = (now() - t0) / k;
       const reports: StepReport[] = [];
       for (const { batch, loss } of settled) {
         if (!Number.isFinite(loss)) {
@@ -221,10 +237,14 @@ export class ImportanceTrainer {
           presampleScores,
           presampleSummary: summarize(presampleScores),
           scoreMs: 0,
-          trainMs: msPerStep,
+          trainMs: 0,
         };
         reports.push(report);
       }
+      // Timed through observe(): a sampler's upkeep (a score table's update) is part of its
+      // step's cost, which the measured τ_th compares with a uniform step (docs/method.md §3).
+      const msPerStep = (now() - t0) / k;
+      for (const r of reports) r.trainMs = msPerStep;
       return reports;
     } finally {
       for (const q of queued) {
@@ -249,6 +269,11 @@ export class ImportanceTrainer {
   }
 
   private samplerFor(s: TrainerSettings): Sampler {
+    // Uniform mode trains exactly as a uniform run does: b uniform samples and τ from their own
+    // scores, with no sampler upkeep (a score table is neither drawn from nor updated). Two runs
+    // in uniform mode then do the same work on the same draws: an A/A race, level on every
+    // clock (docs/method.md §4, §6). A sampler keeps its state for when the mode turns back.
+    if (s.mode === 'uniform') return (this.plainUniform ??= new UniformSampler({ n: this.n, rng: this.rng }));
     let sampler = this.samplers.get(s.sampler);
     if (!sampler) {
       sampler = createSampler(s.sampler, {

@@ -68,6 +68,18 @@ export interface Sampler {
   observe(batch: SettledBatch): number;
   /** Settings changed between blocks (e.g. the smoothing c). */
   settingsChanged?(next: Readonly<TrainerSettings>, previous: Readonly<TrainerSettings>): void;
+  /**
+   * How far τ̄ must clear τ_th before Algorithm 1 switches this sampler on: the error of a τ
+   * that the sampler measures rather than computes (the score table: TAU_MARGIN_STANDARD_ERRORS
+   * standard errors of its meter). Absent: 0, τ is exact for the scores it samples by.
+   */
+  tauMargin?(): number;
+  /**
+   * The probabilities (up to a common factor) this sampler's importance draw would give these
+   * samples now, whose fresh scores are `scores`: what the variance lab (docs/method.md §8)
+   * compares with uniform and with the optimum. Absent: ∝ score with the presample's smoothing.
+   */
+  samplingProbabilities?(indices: Int32Array, scores: Float64Array, settings: Readonly<TrainerSettings>): Float64Array;
   /** Samplers with capability keepsTable: their table of per-sample scores. */
   readonly scoreTable?: ScoreTable;
   dispose(): void;

@@ -4,8 +4,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeviceData, type Dataset } from '../../../src/data';
-import { importanceMeanVariance, measureVarianceLab, varianceLabFromMoments, type VarianceLabResult } from '../../../src/engine/varianceLab';
-import { createRng, importanceSample, samplingProbabilities, tauFromScores, uniformIndices, type LogitsModel, type Rng, type ScoreKind } from '../../../src/is';
+import { VarianceLabProbes, importanceMeanVariance, measureVarianceLab, varianceLabFromMoments, type VarianceLabResult } from '../../../src/engine/varianceLab';
+import { createRng, deriveSeed, importanceSample, samplingProbabilities, tauForSampling, tauFromScores, uniformIndices, type LogitsModel, type Rng, type ScoreKind } from '../../../src/is';
 import { harness, runFor, tinySettings, type Harness } from '../../support/engineHarness';
 import { gaussian, softmax64 } from '../../support/isHelpers';
 
@@ -254,6 +254,54 @@ describe('variance lab: measured with tfjs on a tiny MLP', () => {
     await expect(measureVarianceLab({ model: failing, data, rng: createRng(1), presampleSize: 8, batchSize: 2, score: 'loss', smoothing: 0 })).rejects.toThrow('boom');
     expect(tf.memory().numTensors).toBe(before);
     await expect(measureVarianceLab({ model, data, rng: createRng(1), presampleSize: 91, batchSize: 2, score: 'loss', smoothing: 0 })).rejects.toThrow(/presampleSize 91 .*\[1, 90\]/);
+  });
+});
+
+describe('variance lab: the importance run\'s own sampler', () => {
+  it('takes the score line from the sampler\'s probabilities (a table\'s stale q, its smoothing and floor), not ∝ score', async () => {
+    // The engine hands the lab the run's Sampler.samplingProbabilities; before, the lab drew the
+    // "∝ score" line with the presample's smoothing whatever the sampler (with the default score
+    // table: c = 0 instead of its c = 0.2 and floor ε = 0.1, τ off by ~6 %).
+    const data = new DeviceData(tinyData(21, 90));
+    const { model, vars } = tinyModel(4);
+    try {
+      const B = 24;
+      const b = 5;
+      // A made-up q over the training set, as a table would hold: nothing like ∝ the fresh scores.
+      const q = (i: number): number => 0.1 / 90 + 0.9 * ((i % 7) + 1) / 360;
+      const seen: Int32Array[] = [];
+      const run = {
+        step: 10,
+        logits: model,
+        deviceReads: 0,
+        trainer: {
+          samplingProbabilities: (idx: Int32Array) => {
+            seen.push(idx);
+            return Float64Array.from(idx, q);
+          },
+        },
+      };
+      const probes = new VarianceLabProbes();
+      const settings = { seed: 3, batchSize: b, presampleFactor: B / b, score: 'upperBound' as const, smoothing: 0, varianceLabInterval: 10 };
+      await probes.afterBlock(run, 2, settings, data);
+      const [point] = probes.take(run) ?? [];
+      expect(point).toBeDefined();
+      const indices = uniformIndices(90, B, createRng(deriveSeed(3, 'engine.varianceLab.10'))); // the probe the lab draws
+      expect(Array.from(seen[0])).toEqual(Array.from(indices));
+      const { gs, scores } = reference(vars, data, indices, 'upperBound');
+      const mean = meanOf(gs);
+      const sq = gs.map((g) => dot(g, g));
+      const p = Float64Array.from(indices, q);
+      const want = importanceMeanVariance(sq, dot(mean, mean), p, b);
+      expect(Math.abs(point.scoreVariance - want) / want).toBeLessThan(1e-4);
+      expect(point.predictedTau).toBeCloseTo(tauForSampling(scores, p), 4);
+      // ∝ score would have given another line.
+      const proportional = importanceMeanVariance(sq, dot(mean, mean), samplingProbabilities(scores), b);
+      expect(Math.abs(proportional - want) / want).toBeGreaterThan(0.05);
+    } finally {
+      data.dispose();
+      tf.dispose(vars);
+    }
   });
 });
 

@@ -117,13 +117,19 @@ describe('ImportanceTrainer with the registered sampler', () => {
     }
     expect(draws.map((d) => d.active)).toEqual([true, true, true, true]);
 
-    // Uniform mode: the sampler is asked with active = false and draws uniformly.
+    // Uniform mode trains as a uniform run does, without the sampler: b distinct uniform samples.
     trainer.updateSettings({ mode: 'uniform' });
+    const asked = draws.length;
     const r = await trainer.step();
     expect(r.importanceActive).toBe(false);
-    expect(draws.at(-1)?.active).toBe(false);
-    expect(Array.from(r.indices)).toEqual(Array.from(draws.at(-1)!.indices));
+    expect(draws.length).toBe(asked);
     expect(new Set(r.indices).size).toBe(b);
+    // In auto mode, below τ_th, the sampler is asked with active = false (it may learn from the batch).
+    trainer.updateSettings({ mode: 'auto', tauThreshold: 100 });
+    const u = await trainer.step();
+    expect(u.importanceActive).toBe(false);
+    expect(draws.at(-1)?.active).toBe(false);
+    expect(Array.from(u.indices)).toEqual(Array.from(draws.at(-1)!.indices));
     trainer.dispose();
     tf.dispose([x, y]);
     model.dispose();
