@@ -5,12 +5,11 @@
 // most RATIO_POINTS ratios.
 import { memo, useMemo, type ReactNode } from 'react';
 import type { EvalPoint, RunId } from '../../engine/protocol';
-import { ratioSeries } from '../race/whoIsAhead';
+import { ratioSeries, type RatioPoint } from '../race/whoIsAhead';
 import type { MetricsSnapshot } from '../metricsStore';
 import { THRESHOLD_COLOR, X_AXIS_LABELS, formatCount, formatNumber, logTicks, type ChartSizeProps } from './common';
 import { LineChartCard, type LineChartView } from './LineChartCard';
 import type { PanelAxes } from './LinePlot';
-import type { Extent } from './overlayLines';
 
 export interface RatioChartProps extends ChartSizeProps {
   metrics: MetricsSnapshot;
@@ -21,16 +20,30 @@ export interface RatioChartProps extends ChartSizeProps {
 export const RATIO_COLOR = '#845ef7';
 
 /**
- * Log ticks over the ratios and the band, and at least 1/1.1 … 1.1 so that a level race
- * does not fill the height with noise.
+ * Log ticks over the ratios, at least 1/1.1 … 1.1 (a level race does not fill the height with
+ * noise), widened for the band by at most a factor 2 each way: early in a race the band is
+ * wide, and the axis stays on the ratio (the plot clips the rest of the band).
  */
-const ratioTicks = (e: Extent) => logTicks(Math.min(e.yMin, 1 / 1.1), Math.max(e.yMax, 1.1));
+export function ratioTicks(series: readonly RatioPoint[]) {
+  let lo = 1 / 1.1;
+  let hi = 1.1;
+  for (const p of series) {
+    lo = Math.min(lo, p.ratio);
+    hi = Math.max(hi, p.ratio);
+  }
+  let bandLo = lo;
+  let bandHi = hi;
+  for (const p of series) {
+    bandLo = Math.min(bandLo, p.lo);
+    bandHi = Math.max(bandHi, p.hi);
+  }
+  return logTicks(Math.max(bandLo, lo / 2), Math.min(bandHi, hi * 2));
+}
 
-const AXES: PanelAxes = {
+const AXES: Omit<PanelAxes, 'yTicks'> = {
   xLabel: X_AXIS_LABELS.time,
   xTicks: 6,
   yLog: true,
-  yTicks: ratioTicks,
   formatXTick: formatCount,
   formatYTick: (v) => `${formatNumber(v, 2)}×`,
   formatX: (v) => `${X_AXIS_LABELS.time}: ${formatNumber(v, 4)}`,
@@ -50,12 +63,13 @@ type RunEvals = Record<RunId, readonly EvalPoint[]>;
 export function ratioView(evals: RunEvals): LineChartView {
   const series = ratioSeries(evals.importance, evals.uniform);
   const last = series.length ? series[series.length - 1] : null;
+  const yTicks = ratioTicks(series);
   const x = (t: number) => t / 1000;
   return {
     panels: [
       {
         key: 'ratio',
-        axes: AXES,
+        axes: { ...AXES, yTicks: () => yTicks },
         bands: series.length
           ? [
               {

@@ -9,7 +9,7 @@ import type { EngineStatus, EvalPoint } from '../../../src/engine/protocol';
 import { defaultSettings } from '../../../src/engine/settings';
 import { App } from '../../../src/ui/App';
 import { ChartWidthContext } from '../../../src/ui/charts/common';
-import { RatioChart } from '../../../src/ui/charts/RatioChart';
+import { RatioChart, ratioTicks } from '../../../src/ui/charts/RatioChart';
 import { ChartRefreshContext } from '../../../src/ui/charts/throttle';
 import type { MetricsSnapshot, RunSeries } from '../../../src/ui/metricsStore';
 import { Readout } from '../../../src/ui/Readout';
@@ -135,6 +135,18 @@ describe('the loss-ratio chart', () => {
     expect(Number(chart.getAttribute('data-last-band'))).toBeGreaterThan(0.01);
     // at most RATIO_POINTS ratios, one per uniform evaluation where both runs have a fit
     expect(Number(chart.getAttribute('data-points'))).toBe(40 - 3);
+  });
+
+  it('keeps its axis on the ratio: at least 1/1.1 … 1.1, an early wide band widening it by at most 2× each way', () => {
+    const level = ratioTicks([{ t: 1, ratio: 1.01, lo: 0.98, hi: 1.02 }]);
+    expect(level.lo).toBeLessThanOrEqual(1 / 1.1);
+    expect(level.hi).toBeGreaterThanOrEqual(1.1);
+    // ratios 1.5 … 1.6 under a band of 0.1 … 10: the axis covers 1/1.1 / 2 … 1.6·2 = 0.45 … 3.2, rounded out to 0.2 … 5
+    const wide = ratioTicks([
+      { t: 1, ratio: 1.5, lo: 0.1, hi: 10 },
+      { t: 2, ratio: 1.6, lo: 0.9, hi: 1.1 },
+    ]);
+    expect([wide.lo, wide.hi]).toEqual([0.2, 5]);
   });
 
   it('is empty until both runs have four evaluations in common', () => {
