@@ -11,6 +11,7 @@ import { HistogramChart } from './charts/HistogramChart';
 import { LossChart } from './charts/LossChart';
 import { NoisyShareChart } from './charts/NoisyShareChart';
 import { PerClassChart } from './charts/PerClassChart';
+import { RatioChart } from './charts/RatioChart';
 import { SmoothingSlider } from './charts/SmoothingSlider';
 import { TauChart } from './charts/TauChart';
 import { ExplainVarianceLab, VarianceLabChart } from './charts/VarianceLabChart';
@@ -154,7 +155,9 @@ function Playground({ workerFactory, initialQuery, syncAddressBar = true, histor
     onRaceEnd,
   );
   const [xAxis, setXAxis] = useState<XAxisKind>('time');
-  const [logScale, setLogScale] = useState(false);
+  // Loss axes open on the log scale: a loss 1.8× lower late in training is a few pixels on a linear one.
+  const [logScale, setLogScale] = useState(true);
+  const [testLossLog, setTestLossLog] = useState(true);
   const [shareState, setShareState] = useState<{ link: string; copied: boolean } | null>(null);
 
   useEffect(() => {
@@ -356,12 +359,26 @@ function Playground({ workerFactory, initialQuery, syncAddressBar = true, histor
                 {...overlayProps}
               />
             </ErrorBoundary>
+            {settings.compare ? (
+              <ErrorBoundary label="The loss-ratio chart">
+                <RatioChart metrics={metrics} />
+              </ErrorBoundary>
+            ) : null}
             <ErrorBoundary label="The accuracy chart">
               <AccuracyChart
                 metrics={metrics}
                 xAxis={xAxis}
+                logScale={testLossLog}
+                onLogScaleChange={setTestLossLog}
                 explain={EXPLAIN.accuracy}
                 {...overlayProps}
+              />
+            </ErrorBoundary>
+            <ErrorBoundary label="The variance lab">
+              <VarianceLabChart
+                points={metrics.runs.importance.varianceLab ?? NO_LAB_POINTS}
+                interval={settings.varianceLabInterval}
+                explain={EXPLAIN.varianceLab}
               />
             </ErrorBoundary>
             <ErrorBoundary label="The τ chart">
@@ -373,13 +390,6 @@ function Playground({ workerFactory, initialQuery, syncAddressBar = true, histor
                 explain={EXPLAIN.tau}
                 smoothing={smoothing}
                 {...overlayProps}
-              />
-            </ErrorBoundary>
-            <ErrorBoundary label="The variance lab">
-              <VarianceLabChart
-                points={metrics.runs.importance.varianceLab ?? NO_LAB_POINTS}
-                interval={settings.varianceLabInterval}
-                explain={EXPLAIN.varianceLab}
               />
             </ErrorBoundary>
             <ErrorBoundary label="The score histogram">

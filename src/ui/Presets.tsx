@@ -5,7 +5,7 @@
 import { useState } from 'react';
 import type { Settings } from '../engine/settings';
 import type { SettingsChangeHandler } from './Controls';
-import { PRESETS, matchingPreset, presetChange } from './presets';
+import { PRESETS, matchingPreset, presetChange } from './presetTable';
 
 export interface PresetsProps {
   settings: Settings;

@@ -1,17 +1,18 @@
-// "Who is ahead", live, beside the loss chart: the speed-up to the uniform run's current loss
-// and the loss ratio at equal own-clock time (the maths is in readout.ts). Recomputed only
-// when a run's evaluations change; the data-* attributes carry the numbers for the browser tests.
+// "Who is ahead", live, above the loss chart: one decision (race/whoIsAhead.ts), shown as the
+// loss ratio at equal own-clock time against its level band and as the share of uniform's time
+// importance sampling needs for the same loss. Recomputed only when a run's evaluations change;
+// the data-* attributes carry the numbers for the browser tests.
 import { memo, useMemo } from 'react';
 import type { EvalPoint } from '../engine/protocol';
 import {
-  computeReadout,
   describeLossRatio,
   describeSpeedUp,
+  formatBand,
   formatFactor,
-  formatPercent,
-  type Leader,
-  type Measure,
-} from './readout';
+  leaderText,
+  speedUpValue,
+} from './race/readoutText';
+import { computeReadout, type Leader, type Measure } from './race/whoIsAhead';
 
 export interface ReadoutProps {
   importanceEvals: readonly EvalPoint[];
@@ -61,50 +62,60 @@ export const Readout = memo(function Readout({ importanceEvals, uniformEvals, co
   }
   const speed = readout.speedUp.value;
   const ratio = readout.lossRatio.value;
-  const ready = speed !== null || ratio !== null;
+  const leader = readout.leader;
   return (
     <section
       className="card readout"
       data-testid="readout"
       aria-label="Who is ahead"
-      data-state={ready ? 'ready' : 'waiting'}
-      data-speedup={attr(speed && speed.timeFraction > 0 ? 1 / speed.timeFraction : null)}
+      data-state={ratio ? 'ready' : 'waiting'}
+      data-speedup={attr(speed ? 1 / speed.timeFraction : null)}
       data-time-percent={attr(speed ? speed.timeFraction * 100 : null)}
       data-loss-ratio={attr(ratio?.ratio)}
-      data-leader={ratio?.leader ?? ''}
+      data-band={attr(ratio?.band)}
+      data-leader={leader ?? ''}
     >
-      <h3>Who is ahead</h3>
+      <h3>
+        Who is ahead
+        {leader ? (
+          <span className={`readout-leader lead-${leader}`} data-testid="readout-leader">
+            {leaderText(leader)}
+            {ratio && leader === 'level' ? ` (within ${formatBand(ratio.band)})` : ''}
+          </span>
+        ) : null}
+      </h3>
       <div className="readout-items" aria-live="polite">
-        <Item
-          testId="readout-speedup"
-          label="Time to reach uniform’s current loss"
-          measure={readout.speedUp}
-          value={speed ? `${speed.atMost ? '≤ ' : ''}${formatPercent(speed.timeFraction)}` : ''}
-          sentence={
-            speed
-              ? `${describeSpeedUp(speed)} (uniform: loss ${speed.targetLoss.toPrecision(3)} after ${formatClock(speed.uniformMs)}).`
-              : ''
-          }
-          leader={speed?.leader ?? null}
-        />
         <Item
           testId="readout-loss-ratio"
           label="Loss ratio at equal time"
           measure={readout.lossRatio}
-          value={ratio ? formatFactor(ratio.ratio) : ''}
+          value={ratio ? `${formatFactor(ratio.ratio)} (${formatBand(ratio.band)})` : ''}
           sentence={
             ratio
               ? `${describeLossRatio(ratio)} (at ${formatClock(ratio.atMs)} of own clock: uniform ${ratio.uniformLoss.toPrecision(3)}, importance ${ratio.importanceLoss.toPrecision(3)}).`
               : ''
           }
-          leader={ratio?.leader ?? null}
+          leader={leader}
+        />
+        <Item
+          testId="readout-speedup"
+          label="Importance’s time for the same loss, as a share of uniform’s"
+          measure={readout.speedUp}
+          value={speed ? speedUpValue(speed) : ''}
+          sentence={
+            speed
+              ? `${describeSpeedUp(speed)} (loss ${speed.targetLoss.toPrecision(3)}: importance after ${formatClock(speed.importanceMs)}, uniform after ${formatClock(speed.uniformMs)}).`
+              : ''
+          }
+          leader={speed ? leader : null}
         />
       </div>
       <p className="readout-how">
-        Both read the training loss on the same fixed images against each run’s own clock, between evaluations along
-        a straight line on the log scale. The first says how much of the uniform run’s time importance sampling needed
-        to get as low; the second divides uniform’s loss by importance’s at the same time: above 1× importance is
-        ahead.
+        Both runs’ training losses are smoothed alike (a straight line on log–log axes through the evaluations of the
+        last half of each run’s own-clock time) and compared at the same own-clock time. The band is how far apart two
+        identical runs could be by chance, from the scatter of each run’s recent evaluations: inside it the race is
+        level. The speed-up is measured both ways: how long importance took to reach uniform’s latest loss, or
+        uniform to reach importance’s.
       </p>
     </section>
   );

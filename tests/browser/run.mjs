@@ -19,9 +19,10 @@ import { startStaticServer } from '../../scripts/serve-static.mjs';
 import { WEBGPU_ARGS, findChromium, openPage, TestFailure } from './lib.mjs';
 import { compareScenarios } from './compareScenarios.mjs';
 import { loopScenarios } from './loopScenarios.mjs';
+import { readoutScenarios } from './readoutScenarios.mjs';
 import { scenarios as pageScenarios, screenshotter } from './scenarios.mjs';
 
-const scenarios = [...pageScenarios, ...loopScenarios, ...compareScenarios];
+const scenarios = [...pageScenarios, ...loopScenarios, ...compareScenarios, ...readoutScenarios];
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const distDir = join(repoRoot, 'dist');

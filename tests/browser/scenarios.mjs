@@ -820,7 +820,7 @@ export const scenarios = [
     name: 'a preset: one click sets its settings and the link; the link opens with them, the preset chosen, and trains',
     timeout: 240_000,
     async run(ctx) {
-      // The "where it pays" preset (src/ui/presets.ts): the values it must land on.
+      // The "where it pays" preset (src/ui/presetTable.ts): the values it must land on.
       const want = { dataset: 'mnist', model: 'mlp', optimizer: 'adam', batchSize: '64', sampler: 'table', tableSmoothing: '0.2', trainCap: '8000' };
       const { page, log } = await ctx.open();
       await page.goto(ctx.server.url + query(TINY));
@@ -894,22 +894,27 @@ export const scenarios = [
       const sentence = await text(page, 'readout-loss-ratio');
       check(/lower loss at equal time|level/.test(sentence), `readout-loss-ratio does not say who is ahead: "${sentence}"`);
       check(Number.isFinite(ratio) && ratio > 0, `data-loss-ratio is ${ratio}`);
-      // The same ratio from the exported evaluations: losses log-linear in own-clock time, read at the smaller latest clock.
-      const curve = (id) => (exported?.runs?.[id]?.evals ?? []).filter((e) => Number.isFinite(e.trainLoss) && e.trainLoss > 0 && Number.isFinite(e.clockMs));
-      const at = (pts, t) => {
-        for (let i = 0; i + 1 < pts.length; i++) {
-          const [a, b] = [pts[i], pts[i + 1]];
-          if (t > b.clockMs) continue;
-          if (b.clockMs <= a.clockMs) return b.trainLoss;
-          const f = (t - a.clockMs) / (b.clockMs - a.clockMs);
-          return Math.exp(Math.log(a.trainLoss) + f * (Math.log(b.trainLoss) - Math.log(a.trainLoss)));
-        }
-        return pts.at(-1).trainLoss;
+      // The same ratio from the exported evaluations, as the readout defines it (src/ui/race/trendFit.ts):
+      // each run's least-squares line of ln loss on ln own clock over its evaluations in [t/2, t]
+      // (at least its last 4 up to t), read at t, the smaller of the two latest clocks.
+      const curve = (id) =>
+        (exported?.runs?.[id]?.evals ?? []).filter((e) => Number.isFinite(e.trainLoss) && e.trainLoss > 0 && Number.isFinite(e.clockMs) && e.clockMs > 0);
+      const trend = (pts, t) => {
+        const upTo = pts.filter((p) => p.clockMs <= t);
+        const inWindow = upTo.filter((p) => p.clockMs >= t / 2);
+        const w = inWindow.length >= 4 ? inWindow : upTo.slice(-4);
+        const x = w.map((p) => Math.log(p.clockMs));
+        const y = w.map((p) => Math.log(p.trainLoss));
+        const mx = x.reduce((a, b) => a + b, 0) / x.length;
+        const my = y.reduce((a, b) => a + b, 0) / y.length;
+        const sxy = x.reduce((a, xi, i) => a + (xi - mx) * (y[i] - my), 0);
+        const sxx = x.reduce((a, xi) => a + (xi - mx) ** 2, 0);
+        return my + (sxy / sxx) * (Math.log(t) - mx);
       };
       const [imp, uni] = [curve('importance'), curve('uniform')];
-      check(imp.length >= 2 && uni.length >= 2, `the export holds ${imp.length} importance and ${uni.length} uniform evaluations, expected 2 or more each`);
+      check(imp.length >= 4 && uni.length >= 4, `the export holds ${imp.length} importance and ${uni.length} uniform evaluations, expected 4 or more each`);
       const t = Math.min(imp.at(-1).clockMs, uni.at(-1).clockMs);
-      const expected = at(uni, t) / at(imp, t);
+      const expected = Math.exp(trend(uni, t) - trend(imp, t));
       check(Math.abs(ratio - expected) <= 1e-9 * expected, `data-loss-ratio ${ratio} differs from ${expected} computed from the exported evaluations at ${t.toFixed(1)} ms`);
       const speed = await attr('data-speedup');
       return `loss ratio ${ratio.toFixed(3)} at ${(t / 1000).toFixed(2)} s own clock ("${sentence.slice(0, 80)}"); speed-up ${speed || 'not yet'}; ${imp.length}/${uni.length} evaluations`;

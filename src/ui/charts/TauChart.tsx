@@ -2,39 +2,16 @@
 // raw and smoothed, against τ_th, the break-even point (Eq. 29). Stretches where the
 // importance run actually trained on importance-sampled batches are shaded. Optionally raw τ
 // smoothed for display (the raw points stay, faint), and the smoothed τ of earlier races drawn
-// beside it (overlayLines.tsx).
+// beside it (LineChartCard.tsx).
 import { memo, useMemo, type ReactNode } from 'react';
-import { ComposedChart, ReferenceArea } from 'recharts';
 import type { StepPoint } from '../../engine/protocol';
 import type { MetricsSnapshot } from '../metricsStore';
-import {
-  ACTIVE_SHADE,
-  ChartBox,
-  ChartFrame,
-  RUN_COLORS,
-  THRESHOLD_COLOR,
-  formatCount,
-  formatNumber,
-  niceTicks,
-  useLineChartFrame,
-  useStableTicks,
-  type AxisTicks,
-  type ChartSizeProps,
-  type XY,
-} from './common';
-import { DISPLAY_POINTS, downsample, downsampleXY } from './downsample';
-import {
-  OverlayLegend,
-  overlayExtent,
-  overlayPngLegend,
-  useOverlayGroups,
-  useOverlayPlot,
-  type ChartOverlayProps,
-  type OverlayPlot,
-} from './overlayLines';
-import { PlotLines, type PlotLine } from './PlotLines';
-import { RAW_OPACITY, clampSmoothing, emaSmooth } from './smoothing';
-import { useChartValue } from './throttle';
+import { ACTIVE_SHADE, RUN_COLORS, THRESHOLD_COLOR, formatCount, formatNumber, niceTicks, type ChartSizeProps } from './common';
+import { DISPLAY_POINTS, downsample } from './downsample';
+import { LineChartCard, type LineChartView, type PanelOverlay } from './LineChartCard';
+import type { PanelAxes, XAreaStyle } from './LinePlot';
+import type { Extent, ChartOverlayProps } from './overlayLines';
+import type { PlotPoint } from './PlotLines';
 
 export interface Stretch {
   from: number;
@@ -107,14 +84,14 @@ export function tauDisplayRows(rows: readonly TauRow[], maxPoints = DISPLAY_POIN
 }
 
 /** A lower y limit: 1 (no gain), or lower while the smoothed τ warms up from 0. */
-function yMin(rows: readonly TauRow[]): number {
+export function yMin(rows: readonly TauRow[]): number {
   let lo = 1;
   for (const r of rows) if (r.smooth !== null && r.smooth < lo) lo = r.smooth;
   return Math.max(0, Math.floor(lo * 10) / 10);
 }
 
 /** An upper y limit that keeps τ_th and the smoothed τ readable when raw τ spikes. */
-function yMax(rows: readonly TauRow[]): number {
+export function yMax(rows: readonly TauRow[]): number {
   const raws = rows.map((r) => r.raw).filter((v): v is number => v !== null).sort((a, b) => a - b);
   const p98 = raws.length ? raws[Math.min(raws.length - 1, Math.floor(raws.length * 0.98))] : 1;
   let top = Math.max(1.2, p98);
@@ -144,195 +121,116 @@ export interface TauChartProps extends ChartSizeProps, ChartOverlayProps {
 
 const formatTauTick = (v: number) => formatNumber(v, 2);
 const formatTau = (v: number) => formatNumber(v, 4);
-const TAU_X_LABEL = 'Steps (importance run)';
-const formatStep = (v: number) => `Step ${formatCount(v)}`;
 const RAW_COLOR = '#ffa94d';
-const RAW_EMA_NAME = 'τ raw (EMA)';
-/** The overlays draw each earlier race's smoothed τ. */
-const tauRunName = () => 'τ smoothed';
-
-/** Raw τ through the display EMA, over every row (before the display downsampling thins them). */
-function smoothedRaw(rows: readonly TauRow[], weight: number): readonly XY[] {
-  return downsampleXY(emaSmooth(rows.map((r) => ({ x: r.x, y: r.raw ?? NaN })), weight));
-}
-
-/**
- * The drawing, apart from the card: re-renders only when its rows, shading or axis change,
- * and then Recharts (grid, axes, shading) only when the ticks or the stretches move.
- */
-const TauPlot = memo(function TauPlot(props: {
-  rows: readonly TauRow[];
-  /** Raw τ smoothed for display, or null. */
-  rawEma: readonly XY[] | null;
-  stretches: readonly Stretch[];
-  overlay: OverlayPlot;
-  xMax: number;
-  y: AxisTicks;
-  width?: number;
-  height?: number;
-}) {
-  const { rows, rawEma, stretches, overlay, xMax, y, width, height } = props;
-  const lines = useMemo(
-    (): PlotLine[] => [
-      {
-        key: 'raw',
-        name: 'τ raw',
-        points: rows.map((r) => ({ x: r.x, y: r.raw })),
-        color: RAW_COLOR,
-        width: 1,
-        opacity: rawEma ? RAW_OPACITY : 0.55,
-      },
-      ...(rawEma ? [{ key: 'raw-ema', name: RAW_EMA_NAME, points: rawEma, color: RAW_COLOR, width: 1.5 }] : []),
-      {
-        key: 'th',
-        name: 'τ_th',
-        points: rows.map((r) => ({ x: r.x, y: r.th })),
-        color: THRESHOLD_COLOR,
-        width: 1.5,
-        dash: '6 4',
-        step: true,
-      },
-      { key: 'smooth', name: 'τ smoothed', points: rows.map((r) => ({ x: r.x, y: r.smooth })), color: RUN_COLORS.importance, width: 2.25 },
-    ],
-    [rows, rawEma],
-  );
-  const x = useStableTicks(niceTicks(0, xMax, 6));
-  const frame = useLineChartFrame({ x, y, xLabel: TAU_X_LABEL, formatX: formatCount, formatY: formatTauTick, yWidth: 44 });
-  const shading = useMemo(
-    () =>
-      stretches.map((s, i) => (
-        <ReferenceArea
-          key={`${s.from}-${i}`}
-          x1={s.from}
-          x2={s.to === s.from ? s.from + 0.5 : s.to}
-          y1={y.lo}
-          y2={y.hi}
-          fill={ACTIVE_SHADE}
-          fillOpacity={0.13}
-          stroke="none"
-          ifOverflow="hidden"
-          className="is-active-area"
-          // Drawn above the lines' hover target: let the pointer through to it.
-          pointerEvents="none"
-        />
-      )),
-    [y, stretches],
-  );
-  return (
-    <ChartBox width={width} height={height ?? 260}>
-      <ComposedChart data={frame.data} margin={{ top: 8, right: 16, bottom: 18, left: 4 }}>
-        {frame.children}
-        {shading}
-        <PlotLines
-          lines={lines}
-          overlays={overlay.lines}
-          bands={overlay.bands}
-          x={x}
-          y={y}
-          formatX={formatStep}
-          formatY={formatTau}
-        />
-      </ComposedChart>
-    </ChartBox>
-  );
-});
-
+const AREA_STYLE: XAreaStyle = { color: ACTIVE_SHADE, opacity: 0.13, className: 'is-active-area' };
+/** The overlays draw each earlier race's smoothed τ, as the live one's: not smoothed again. */
+const OVERLAYS: readonly PanelOverlay[] = [{ metric: 'tau', xAxis: 'steps', runName: () => 'τ smoothed' }];
 const TAU_LEGEND = [
   { name: 'τ smoothed', color: RUN_COLORS.importance },
   { name: 'τ raw', color: RAW_COLOR },
   { name: 'τ_th', color: THRESHOLD_COLOR },
 ];
 
-export const TauChart = memo(function TauChart(props: TauChartProps) {
-  const { metrics, thresholdNow, measuredThreshold, thresholdMode, explain, width, height } = props;
-  const smoothing = clampSmoothing(props.smoothing);
-  const steps = useChartValue(metrics).runs.importance.steps;
-  // Everything the chart derives from the steps, once per new batch of steps: the axis and the
-  // shading from all of them, the lines from a downsampled copy.
-  const view = useMemo(() => {
-    const rows = tauRows(steps);
-    return {
-      rows,
-      drawn: tauDisplayRows(rows),
-      stretches: activeStretches(steps),
-      yLo: yMin(rows),
-      yHi: yMax(rows),
-      activeSteps: steps.reduce((n, p) => n + (p.importanceActive ? 1 : 0), 0),
-    };
-  }, [steps]);
-  const { rows, drawn, stretches, activeSteps } = view;
-  const rawEma = useMemo(() => (smoothing > 0 ? smoothedRaw(rows, smoothing) : null), [rows, smoothing]);
-  const groups = useOverlayGroups(props);
-  // The engine's smoothed τ of each earlier race, as the live one's: not smoothed again.
-  const overlay = useOverlayPlot(groups, 'tau', 'steps', { runName: tauRunName });
-  const overlayE = useMemo(() => overlayExtent(overlay), [overlay]);
-  const hasOverlay = overlayE !== null;
-  // The y range holds the earlier races' τ too, with the same margin as the live one's.
-  const yTicks = useStableTicks(
-    overlayE
-      ? niceTicks(
-          Math.min(view.yLo, Math.max(0, Math.floor(overlayE.yMin * 10) / 10)),
-          Math.max(view.yHi, Math.ceil(overlayE.yMax * 1.05 * 10) / 10),
-          6,
-        )
-      : niceTicks(view.yLo, view.yHi, 6),
-  );
-  const xMax = Math.max(rows.length ? rows[rows.length - 1].x : overlayE ? 0 : 1, overlayE?.xMax ?? 0);
-  const legend = useMemo(
-    () => [...TAU_LEGEND, ...(rawEma ? [{ name: RAW_EMA_NAME, color: RAW_COLOR }] : []), ...overlayPngLegend(overlay.legend)],
-    [rawEma, overlay],
-  );
+/**
+ * The y ticks: from the live rows' limits (yMin, yMax), widened to hold the earlier races' τ
+ * with the same margins.
+ */
+function tauYTicks(lo: number, hi: number) {
+  return (_: Extent, overlay: Extent | null) =>
+    overlay
+      ? niceTicks(Math.min(lo, Math.max(0, Math.floor(overlay.yMin * 10) / 10)), Math.max(hi, Math.ceil(overlay.yMax * 1.05 * 10) / 10), 6)
+      : niceTicks(lo, hi, 6);
+}
+
+const column = (rows: readonly TauRow[], pick: (r: TauRow) => number | null): PlotPoint[] => rows.map((r) => ({ x: r.x, y: pick(r) }));
+
+/** The chart's view of the importance run's steps. */
+function tauView(steps: readonly StepPoint[], subtitleOf: (last: StepPoint | null, activeSteps: number, count: number) => ReactNode): LineChartView {
+  const rows = tauRows(steps);
+  // The lines draw a thinned copy of the rows that keeps every on/off switch; smoothing reads them all.
+  const shown = tauDisplayRows(rows);
+  const axes: PanelAxes = {
+    xLabel: 'Steps (importance run)',
+    xTicks: 6,
+    yLog: false,
+    yTicks: tauYTicks(yMin(rows), yMax(rows)),
+    formatXTick: formatCount,
+    formatYTick: formatTauTick,
+    formatX: (v) => `Step ${formatCount(v)}`,
+    formatY: formatTau,
+    yWidth: 44,
+    margin: { top: 8, right: 16, bottom: 18, left: 4 },
+  };
+  const stretches = activeStretches(steps);
+  const activeSteps = steps.reduce((n, p) => n + (p.importanceActive ? 1 : 0), 0);
   const last = steps.length ? steps[steps.length - 1] : null;
-  const th = thresholdNow ?? last?.tauThreshold ?? null;
+  return {
+    panels: [
+      {
+        key: 'tau',
+        axes,
+        areas: stretches,
+        areaStyle: AREA_STYLE,
+        series: [
+          { key: 'raw', name: 'τ raw', points: column(rows, (r) => r.raw), shown: column(shown, (r) => r.raw), color: RAW_COLOR, width: 1, opacity: 0.55, smooth: true },
+          { key: 'th', name: 'τ_th', points: column(shown, (r) => r.th), color: THRESHOLD_COLOR, width: 1.5, dash: '6 4', step: true },
+          { key: 'smooth', name: 'τ smoothed', points: column(shown, (r) => r.smooth), color: RUN_COLORS.importance, width: 2.25 },
+        ],
+      },
+    ],
+    points: rows.length,
+    legend: TAU_LEGEND,
+    subtitle: subtitleOf(last, activeSteps, steps.length),
+    dataAttributes: {
+      'data-active-spans': stretches.length,
+      'data-importance-active': last ? String(last.importanceActive) : 'false',
+    },
+  };
+}
+
+export const TauChart = memo(function TauChart(props: TauChartProps) {
+  const { metrics, thresholdNow, measuredThreshold, thresholdMode, explain, width, height, smoothing } = props;
+  const view = useMemo(() => {
+    const subtitle = (last: StepPoint | null, activeSteps: number, count: number): ReactNode => {
+      if (!last) return undefined;
+      const th = thresholdNow ?? last.tauThreshold ?? null;
+      return (
+        <span className="summary">
+          <span>τ (smoothed) {formatNumber(last.tauSmoothed, 3)}</span>
+          {th !== null ? (
+            <span>
+              τ_th {formatNumber(th, 3)}
+              {thresholdMode ? ` (${THRESHOLD_MODE_TEXT[thresholdMode]})` : ''}
+            </span>
+          ) : null}
+          {thresholdMode !== 'measured' && measuredThreshold != null && Number.isFinite(measuredThreshold) ? (
+            <span>measured here: {formatNumber(measuredThreshold, 3)}</span>
+          ) : null}
+          <span>
+            importance sampling {last.importanceActive ? 'on' : 'off'} ({Math.round((100 * activeSteps) / count)}% of plotted steps)
+          </span>
+        </span>
+      );
+    };
+    return (steps: readonly StepPoint[]) => tauView(steps, subtitle);
+  }, [thresholdNow, measuredThreshold, thresholdMode]);
 
   return (
-    <ChartFrame
+    <LineChartCard
       testId="chart-tau"
       title="Variance reduction τ vs. threshold τ_th"
-      subtitle={
-        last ? (
-          <span className="summary">
-            <span>τ (smoothed) {formatNumber(last.tauSmoothed, 3)}</span>
-            {th !== null ? (
-              <span>
-                τ_th {formatNumber(th, 3)}
-                {thresholdMode ? ` (${THRESHOLD_MODE_TEXT[thresholdMode]})` : ''}
-              </span>
-            ) : null}
-            {thresholdMode !== 'measured' && measuredThreshold != null && Number.isFinite(measuredThreshold) ? (
-              <span>measured here: {formatNumber(measuredThreshold, 3)}</span>
-            ) : null}
-            <span>
-              importance sampling {last.importanceActive ? 'on' : 'off'} ({Math.round((100 * activeSteps) / steps.length)}% of
-              plotted steps)
-            </span>
-          </span>
-        ) : (
-          'Importance run; shaded where importance sampling was active'
-        )
-      }
-      points={rows.length}
-      drawn={drawn.length + (rawEma?.length ?? 0)}
-      dataAttributes={{
-        'data-active-spans': stretches.length,
-        'data-importance-active': last ? String(last.importanceActive) : 'false',
-      }}
-      legend={legend}
-      // With earlier races to show, the chart draws them before the live run's first step.
-      empty={hasOverlay ? undefined : 'τ appears with the first training step.'}
+      subtitle="Importance run; shaded where importance sampling was active"
+      data={metrics.runs.importance.steps}
+      view={view}
+      panelOverlays={OVERLAYS}
+      overlays={props.overlays}
+      liveSettings={props.liveSettings}
+      liveBackend={props.liveBackend}
+      smoothing={smoothing}
+      width={width}
+      height={height ?? 260}
+      empty="τ appears with the first training step."
       explain={explain}
-    >
-      <TauPlot
-        rows={drawn}
-        rawEma={rawEma}
-        stretches={stretches}
-        overlay={overlay}
-        xMax={xMax}
-        y={yTicks}
-        width={width}
-        height={height}
-      />
-      <OverlayLegend items={overlay.legend} />
-    </ChartFrame>
+    />
   );
 });

@@ -1,16 +1,14 @@
 // @vitest-environment jsdom
-// Presets (src/ui/presets.ts, Presets.tsx) and the "who is ahead" readout (Readout.tsx) on the
-// page, against a fake worker: each preset is valid settings that survive the share link, a
-// click sends them as one update, and the readout shows the numbers once both runs evaluated.
+// Presets (src/ui/presetTable.ts, Presets.tsx) on the page, against a fake worker: each preset
+// is valid settings that survive the share link, and a click sends them as one update.
 import { act, type ReactNode } from 'react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EngineStatus, EvalPoint } from '../../../src/engine/protocol';
+import type { EngineStatus } from '../../../src/engine/protocol';
 import { checkSettings, defaultSettings, needsRestart, type Settings } from '../../../src/engine/settings';
 import { App } from '../../../src/ui/App';
 import { ChartWidthContext } from '../../../src/ui/charts/common';
 import { ChartRefreshContext } from '../../../src/ui/charts/throttle';
-import { PRESETS, matchingPreset, presetChange, presetSettings, type Preset } from '../../../src/ui/presets';
-import { Readout } from '../../../src/ui/Readout';
+import { PRESETS, matchingPreset, presetChange, presetSettings, type Preset } from '../../../src/ui/presetTable';
 import { parseSettingsFromQuery, serializeSettings } from '../../../src/ui/urlState';
 import { TestHost, byId } from '../../support/reactHost';
 import { FakeWorker, freshWorker } from '../../support/uiFakes';
@@ -89,10 +87,6 @@ function status(state: EngineStatus['state'], settings: Settings): EngineStatus 
   };
 }
 
-const evalAt = (step: number, clockMs: number, trainLoss: number): EvalPoint => ({
-  step, samplesSeen: step * 64, clockMs, trainLoss, testLoss: trainLoss, testAccuracy: 0.5,
-});
-
 const page = new TestHost();
 let worker: FakeWorker;
 
@@ -135,55 +129,5 @@ describe('the presets on the page', () => {
     expect(worker.sent[0]).toMatchObject({ type: 'init', settings: presetSettings(preset('imbalanced')) });
     expect(byId(el, 'presets')!.getAttribute('data-chosen')).toBe('imbalanced');
     expect(byId(el, 'preset-explanation')!.textContent).toContain('class-share chart');
-  });
-});
-
-describe('the readout', () => {
-  it('on the page: not yet until both runs evaluated twice, then the numbers, updated by each evaluation', () => {
-    const el = render(<App workerFactory={() => worker} initialQuery="" />);
-    worker.emit({ type: 'status', status: status('running', defaultSettings()) });
-    const readout = () => byId(el, 'readout')!;
-    expect(readout().getAttribute('data-state')).toBe('waiting');
-    expect(byId(el, 'readout-speedup')!.textContent).toContain('not yet');
-    worker.emit({
-      type: 'metrics',
-      runs: {
-        importance: { steps: [], evals: [evalAt(25, 100, 2)], snapshot: null },
-        uniform: { steps: [], evals: [evalAt(25, 100, 2)], snapshot: null },
-      },
-    });
-    expect(readout().getAttribute('data-state')).toBe('waiting');
-    worker.emit({
-      type: 'metrics',
-      runs: {
-        importance: { steps: [], evals: [evalAt(50, 200, 0.5)], snapshot: null },
-        uniform: { steps: [], evals: [evalAt(50, 300, 1)], snapshot: null },
-      },
-    });
-    // the hand-computed example of ui-readout.test.ts: 50 % of the time, 2√2 lower loss
-    expect(readout().getAttribute('data-state')).toBe('ready');
-    expect(Number(readout().getAttribute('data-speedup'))).toBe(2);
-    expect(Number(readout().getAttribute('data-time-percent'))).toBe(50);
-    expect(Number(readout().getAttribute('data-loss-ratio'))).toBeCloseTo(2 * Math.SQRT2, 12);
-    expect(readout().getAttribute('data-leader')).toBe('importance');
-    expect(byId(el, 'readout-loss-ratio')!.textContent).toContain('importance 2.8× lower loss at equal time');
-    expect(byId(el, 'readout-speedup')!.textContent).toContain('50 %');
-
-    worker.emit({
-      type: 'metrics',
-      runs: { uniform: { steps: [], evals: [evalAt(75, 400, 0.25)], snapshot: null } },
-    });
-    // uniform at 0.25 now: the importance run (latest 0.5) has not got there yet
-    expect(readout().getAttribute('data-speedup')).toBe('');
-    expect(byId(el, 'readout-speedup')!.textContent).toContain('not yet');
-  });
-
-  it('says uniform is ahead when it is, and has nothing to read without a uniform run', () => {
-    const el = render(<Readout importanceEvals={[evalAt(1, 100, 2), evalAt(2, 300, 1)]} uniformEvals={[evalAt(1, 100, 2), evalAt(2, 200, 0.5)]} compare />);
-    expect(byId(el, 'readout')!.getAttribute('data-leader')).toBe('uniform');
-    expect(byId(el, 'readout-loss-ratio')!.textContent).toContain('uniform ahead');
-    expect(byId(el, 'readout-loss-ratio')!.getAttribute('data-leader')).toBe('uniform');
-    page.render(<Readout importanceEvals={[]} uniformEvals={[]} compare={false} />);
-    expect(byId(el, 'readout')!.getAttribute('data-state')).toBe('off');
   });
 });
