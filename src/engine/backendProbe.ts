@@ -1,12 +1,13 @@
 // Which backend trains this model fastest here, measured (docs/method.md §7): where WebGPU
 // has no hardware adapter (none at all, or only a software fallback such as SwiftShader),
 // one training step of the chosen model and batch size is timed on each other backend
-// (WebGL, the CPU) on a synthetic batch, and the fastest wins. A software WebGPU adapter is
-// not probed: compiling its kernels alone takes longer than the first chart point may
-// (measured: ~12 s for the tiny CNN on SwiftShader).
+// (WebAssembly, WebGL, the CPU) on a synthetic batch, and the fastest wins. A software WebGPU
+// adapter is not probed: compiling its kernels alone takes longer than the first chart point
+// may (measured: ~12 s for the tiny CNN on SwiftShader).
 import * as tf from '@tensorflow/tfjs';
 import { buildModel, type ModelName } from '../models';
 import type { BackendName } from './backend';
+import { startWasm } from './backend/wasm';
 import { errorText } from './faults';
 
 export interface ProbeSpec {
@@ -16,7 +17,7 @@ export interface ProbeSpec {
   batchSize: number;
   /**
    * A probe slower than this is abandoned as "too slow" (ms). Only asynchronous backends
-   * (WebGL, WebGPU) can be abandoned: the CPU backend's step blocks until it is done.
+   * (WebGL, WebGPU) can be abandoned: the CPU and WASM backends' steps block until they are done.
    */
   capMs?: number;
 }
@@ -54,6 +55,15 @@ async function timeStep(spec: ProbeSpec, now: () => number): Promise<number> {
   }
 }
 
+/** Makes `name` the active backend; WASM is started (and its missing kernel registered) on first use. */
+async function activate(name: BackendName): Promise<boolean> {
+  if (name === 'wasm') {
+    await startWasm();
+    return true;
+  }
+  return Boolean(tf.findBackendFactory(name)) && (await tf.setBackend(name));
+}
+
 /**
  * Times one step on each candidate backend (switching tfjs's active backend), in order. A
  * candidate that fails to start, fails the step or exceeds the cap gets ms = null with why.
@@ -64,7 +74,7 @@ export async function probeBackends(candidates: readonly BackendName[], spec: Pr
   const out: ProbeResult[] = [];
   for (const name of candidates) {
     try {
-      if (!tf.findBackendFactory(name) || !(await tf.setBackend(name))) {
+      if (!(await activate(name))) {
         out.push({ name, ms: null, note: 'unavailable' });
         continue;
       }
@@ -88,7 +98,7 @@ export function fastest(results: readonly ProbeResult[]): ProbeResult | null {
   return best;
 }
 
-/** "cpu 180 ms, webgl 950 ms, webgpu skipped (…)" for the notice. */
+/** "wasm 25 ms, webgl 950 ms, cpu not timed (…)" for the notice. */
 export function describeProbe(results: readonly ProbeResult[]): string {
   return results.map((r) => (r.ms !== null ? `${r.name} ${Math.round(r.ms)} ms` : `${r.name} ${r.note ?? 'failed'}`)).join(', ');
 }

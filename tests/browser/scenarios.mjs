@@ -427,7 +427,7 @@ export const scenarios = [
       const restored = a.settings;
       // backend=auto is shared as the backend in force (the link pins it, so the numbers reproduce).
       const pinned = new URL(link).searchParams.get('backend');
-      check(original.backend !== 'auto' || /^(webgpu|webgl|cpu)$/.test(pinned ?? ''), `the shared link carries backend "${pinned}", expected the backend in force`);
+      check(original.backend !== 'auto' || /^(webgpu|webgl|wasm|cpu)$/.test(pinned ?? ''), `the shared link carries backend "${pinned}", expected the backend in force`);
       const expected = { ...original, backend: original.backend === 'auto' ? pinned : original.backend };
       const diffs = Object.keys({ ...expected, ...restored }).filter((k) => expected[k] !== restored[k]);
       check(
@@ -596,13 +596,15 @@ export const scenarios = [
       );
       for (const [name, want] of [
         ['default-src', "'self'"],
-        ['script-src', "'self'"],
+        // WebAssembly may compile (the wasm training backend); no JavaScript eval, no inline script.
+        ['script-src', "'self' 'wasm-unsafe-eval'"],
         ['object-src', "'none'"],
         ['base-uri', "'none'"],
       ]) {
         check(directives[name] === want, `the policy's ${name} is "${directives[name]}", expected "${want}" (policy: ${policy})`);
       }
-      check(!/unsafe-eval|unsafe-inline/.test(directives['script-src'] ?? ''), `script-src allows unsafe code: ${directives['script-src']}`);
+      const scriptSources = (directives['script-src'] ?? '').split(/\s+/);
+      check(!scriptSources.some((t) => t === "'unsafe-eval'" || t === "'unsafe-inline'"), `script-src allows unsafe code: ${directives['script-src']}`);
 
       // Training under the policy: both runs advance and the charts gain points (the pause
       // semantics are scenario 3's).

@@ -27,8 +27,9 @@ export interface WasmStartOptions {
   paths?: WasmPaths;
   /**
    * Threads for XNNPACK where the threaded binary can load: a number (≥ 1), 'auto' (tfjs's
-   * default: one per logical core) or 'off' (the single-thread SIMD binary even where threads
-   * could run). Default: DEFAULT_WASM_THREADS.
+   * count, navigator.hardwareConcurrency / 2, where there are at least MIN_CORES_FOR_THREADS
+   * logical cores; one thread below that) or 'off' (the single-thread SIMD binary even where
+   * threads could run). Default: 'auto'.
    */
   threads?: number | 'auto' | 'off';
 }
@@ -40,16 +41,20 @@ export interface WasmStartInfo {
   threads: boolean;
   /** Threads XNNPACK runs on (1 without the threaded binary). */
   threadCount: number;
+  /** Why the threaded binary is not loaded ("page not cross-origin isolated", …); null when it is. */
+  singleThreadReason: string | null;
   /** 'replacement': our Conv2DBackpropFilter; 'native': the package ships its own. */
   filterGrad: 'replacement' | 'native';
 }
 
 /**
- * Threads when the host allows them: 'auto' (tfjs's default, one per logical core). The
- * measurement behind it is in the report of this change (README "Hosting"): on a 2-core
- * machine threads helped cnn-tiny and did not slow the MLP.
+ * Below this many logical cores 'auto' trains on one thread. Measured in Chromium on a 2-core
+ * machine (the page, two runs in one worker, b = 32): the single-thread SIMD binary made 13.5
+ * and 14.3 steps/s per run (MLP, cnn-tiny), the threaded binary 35.2 and 13.2 on the one
+ * thread tfjs gives 2 cores, and 25.7 and 8.5 on 2 threads (the page and the browser need the
+ * cores too). Larger machines get tfjs's own count, which leaves half the cores free.
  */
-export const DEFAULT_WASM_THREADS: number | 'auto' | 'off' = 'auto';
+export const MIN_CORES_FOR_THREADS = 4;
 
 let defaultPaths: WasmPaths | null = null;
 let started: Promise<WasmStartInfo> | null = null;
@@ -68,28 +73,89 @@ function errorText(e: unknown): string {
   return String(e);
 }
 
+/**
+ * The thread setting to start with: 'auto' becomes 'off' below MIN_CORES_FOR_THREADS logical
+ * cores (`cores` null: unknown, left to tfjs). Throws on a count that is not a whole number ≥ 1.
+ */
+export function planThreads(asked: WasmStartOptions['threads'], cores: number | null): { threads: number | 'auto' | 'off'; fewCores: boolean } {
+  const threads = asked ?? 'auto';
+  if (typeof threads === 'number' && (!Number.isInteger(threads) || threads < 1)) {
+    throw new Error(`wasm threads must be a whole number ≥ 1, 'auto' or 'off', got ${threads}`);
+  }
+  const fewCores = threads === 'auto' && cores !== null && cores < MIN_CORES_FOR_THREADS;
+  return { threads: fewCores ? 'off' : threads, fewCores };
+}
+
 async function init(options: WasmStartOptions): Promise<WasmStartInfo> {
+  const asked = options.threads ?? 'auto';
+  const cores = logicalCores();
+  const { threads, fewCores } = planThreads(asked, cores);
   const wasm: WasmModule = await import('@tensorflow/tfjs-backend-wasm');
   const ours = registerWasmConv2dBackpropFilter();
   const paths = options.paths ?? defaultPaths;
   if (paths) wasm.setWasmPaths({ ...paths });
-  const threads = options.threads ?? DEFAULT_WASM_THREADS;
   if (threads === 'off') tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  else if (typeof threads === 'number') {
-    if (!Number.isInteger(threads) || threads < 1) throw new Error(`wasm threads must be a whole number ≥ 1, 'auto' or 'off', got ${threads}`);
-    wasm.setThreadsCount(threads);
-  }
+  else if (typeof threads === 'number') wasm.setThreadsCount(threads);
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   const threaded = simd && Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
+  // tfjs-backend-wasm caps its threads at navigator.hardwareConcurrency / 2 (it assumes two
+  // hyperthreads per core), so on a 2-vCPU machine it would run 1 thread whatever is asked.
+  // An explicit count is honoured by showing the module enough cores while it starts.
+  const restoreCores = threaded && typeof threads === 'number' ? showCores(2 * threads) : () => undefined;
   let ok: boolean;
   try {
     ok = await tf.setBackend('wasm');
   } catch (e) {
     throw new Error(`the WebAssembly backend failed to start: ${errorText(e)}`, { cause: e });
+  } finally {
+    restoreCores();
   }
   if (!ok) throw new Error('the WebAssembly backend failed to start (its .wasm binary did not load or compile; under a Content-Security-Policy, script-src needs \'wasm-unsafe-eval\')');
   await tf.ready();
-  return { simd, threads: threaded, threadCount: threaded ? wasm.getThreadsCount() : 1, filterGrad: ours ? 'replacement' : 'native' };
+  return {
+    simd,
+    threads: threaded,
+    threadCount: threaded ? wasm.getThreadsCount() : 1,
+    singleThreadReason: threaded ? null : singleThreadReason(asked, simd, fewCores ? cores : null),
+    filterGrad: ours ? 'replacement' : 'native',
+  };
+}
+
+/** navigator.hardwareConcurrency, or null where there is no navigator (Node before 21). */
+function logicalCores(): number | null {
+  const n = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+  return typeof n === 'number' && n > 0 ? n : null;
+}
+
+/**
+ * Makes navigator.hardwareConcurrency read at least `cores` until the returned function is
+ * called (the threaded module reads it once, when it is instantiated). A no-op where there is
+ * no navigator or it already says as many.
+ */
+function showCores(cores: number): () => void {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  if (!nav || typeof nav.hardwareConcurrency !== 'number' || nav.hardwareConcurrency >= cores) return () => undefined;
+  const own = Object.getOwnPropertyDescriptor(nav, 'hardwareConcurrency');
+  try {
+    Object.defineProperty(nav, 'hardwareConcurrency', { configurable: true, get: () => cores });
+  } catch {
+    return () => undefined;
+  }
+  return () => {
+    if (own) Object.defineProperty(nav, 'hardwareConcurrency', own);
+    else delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency;
+  };
+}
+
+/** Why a single-thread binary runs, in a few words; `fewCores`: the core count when 'auto' chose one thread. */
+function singleThreadReason(asked: WasmStartOptions['threads'], simd: boolean, fewCores: number | null): string {
+  if (asked === 'off') return 'threads turned off';
+  if (!simd) return 'no WebAssembly SIMD here';
+  if (tf.env().getBool('IS_NODE')) return 'tfjs runs wasm single-threaded in Node';
+  if (fewCores !== null) return `${fewCores} logical cores: one thread is faster`;
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+  if (isolated === false) return 'page not cross-origin isolated';
+  return 'no SharedArrayBuffer here';
 }
 
 /**
@@ -109,7 +175,11 @@ export async function startWasm(options: WasmStartOptions = {}): Promise<WasmSta
   return info;
 }
 
-/** "SIMD · 2 threads", "SIMD · 1 thread", "no SIMD · 1 thread" for the badge and notices. */
-export function describeWasm(info: Pick<WasmStartInfo, 'simd' | 'threadCount'>): string {
-  return `${info.simd ? 'SIMD' : 'no SIMD'} · ${info.threadCount} thread${info.threadCount === 1 ? '' : 's'}`;
+/**
+ * "SIMD · 2 threads", "SIMD · 1 thread (page not cross-origin isolated)", "no SIMD · 1 thread
+ * (…)" for the backend badge and notices.
+ */
+export function describeWasm(info: Pick<WasmStartInfo, 'simd' | 'threadCount' | 'singleThreadReason'>): string {
+  const threads = `${info.threadCount} thread${info.threadCount === 1 ? '' : 's'}`;
+  return `${info.simd ? 'SIMD' : 'no SIMD'} · ${threads}${info.singleThreadReason ? ` (${info.singleThreadReason})` : ''}`;
 }

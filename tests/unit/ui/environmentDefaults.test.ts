@@ -34,7 +34,9 @@ describe('share link', () => {
     expect(pinBackend(auto, 'webgl').backend).toBe('webgl');
     expect(pinBackend(auto, 'cpu').backend).toBe('cpu');
     expect(pinBackend(auto, null)).toBe(auto);
-    expect(pinBackend(auto, 'wasm')).toBe(auto);
+    // WASM trains now and can be forced (?backend=wasm): a link made on it pins it.
+    expect(pinBackend(auto, 'wasm').backend).toBe('wasm');
+    expect(pinBackend(auto, 'tpu')).toBe(auto);
     const forced = { ...defaultSettings(), backend: 'webgpu' as const };
     expect(pinBackend(forced, 'cpu')).toBe(forced);
   });
