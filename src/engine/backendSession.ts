@@ -7,8 +7,12 @@ import { DEFAULT_BACKEND_ORDER, discardBackend, selectBackend, type BackendName,
 import { describeProbe, fastest, probeBackends, type ProbeSpec } from './backendProbe';
 import type { BackendInfo, EngineEvent } from './protocol';
 import type { BackendPreference } from './settings';
+import type { ModelName } from '../models';
 
 type Notice = Extract<EngineEvent, { type: 'notice' }>;
+
+/** The CNN the page may start from without a hardware GPU, when its measured step allows. */
+export const PAGE_CNN: ModelName = 'cnn-tiny';
 
 export class BackendSession {
   private selection: BackendSelection | null = null;
@@ -85,9 +89,14 @@ export class BackendSession {
       this.notice({ type: 'notice', level: 'info', message: `Kept ${current.name.toUpperCase()}: no other backend completed a step (${measured}).` });
       return false;
     }
+    const stepMs: Record<string, number | null> = { [spec.model]: best.ms };
+    // The page starts from the tiny CNN where its step is fast enough (src/ui/environmentDefaults.ts):
+    // time it here too, on the winner. Not on the CPU, where a CNN step takes seconds.
+    if (spec.model !== PAGE_CNN && best.name !== 'cpu') stepMs[PAGE_CNN] = (await probeBackends([best.name], { ...spec, model: PAGE_CNN }))[0].ms;
     const selection = await selectBackend({ order: [best.name] });
     const choice = `fastest measured for ${spec.model} at b = ${spec.batchSize}: ${measured}`;
-    this.adopt({ ...selection, info: { ...selection.info, fallbackReasons: current.fallbackReasons, choice } });
+    const probe = { batchSize: spec.batchSize, stepMs };
+    this.adopt({ ...selection, info: { ...selection.info, fallbackReasons: current.fallbackReasons, choice, probe } });
     const runsOn = best.name === 'wasm' ? ` It runs on ${selection.info.adapter}.` : '';
     this.notice({ type: 'notice', level: 'info', message: `Training on ${best.name.toUpperCase()}, the ${choice}.${runsOn}` });
     return best.name !== current.name;

@@ -26,6 +26,10 @@ describe('backend session', () => {
     expect(tf.getBackend()).toBe('wasm');
     expect(s.info?.choice).toMatch(/^fastest measured for mlp at b = 8: wasm \d+ ms, webgl unavailable, cpu not timed \(the last resort: wasm or webgl ran the step\)$/);
     expect(notices.at(-1)?.message).toMatch(/^Training on WASM, the fastest measured for mlp at b = 8: .*\. It runs on SIMD · 1 thread \(tfjs runs wasm single-threaded in Node\)\.$/);
+    // The tiny CNN is timed on the winner too: the page may start from it (src/ui/environmentDefaults.ts).
+    expect(s.info?.probe?.batchSize).toBe(8);
+    expect(s.info?.probe?.stepMs.mlp).toBeGreaterThan(0);
+    expect(s.info?.probe?.stepMs['cnn-tiny']).toBeGreaterThan(0);
     // Once per model and shapes.
     expect(await s.choose(spec)).toBe(false);
   });
@@ -37,6 +41,8 @@ describe('backend session', () => {
     await s.choose(spec);
     expect(s.name).toBe('cpu');
     expect(s.info?.choice).toMatch(/^fastest measured for mlp at b = 8: webgl unavailable, cpu \d+ ms$/);
+    // A CNN step on the CPU takes seconds: not timed.
+    expect(Object.keys(s.info?.probe?.stepMs ?? {})).toEqual(['mlp']);
   });
 
   it('a forced backend is not measured against others', async () => {
