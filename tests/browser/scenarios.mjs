@@ -235,10 +235,12 @@ export const scenarios = [
       const { page, log } = await ctx.open();
       // The only adapter here is a software one, where backend=auto measures and picks another
       // backend (scenario 15); the link forces WebGPU.
+      // With --backend (run.mjs) every link forces that backend instead, and the badge must say it.
+      const forced = ctx.backend ?? 'webgpu';
       await page.goto(ctx.server.url + query({ ...TINY, backend: 'webgpu' }));
       const badge = await waitReady(page, log);
-      check(/webgpu/i.test(badge), `backend-badge says "${badge}", expected webgpu (launch flags ${ctx.webgpuArgs.join(' ')})`);
-      check(!(await visible(page, 'fallback-banner')), `fallback-banner shown on WebGPU: "${await text(page, 'fallback-banner')}"`);
+      check(new RegExp(`^${forced}\\b`, 'i').test(badge), `backend-badge says "${badge}", expected ${forced} (launch flags ${ctx.webgpuArgs.join(' ')})`);
+      check(!(await visible(page, 'fallback-banner')), `fallback-banner shown on ${forced}: "${await text(page, 'fallback-banner')}"`);
       await page.context().close();
 
       const noGpu = await ctx.launch(NO_WEBGPU_ARGS);

@@ -33,6 +33,16 @@ describe('backend probe', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('times the step after the first (which compiles), or the fastest of several', async () => {
+    await tf.setBackend('cpu');
+    const clock = (ticks: number[]) => () => ticks.shift() ?? 0;
+    const spec = { model: 'mlp' as const, inputShape: [4, 4, 1] as [number, number, number], numClasses: 3, batchSize: 2 };
+    // Steps of 50 (untimed), 30, 10 and 20 ms by the clock the probe is given.
+    const ticks = [0, 50, 100, 130, 200, 210, 300, 320];
+    expect((await probeBackends(['cpu'], spec, clock([...ticks])))[0].ms).toBe(30);
+    expect((await probeBackends(['cpu'], { ...spec, timedSteps: 3 }, clock([...ticks])))[0].ms).toBe(10);
+  });
+
   it('the fastest completed probe wins; none completed, none wins', () => {
     expect(fastest([{ name: 'webgl', ms: 30 }, { name: 'cpu', ms: 12 }, { name: 'webgpu', ms: null }])?.name).toBe('cpu');
     expect(fastest([{ name: 'webgl', ms: 9 }, { name: 'cpu', ms: 12 }])?.name).toBe('webgl');
