@@ -97,7 +97,16 @@ async function init(options: WasmStartOptions): Promise<WasmStartInfo> {
   if (threads === 'off') tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   else if (typeof threads === 'number') wasm.setThreadsCount(threads);
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-  const threaded = simd && Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
+  let threaded = simd && Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
+  // The threads are Web Workers on blob: URLs that load their code from another blob: URL. A
+  // Content-Security-Policy header without blob: in worker-src and script-src blocks them, and
+  // the threaded backend then waits for them forever: check first, and use one thread if not.
+  let blocked = false;
+  if (threaded && !(await blobWorkersAllowed())) {
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    threaded = false;
+    blocked = true;
+  }
   // tfjs-backend-wasm caps its threads at navigator.hardwareConcurrency / 2 (it assumes two
   // hyperthreads per core), so on a 2-vCPU machine it would run 1 thread whatever is asked.
   // An explicit count is honoured by showing the module enough cores while it starts.
@@ -116,9 +125,47 @@ async function init(options: WasmStartOptions): Promise<WasmStartInfo> {
     simd,
     threads: threaded,
     threadCount: threaded ? wasm.getThreadsCount() : 1,
-    singleThreadReason: threaded ? null : singleThreadReason(asked, simd, fewCores ? cores : null),
+    singleThreadReason: threaded ? null : blocked ? BLOB_WORKERS_BLOCKED : singleThreadReason(asked, simd, fewCores ? cores : null),
     filterGrad: ours ? 'replacement' : 'native',
   };
+}
+
+const BLOB_WORKERS_BLOCKED = 'the Content-Security-Policy forbids blob: workers';
+
+/**
+ * True when a Web Worker may start from a blob: URL and load a script from another blob: URL
+ * (what the threaded backend's threads do), within `timeoutMs`. Never throws.
+ */
+export async function blobWorkersAllowed(timeoutMs = 3000): Promise<boolean> {
+  if (typeof Worker === 'undefined' || typeof Blob === 'undefined' || typeof URL.createObjectURL !== 'function') return false;
+  const urls: string[] = [];
+  const blobUrl = (code: string) => {
+    const url = URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
+    urls.push(url);
+    return url;
+  };
+  let worker: Worker | null = null;
+  try {
+    const inner = blobUrl('self.loadedFromBlob = true;');
+    worker = new Worker(blobUrl(`try { importScripts(${JSON.stringify(inner)}); postMessage(self.loadedFromBlob === true); } catch (e) { postMessage(false); }`));
+    const started = worker;
+    return await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      started.onmessage = (e: MessageEvent<unknown>) => {
+        clearTimeout(timer);
+        resolve(e.data === true);
+      };
+      started.onerror = () => {
+        clearTimeout(timer);
+        resolve(false);
+      };
+    });
+  } catch {
+    return false;
+  } finally {
+    worker?.terminate();
+    for (const url of urls) URL.revokeObjectURL(url);
+  }
 }
 
 /** navigator.hardwareConcurrency, or null where there is no navigator (Node before 21). */

@@ -3,7 +3,7 @@
 // four logical cores, where threads were measured slower) and its refusals.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { MIN_CORES_FOR_THREADS, describeWasm, planThreads, startWasm } from '../../../src/engine/backend/wasm';
+import { MIN_CORES_FOR_THREADS, blobWorkersAllowed, describeWasm, planThreads, startWasm } from '../../../src/engine/backend/wasm';
 
 describe('startWasm', () => {
   it('starts in Node with no paths, registers the filter gradient, reports SIMD and one thread with why', async () => {
@@ -30,6 +30,14 @@ describe('startWasm', () => {
     expect(planThreads('off', 16)).toEqual({ threads: 'off', fewCores: false });
     expect(() => planThreads(0, 8)).toThrow("wasm threads must be a whole number ≥ 1, 'auto' or 'off', got 0");
     expect(() => planThreads(1.5, 8)).toThrow(/got 1\.5/);
+  });
+
+  it('finds no blob: workers where there is no Worker (Node): the threads would have none', async () => {
+    // In the browser a Content-Security-Policy without blob: in worker-src blocks them, and the
+    // threaded backend would wait for its threads forever (checked by hand in Chromium: the
+    // badge then says "1 thread (the Content-Security-Policy forbids blob: workers)").
+    expect(typeof (globalThis as { Worker?: unknown }).Worker).toBe('undefined');
+    expect(await blobWorkersAllowed(100)).toBe(false);
   });
 
   it('describes what runs for the backend badge', () => {
