@@ -49,10 +49,10 @@ export interface WasmStartInfo {
 
 /**
  * Below this many logical cores 'auto' trains on one thread. Measured in Chromium on a 2-core
- * machine (the page, two runs in one worker, b = 32): the single-thread SIMD binary made 13.5
- * and 14.3 steps/s per run (MLP, cnn-tiny), the threaded binary 35.2 and 13.2 on the one
- * thread tfjs gives 2 cores, and 25.7 and 8.5 on 2 threads (the page and the browser need the
- * cores too). Larger machines get tfjs's own count, which leaves half the cores free.
+ * machine (the page, two runs in one worker, b = 32, steps/s per run, MLP and cnn-tiny): the
+ * single-thread SIMD binary 37.1 and 14.3, the threaded binary on the one thread tfjs gives 2
+ * cores 35.2 and 13.2, on 2 threads 25.7 and 8.5 (the page and the browser need the cores too).
+ * Larger machines get tfjs's own count, which leaves half the cores free.
  */
 export const MIN_CORES_FOR_THREADS = 4;
 
