@@ -8,6 +8,8 @@ export interface StaticServerOptions {
   port?: number;
   corrupt?: Record<string, CorruptMode> | string[];
   log?: boolean;
+  /** Send COOP same-origin + COEP require-corp on every response (default true). */
+  isolate?: boolean;
 }
 
 export interface LoggedRequest {
@@ -30,6 +32,7 @@ export interface StaticServer {
 
 export const MAX_LOGGED_REQUESTS: number;
 export const CORRUPT_MODES: CorruptMode[];
+export const CROSS_ORIGIN_ISOLATION_HEADERS: Readonly<Record<'cross-origin-opener-policy' | 'cross-origin-embedder-policy', string>>;
 export const USAGE: string;
 export class UsageError extends Error {}
 export function corruptBytes(buf: Uint8Array, mode?: CorruptMode): Buffer;

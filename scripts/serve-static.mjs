@@ -5,7 +5,11 @@
 // corrupt chosen files on the way out (the browser tests' broken-dataset scenario).
 //
 //   node scripts/serve-static.mjs [--dir dist] [--base /demo/is/] [--port 4173]
-//                                 [--corrupt data/mnist-train-images.bin.gz]...
+//                                 [--corrupt data/mnist-train-images.bin.gz]... [--no-isolation]
+//
+// Every response carries the cross-origin isolation headers (COOP same-origin, COEP
+// require-corp), so the page may use SharedArrayBuffer and the wasm backend trains on several
+// threads; --no-isolation (isolate: false) leaves them out, as GitHub Pages does.
 //
 // As a module: const srv = await startStaticServer({ root, base, corrupt }); srv.url; await srv.close();
 //
@@ -22,6 +26,11 @@ export const MAX_LOGGED_REQUESTS = 2000;
 /** Longest request path kept in the log. */
 const MAX_LOGGED_PATH = 512;
 export const CORRUPT_MODES = ['flip', 'truncate', 'garbage'];
+/** Sent on every response unless isolation is turned off: the page is cross-origin isolated. */
+export const CROSS_ORIGIN_ISOLATION_HEADERS = Object.freeze({
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+});
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -76,11 +85,13 @@ function normalizeBase(base) {
  * @param {Record<string,'flip'|'truncate'|'garbage'>|string[]} [opts.corrupt]
  *        paths relative to root (e.g. 'data/mnist-train-images.bin.gz') served corrupted
  * @param {boolean} [opts.log=false]    log each request to stdout
+ * @param {boolean} [opts.isolate=true] send COOP/COEP (cross-origin isolation) on every response
  */
 export async function startStaticServer(opts = {}) {
   const given = resolve(opts.root ?? 'dist');
   const base = normalizeBase(opts.base);
   const host = opts.host ?? '127.0.0.1';
+  const isolation = opts.isolate === false ? {} : CROSS_ORIGIN_ISOLATION_HEADERS;
   const corrupt = new Map(
     Array.isArray(opts.corrupt)
       ? opts.corrupt.map((p) => [p.replace(/^\/+/, ''), 'flip'])
@@ -108,7 +119,7 @@ export async function startStaticServer(opts = {}) {
     requests.push(entry);
     const send = (status, body, headers = {}) => {
       entry.status = status;
-      res.writeHead(status, { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
+      res.writeHead(status, { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...isolation, ...headers });
       res.end(req.method === 'HEAD' ? undefined : body);
       if (opts.log) console.log(`${status} ${req.method} ${req.url}`);
     };
@@ -179,7 +190,7 @@ export async function startStaticServer(opts = {}) {
 // ---- CLI ----------------------------------------------------------------------------------
 
 export const USAGE =
-  'usage: node scripts/serve-static.mjs [--dir dist] [--base /sub/path/] [--port 4173] [--host 127.0.0.1] [--corrupt path[:flip|truncate|garbage]]... [--quiet]';
+  'usage: node scripts/serve-static.mjs [--dir dist] [--base /sub/path/] [--port 4173] [--host 127.0.0.1] [--corrupt path[:flip|truncate|garbage]]... [--no-isolation] [--quiet]';
 
 /** A command-line mistake: its message says which argument and what is expected. */
 export class UsageError extends Error {}
@@ -213,6 +224,7 @@ export function parseServeArgs(args) {
       if (!CORRUPT_MODES.includes(mode)) throw new UsageError(`--corrupt mode must be one of ${CORRUPT_MODES.join(', ')}, got "${mode}"`);
       opts.corrupt[path] = mode;
     } else if (a === '--quiet') opts.log = false;
+    else if (a === '--no-isolation') opts.isolate = false;
     else if (a === '--help' || a === '-h') return null;
     else throw new UsageError(`unknown argument "${a}"`);
   }

@@ -3,6 +3,8 @@
 // --open` always runs the desktop opener (xdg-open on Linux), which on a machine without a
 // desktop (a server, a container, SSH) fails with a stack trace; here the URL is always
 // printed and a browser is opened only on macOS, on Windows, or where a display is set.
+// The server sends vite.config.ts's server.headers: COOP + COEP, so the page is cross-origin
+// isolated and the wasm backend trains on several threads.
 //
 //   node scripts/start.mjs [--port 5173] [--host 127.0.0.1] [--no-open]
 import { spawn } from 'node:child_process';

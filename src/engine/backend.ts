@@ -1,8 +1,9 @@
-// Backend selection for training: WebGPU → WebGL → (WASM: inference only) → CPU, with the
-// reason every better backend was passed over, the adapter's description, and a promise
-// that settles when the WebGPU device is lost.
+// Backend selection for training: WebGPU → WebGL → WASM → CPU, with the reason every better
+// backend was passed over, the adapter's description (for WASM: SIMD and threads), and a
+// promise that settles when the WebGPU device is lost.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendInfo } from './protocol';
+import { describeWasm, startWasm, type WasmStartOptions } from './backend/wasm';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const DEFAULT_BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
@@ -10,11 +11,8 @@ export const DEFAULT_BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl',
 export interface SelectBackendOptions {
   /** Backends to try, best first. Default: webgpu, webgl, wasm, cpu. */
   order?: readonly BackendName[];
-  /**
-   * 'training' (default) skips WASM: tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter
-   * kernel, so it cannot train a CNN. 'inference' allows it where it is registered.
-   */
-  purpose?: 'training' | 'inference';
+  /** How to start WASM (binary URLs, threads); default: startWasm's defaults. */
+  wasm?: WasmStartOptions;
 }
 
 export interface BackendSelection {
@@ -122,16 +120,13 @@ async function tryWebgl(): Promise<Attempt> {
   }
 }
 
-async function tryWasm(purpose: 'training' | 'inference'): Promise<Attempt> {
-  if (purpose === 'training') {
-    return { ok: false, reason: 'WASM skipped: tfjs-backend-wasm 4.22 cannot train CNNs (no Conv2DBackpropFilter kernel)' };
-  }
-  if (!tf.findBackendFactory('wasm')) return { ok: false, reason: 'WASM backend not bundled' };
+async function tryWasm(options: WasmStartOptions | undefined): Promise<Attempt> {
   try {
-    if (await tf.setBackend('wasm')) return { ok: true, adapter: 'WebAssembly' };
-    return { ok: false, reason: 'WASM backend failed to initialize' };
+    // Registers the backend and the filter-gradient kernel it lacks (tensorflow/tfjs#8474), so it trains CNNs.
+    const info = await startWasm(options);
+    return { ok: true, adapter: describeWasm(info) };
   } catch (e) {
-    return { ok: false, reason: `WASM backend failed to initialize: ${errorText(e)}` };
+    return { ok: false, reason: `WASM failed to start: ${errorText(e)}` };
   }
 }
 
@@ -147,11 +142,10 @@ async function tryCpu(): Promise<Attempt> {
 /** Selects the best backend that works here, collecting the reasons for each fallback. */
 export async function selectBackend(options: SelectBackendOptions = {}): Promise<BackendSelection> {
   const order = options.order ?? DEFAULT_BACKEND_ORDER;
-  const purpose = options.purpose ?? 'training';
   const fallbackReasons: string[] = [];
   for (const name of order) {
     const attempt =
-      name === 'webgpu' ? await tryWebgpu() : name === 'webgl' ? await tryWebgl() : name === 'wasm' ? await tryWasm(purpose) : await tryCpu();
+      name === 'webgpu' ? await tryWebgpu() : name === 'webgl' ? await tryWebgl() : name === 'wasm' ? await tryWasm(options.wasm) : await tryCpu();
     if (attempt.ok) {
       await tf.ready();
       return {

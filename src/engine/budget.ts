@@ -38,11 +38,14 @@ export const DEVICE_SPEEDS = {
   gpu: { label: 'a typical GPU', forwardFlopsPerMs: 5e7, backwardFlopsPerMs: 2.5e7, gradientPassMs: 1, stepMs: 0.5 },
   // tfjs's plain JavaScript backend: well under a GFLOP/s, its convolution gradients ten times slower still.
   cpu: { label: 'the CPU', forwardFlopsPerMs: 3e5, backwardFlopsPerMs: 3e4, gradientPassMs: 3, stepMs: 1 },
+  // tfjs-backend-wasm (XNNPACK, SIMD, one thread): a few GFLOP/s. Estimates 1.5-2× the steps
+  // measured in Node on a 2-core machine (b = 32: MLP 5 ms, cnn-tiny 21 ms; cnn-tiny b = 64 38 ms).
+  wasm: { label: 'WebAssembly', forwardFlopsPerMs: 3e6, backwardFlopsPerMs: 2e6, gradientPassMs: 1, stepMs: 1 },
 } as const satisfies Record<string, DeviceSpeed>;
 
 /** The speed class of a tfjs backend; before one is chosen, a GPU (the refusals hold on any device). */
 export function deviceSpeedOf(backend: string | null): DeviceSpeed {
-  return backend === 'cpu' || backend === 'wasm' ? DEVICE_SPEEDS.cpu : DEVICE_SPEEDS.gpu;
+  return backend === 'cpu' ? DEVICE_SPEEDS.cpu : backend === 'wasm' ? DEVICE_SPEEDS.wasm : DEVICE_SPEEDS.gpu;
 }
 
 /** Activation memory one step may hold at once. */

@@ -32,7 +32,7 @@ export interface EngineOptions {
   loadData?: DataLoader;
   /** Where dataset files are served (the app's data/ folder); also settable per init. */
   dataBaseUrl?: string;
-  /** Backends to try, best first (default webgpu, webgl, wasm (skipped for training), cpu). */
+  /** Backends to try, best first (default webgpu, webgl, wasm, cpu). */
   backendOrder?: readonly BackendName[];
   /** Least time between two metrics messages, ms (default 250: at most 4 per second). */
   metricsIntervalMs?: number;

@@ -48,6 +48,12 @@ export interface BackendInfo {
   isFallbackAdapter?: boolean;
   /** Why this backend when it was measured against others, e.g. "fastest measured …: cpu 180 ms, webgl 950 ms". */
   choice?: string;
+  /**
+   * backend=auto without a hardware GPU: ms of one training step on this backend at this
+   * batch size, for the model trained and for the tiny CNN (the page starts from it where it
+   * is fast enough: src/ui/environmentDefaults.ts); null where a step failed or was too slow.
+   */
+  probe?: { batchSize: number; stepMs: Record<string, number | null> };
 }
 
 export interface DatasetInfo {

@@ -32,9 +32,10 @@ export class RaceBudget {
     const budget = blockStepsWithinBudget(s, imageShape, numClasses, this.backend.name);
     const key = budget.blockSteps < s.blockSteps ? `${budget.blockSteps}/${s.blockSteps}/${budget.device}` : '';
     const announce = (): void => {
-      // On the CPU a block costs no device stall: shortening the default block changes nothing
-      // one sees, so only a block size someone asked for is worth a notice there.
-      const asked = this.backend.name !== 'cpu' || s.blockSteps !== SETTINGS_SCHEMA.blockSteps.default;
+      // On the CPU and on WebAssembly a block costs no device stall: shortening the default block
+      // changes nothing one sees, so only a block size someone asked for is worth a notice there.
+      const onCpu = this.backend.name === 'cpu' || this.backend.name === 'wasm';
+      const asked = !onCpu || s.blockSteps !== SETTINGS_SCHEMA.blockSteps.default;
       if (key && key !== this.noticeKey && asked) {
         const message =
           `Blocks of ${budget.blockSteps} step${budget.blockSteps > 1 ? 's' : ''} instead of ${s.blockSteps}: a step of these settings ` +

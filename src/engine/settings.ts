@@ -15,7 +15,7 @@ export type { DatasetName, ModelName };
 export { IMPORTANCE_MODES, OPTIMIZERS, SAMPLER_KINDS, SCORE_KINDS };
 export const TAU_THRESHOLD_MODES = ['costModel', 'measured', 'fixed'] as const;
 /** auto: WebGPU on a hardware adapter, else the fastest measured; a name forces that backend. */
-export const BACKEND_PREFERENCES = ['auto', 'webgpu', 'webgl', 'cpu'] as const;
+export const BACKEND_PREFERENCES = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
 /** What the own-clock budget counts: nothing (no budget), seconds of a run's own clock, or epochs. */
 export const BUDGET_UNITS = ['off', 'seconds', 'epochs'] as const;
 

@@ -5,6 +5,8 @@
 //
 // The UI creates it with
 //   new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module' })
+// The page's copies of the WebAssembly binaries, for the wasm backend (Node loads the package's own).
+import './backend/wasmAssets';
 import { checkCommand } from './commandCheck';
 import { Engine } from './engine';
 import type { EngineEvent } from './protocol';

@@ -1,6 +1,6 @@
 // The playground page: settings on the side, the race in the middle.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { hasHardwareWebgpu, leavesModelOpen, withMachineDefaults } from './environmentDefaults';
+import { awaitsMeasuredModel, hasHardwareWebgpu, judgeTinyCnn, leavesModelOpen, withMachineDefaults } from './environmentDefaults';
 import type { RunId, StepPoint, VarianceLabPoint } from '../engine/protocol';
 import { applySettingsChange, type ImportanceMode, type Settings } from '../engine/settings';
 import { findSamplerInfo, presampleSize } from '../is/catalogue';
@@ -94,23 +94,35 @@ const RELOAD = (
 export function App(props: AppProps) {
   const query = props.initialQuery ?? (typeof window !== 'undefined' ? window.location.search : '');
   const canAsk = typeof navigator !== 'undefined' && 'gpu' in navigator && leavesModelOpen(query);
-  const [resolved, setResolved] = useState<string | null>(canAsk ? null : query);
+  const [resolved, setResolved] = useState<{ query: string; measured: boolean } | null>(
+    canAsk ? null : { query, measured: awaitsMeasuredModel(query, false) },
+  );
   useEffect(() => {
     if (!canAsk) return;
     let live = true;
-    void hasHardwareWebgpu().then((hw) => live && setResolved(withMachineDefaults(query, hw)));
+    void hasHardwareWebgpu().then((hw) => live && setResolved({ query: withMachineDefaults(query, hw), measured: awaitsMeasuredModel(query, hw) }));
     return () => {
       live = false;
     };
   }, [canAsk, query]);
   return (
     <ErrorBoundary label="The playground" actions={RELOAD}>
-      {resolved === null ? <p className="muted">Looking for a GPU…</p> : <Playground {...props} initialQuery={resolved} />}
+      {resolved === null ? (
+        <p className="muted">Looking for a GPU…</p>
+      ) : (
+        <Playground {...props} initialQuery={resolved.query} measuredModel={resolved.measured} />
+      )}
     </ErrorBoundary>
   );
 }
 
-function Playground({ workerFactory, initialQuery, syncAddressBar = true, historyDb }: AppProps) {
+function Playground({
+  workerFactory,
+  initialQuery,
+  syncAddressBar = true,
+  historyDb,
+  measuredModel = false,
+}: AppProps & { measuredModel?: boolean }) {
   const [initial] = useState(() =>
     parseSettingsFromQuery(initialQuery ?? (typeof window !== 'undefined' ? window.location.search : '')),
   );
@@ -175,6 +187,20 @@ function Playground({ workerFactory, initialQuery, syncAddressBar = true, histor
     },
     [send],
   );
+
+  // The link left the model open and no hardware GPU chose it: once the engine has timed the
+  // tiny CNN on its backend, start from it if it is fast enough, and say why either way.
+  const [modelNotice, setModelNotice] = useState<string | null>(null);
+  const modelDecided = useRef(!measuredModel);
+  const probedBackend = view.status?.backend;
+  useEffect(() => {
+    if (modelDecided.current || settingsRef.current.model !== 'mlp') return;
+    const verdict = judgeTinyCnn(probedBackend, settingsRef.current);
+    if (!verdict) return;
+    modelDecided.current = true;
+    setModelNotice(verdict.message);
+    if (verdict.model !== settingsRef.current.model) onChange({ model: verdict.model });
+  }, [probedBackend, onChange]);
 
   const repeat = useRepeat({ settingsRef, change: onChange, send, overlay: history.setOverlaid });
   useEffect(() => {
@@ -286,6 +312,8 @@ function Playground({ workerFactory, initialQuery, syncAddressBar = true, histor
 
       <Banners
         view={view}
+        modelNotice={modelNotice}
+        onDismissModelNotice={() => setModelNotice(null)}
         urlNotices={urlNotices}
         onDismissUrlNotices={() => setUrlNotices([])}
         onDismiss={dismiss}

@@ -146,6 +146,9 @@ export function StatusBar({ view, steps }: StatusBarProps) {
 
 export interface BannersProps {
   view: EngineView;
+  /** Why the page starts from this model (the tiny CNN or the MLP), where the machine chose it. */
+  modelNotice?: string | null;
+  onDismissModelNotice?: () => void;
   urlNotices: string[];
   onDismissUrlNotices: () => void;
   onDismiss: (id: number) => void;
@@ -164,7 +167,7 @@ function BannerItem({ banner, onDismiss, children }: { banner: Banner; onDismiss
   );
 }
 
-export function Banners({ view, urlNotices, onDismissUrlNotices, onDismiss, onRestartEngine }: BannersProps) {
+export function Banners({ view, modelNotice, onDismissModelNotice, urlNotices, onDismissUrlNotices, onDismiss, onRestartEngine }: BannersProps) {
   const backend = view.status?.backend;
   const fallback = backend && backend.fallbackReasons.length > 0 ? backend : null;
   // The engine also announces a fallback as a notice; the fallback banner already says it.
@@ -192,6 +195,14 @@ export function Banners({ view, urlNotices, onDismissUrlNotices, onDismiss, onRe
             Training on <strong>{fallback.name}</strong> instead of WebGPU: {fallback.fallbackReasons.join('; ')}.
             {fallback.name === 'cpu' ? ' Expect slow steps; try Chrome or Edge with WebGPU.' : ''}
           </span>
+        </div>
+      ) : null}
+      {modelNotice ? (
+        <div className="banner info" data-testid="model-notice" role="status">
+          <span className="banner-text">{modelNotice}</span>
+          <button type="button" className="banner-close" onClick={onDismissModelNotice} aria-label="Dismiss">
+            ×
+          </button>
         </div>
       ) : null}
       {urlNotices.length > 0 ? (

@@ -28,10 +28,11 @@ const WHERE_IT_PAYS: Partial<Settings> = {
 };
 
 /**
- * Settings that say how long and when the user trains, not what the experiment is: a preset
- * leaves them as they are (a budget set for a repeat survives picking a preset).
+ * Settings that say how long, when and on what device the user trains, not what the experiment
+ * is: a preset leaves them as they are (a budget set for a repeat survives picking a preset; a
+ * link that forces ?backend=wasm keeps it, and still shows its preset as chosen).
  */
-const USERS_OWN: ReadonlySet<keyof Settings> = new Set(['budgetUnit', 'budget', 'trainWhenHidden']);
+const USERS_OWN: ReadonlySet<keyof Settings> = new Set(['budgetUnit', 'budget', 'trainWhenHidden', 'backend']);
 
 export const PRESETS: readonly Preset[] = [
   {

@@ -27,7 +27,8 @@ export const loopScenarios = [
       // Identical runs: both uniform, same weights, same draws; evaluations between blocks.
       await page.goto(ctx.server.url + query({ ...TINY, backend: 'webgpu', mode: 'uniform', trainCap: 512, batchSize: 16, evalInterval: 8 }));
       const badge = await waitReady(page, log);
-      check(/webgpu/i.test(badge), `backend-badge says "${badge}", expected webgpu (forced by the link)`);
+      const forced = ctx.backend ?? 'webgpu'; // run.mjs --backend forces every link's backend
+      check(new RegExp(`^${forced}\\b`, 'i').test(badge), `backend-badge says "${badge}", expected ${forced} (forced by the link)`);
       await click(page, 'start-button');
       await poll(
         async () => {
@@ -67,7 +68,9 @@ export const loopScenarios = [
       await click(page, 'pause-button');
       await page.context().close();
       check(firstMs <= 10_000, `the first training-loss point came ${(firstMs / 1000).toFixed(1)} s after Start (backend "${badge}"), more than 10 s`);
-      check(/fastest measured/i.test(why), `on a software adapter the backend was not measured: backend-choice says "${why}" (badge "${badge}")`);
+      // With --backend (run.mjs) the link forces a backend, which is not measured against others.
+      if (ctx.backend) check(new RegExp(`^${ctx.backend}\\b`, 'i').test(badge), `backend-badge says "${badge}", expected ${ctx.backend} (forced by the link)`);
+      else check(/fastest measured/i.test(why), `on a software adapter the backend was not measured: backend-choice says "${why}" (badge "${badge}")`);
       return `first point ${(firstMs / 1000).toFixed(1)} s after Start on "${badge}"; ${why.slice(0, 160)}`;
     },
   },

@@ -2,10 +2,12 @@
 // Browser tests: builds the production site, serves it on 127.0.0.1 with scripts/serve-static.mjs,
 // and drives Debian's Chromium (WebGPU on SwiftShader) through the scenarios in scenarios.mjs.
 //
-//   node tests/browser/run.mjs [--no-build] [--only 3,5] [--update-screenshot] [--list]
+//   node tests/browser/run.mjs [--no-build] [--only 3,5] [--backend wasm] [--update-screenshot] [--list]
 //
 //   --no-build            use the existing dist/ (e.g. right after `npm run build`)
 //   --only 3,5            run only these scenarios
+//   --backend wasm        force a backend: every page link of every scenario gets backend=wasm
+//                         (replacing the one it had); scenarios read ctx.backend to expect it
 //   --update-screenshot   also copy test-results/playground.png to docs/screenshot.png
 //   CHROMIUM_PATH=...     a Chromium/Chrome other than /usr/bin/chromium
 //
@@ -21,8 +23,10 @@ import { compareScenarios } from './compareScenarios.mjs';
 import { loopScenarios } from './loopScenarios.mjs';
 import { readoutScenarios } from './readoutScenarios.mjs';
 import { scenarios as pageScenarios, screenshotter } from './scenarios.mjs';
+import { wasmScenarios } from './wasmScenarios.mjs';
 
-const scenarios = [...pageScenarios, ...loopScenarios, ...compareScenarios, ...readoutScenarios];
+const scenarios = [...pageScenarios, ...loopScenarios, ...compareScenarios, ...readoutScenarios, ...wasmScenarios];
+const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const distDir = join(repoRoot, 'dist');
@@ -41,6 +45,23 @@ if (flag('--list')) {
   process.exit(0);
 }
 const only = optValue('--only')?.split(',').map(Number) ?? null;
+const forcedBackend = optValue('--backend');
+if (forcedBackend !== null && !BACKENDS.includes(forcedBackend)) {
+  console.error(`FAIL: --backend must be one of ${BACKENDS.join(', ')}, got "${forcedBackend}"`);
+  process.exit(2);
+}
+
+/**
+ * With --backend: the link with backend=<name> when it is a page of the site (a path ending in
+ * '/' or index.html on 127.0.0.1), replacing any backend it names; other URLs as they are.
+ */
+function withForcedBackend(url) {
+  if (!forcedBackend || typeof url !== 'string') return url;
+  const u = new URL(url);
+  if (u.hostname !== '127.0.0.1' || !/(\/|index\.html)$/.test(u.pathname)) return url;
+  u.searchParams.set('backend', forcedBackend);
+  return u.href;
+}
 const selected = scenarios.filter((s) => !only || only.includes(s.id));
 const t0 = Date.now();
 const secs = (ms) => (ms / 1000).toFixed(1) + ' s';
@@ -114,7 +135,7 @@ try {
   console.error(`FAIL: could not launch ${executablePath}: ${err.message.split('\n')[0]}`);
   finish(0, selected.length);
 }
-console.log(`Chromium ${browser.version()} (${executablePath}); site at ${server.url}`);
+console.log(`Chromium ${browser.version()} (${executablePath}); site at ${server.url}${forcedBackend ? `; every link with backend=${forcedBackend}` : ''}`);
 
 let manifestCache;
 /** The path (relative to dist/) of a dataset's training-images file, from data/manifest.json. */
@@ -154,8 +175,16 @@ for (const sc of selected) {
     screenshot,
     webgpuArgs: WEBGPU_ARGS,
     outDir,
-    async open(opts) {
-      const o = await openPage(browser, opts);
+    /** The backend --backend forces on every link (null: each link's own). */
+    backend: forcedBackend,
+    /** A page of the shared browser; with --backend its goto forces the backend, unless opts.keepBackend. */
+    async open(opts = {}) {
+      const { keepBackend, ...rest } = opts;
+      const o = await openPage(browser, rest);
+      if (forcedBackend && !keepBackend) {
+        const goto = o.page.goto.bind(o.page);
+        o.page.goto = (url, gotoOpts) => goto(withForcedBackend(url), gotoOpts);
+      }
       contexts.push(o);
       return o;
     },

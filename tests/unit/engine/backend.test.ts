@@ -3,15 +3,24 @@ import { describe, expect, it } from 'vitest';
 import { describeAdapter, selectBackend } from '../../../src/engine/backend';
 
 describe('backend selection', () => {
-  it('falls back to the CPU in Node, with a reason for each better backend', async () => {
+  it('trains on WASM in Node (it has no WebGPU or WebGL), with a reason for each better backend and SIMD and threads named', async () => {
     const { info, deviceLost } = await selectBackend();
-    expect(info.name).toBe('cpu');
-    expect(tf.getBackend()).toBe('cpu');
+    expect(info.name).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
     expect(deviceLost).toBeNull();
-    expect(info.fallbackReasons).toHaveLength(3);
+    expect(info.fallbackReasons).toHaveLength(2);
     expect(info.fallbackReasons[0]).toMatch(/navigator\.gpu missing \(WebGPU needs Chrome\/Edge.*secure context/);
     expect(info.fallbackReasons[1]).toMatch(/WebGL/);
-    expect(info.fallbackReasons[2]).toMatch(/WASM skipped: .*cannot train CNNs/);
+    // Node has SIMD and no threads for tfjs-backend-wasm (tensorflow/tfjs#3830).
+    expect(info.adapter).toBe('SIMD · 1 thread (tfjs runs wasm single-threaded in Node)');
+    // It trains a conv layer: the filter gradient is registered with the backend.
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+  });
+
+  it('falls back to the CPU when WASM is left out', async () => {
+    const { info } = await selectBackend({ order: ['webgpu', 'webgl', 'cpu'] });
+    expect(info.name).toBe('cpu');
+    expect(info.fallbackReasons).toHaveLength(2);
   });
 
   it('reports no reasons when the first choice works', async () => {

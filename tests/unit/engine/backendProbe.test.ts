@@ -20,6 +20,29 @@ describe('backend probe', () => {
     expect(describeProbe(results)).toMatch(/^webgl unavailable, cpu \d+ ms$/);
   });
 
+  it('times a CNN step on WASM (its filter gradient registered on the way), faster than the CPU', async () => {
+    await tf.setBackend('cpu');
+    const before = tf.memory().numTensors;
+    const results = await probeBackends(['wasm', 'cpu'], { model: 'cnn-tiny', inputShape: [28, 28, 1], numClasses: 10, batchSize: 8 });
+    expect(results.map((r) => r.name)).toEqual(['wasm', 'cpu']);
+    expect(results[0].ms).toBeGreaterThan(0);
+    // Measured 12 ms against 300 ms on a 2-core machine: a 25× gap, far beyond any load's noise.
+    expect(results[0].ms! * 3).toBeLessThan(results[1].ms!);
+    expect(fastest(results)?.name).toBe('wasm');
+    await tf.setBackend('cpu');
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('times the step after the first (which compiles), or the fastest of several', async () => {
+    await tf.setBackend('cpu');
+    const clock = (ticks: number[]) => () => ticks.shift() ?? 0;
+    const spec = { model: 'mlp' as const, inputShape: [4, 4, 1] as [number, number, number], numClasses: 3, batchSize: 2 };
+    // Steps of 50 (untimed), 30, 10 and 20 ms by the clock the probe is given.
+    const ticks = [0, 50, 100, 130, 200, 210, 300, 320];
+    expect((await probeBackends(['cpu'], spec, clock([...ticks])))[0].ms).toBe(30);
+    expect((await probeBackends(['cpu'], { ...spec, timedSteps: 3 }, clock([...ticks])))[0].ms).toBe(10);
+  });
+
   it('the fastest completed probe wins; none completed, none wins', () => {
     expect(fastest([{ name: 'webgl', ms: 30 }, { name: 'cpu', ms: 12 }, { name: 'webgpu', ms: null }])?.name).toBe('cpu');
     expect(fastest([{ name: 'webgl', ms: 9 }, { name: 'cpu', ms: 12 }])?.name).toBe('webgl');

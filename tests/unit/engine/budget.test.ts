@@ -142,6 +142,20 @@ describe('blocks within the budget', () => {
     expect(cpu.blockSteps).toBe(1);
     expect(blockStepsWithinBudget({ ...s, ...HEAVY_LINK }, MNIST, 10, 'cpu')).toEqual(cpu);
   });
+
+  it('estimates WebAssembly as itself, not as the plain-JavaScript CPU', () => {
+    // cnn-tiny at b = 32 took 21 ms a step on wasm in Node (1 s on the CPU backend): its blocks
+    // stay several steps long there, where the CPU's estimate would cut them to one.
+    const s = { ...defaultSettings(), model: 'cnn-tiny' as const };
+    const wasm = blockStepsWithinBudget(s, MNIST, 10, 'wasm');
+    expect(wasm.device).toBe('WebAssembly');
+    expect(wasm.stepMs).toBeGreaterThan(21);
+    expect(wasm.stepMs).toBeLessThan(3 * 21);
+    expect(wasm.blockSteps).toBeGreaterThanOrEqual(4);
+    expect(blockStepsWithinBudget(s, MNIST, 10, 'cpu').blockSteps).toBe(1);
+    // The MLP keeps the default block.
+    expect(blockStepsWithinBudget(defaultSettings(), MNIST, 10, 'wasm').blockSteps).toBe(defaultSettings().blockSteps);
+  });
 });
 
 describe('engine: the budget at init and update', () => {

@@ -33,12 +33,16 @@ afterEach(async () => {
 
 /** A raw GET: the path goes out exactly as written (fetch would normalize it). */
 function get(port: number, rawPath: string): Promise<{ status: number; body: string }> {
+  return getWithHeaders(port, rawPath).then(({ status, body }) => ({ status, body }));
+}
+
+function getWithHeaders(port: number, rawPath: string): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path: rawPath, method: 'GET' }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
     });
     req.on('error', reject);
     req.end();
@@ -82,6 +86,23 @@ describe('serve-static serving', () => {
     expect((await get(srv.port, '/sub/a.txt')).status).toBe(200); // still serving
   });
 
+  it('makes the page cross-origin isolated (COOP + COEP on every response, errors included) unless told not to', async () => {
+    // The wasm backend's threaded binary needs SharedArrayBuffer, which a browser grants only then.
+    srv = await startStaticServer({ root: site, port: 0 });
+    for (const p of ['/', '/sub/a.txt', '/nope', '/%']) {
+      const { headers } = await getWithHeaders(srv.port, p);
+      expect(headers['cross-origin-opener-policy'], p).toBe('same-origin');
+      expect(headers['cross-origin-embedder-policy'], p).toBe('require-corp');
+    }
+    await srv.close();
+    // As GitHub Pages: no isolation, the single-thread binary.
+    srv = await startStaticServer({ root: site, port: 0, isolate: false });
+    const { status, headers } = await getWithHeaders(srv.port, '/');
+    expect(status).toBe(200);
+    expect(headers['cross-origin-opener-policy']).toBeUndefined();
+    expect(headers['cross-origin-embedder-policy']).toBeUndefined();
+  });
+
   it('keeps only the most recent requests in its log', async () => {
     srv = await startStaticServer({ root: site, port: 0 });
     const total = MAX_LOGGED_REQUESTS + 50;
@@ -104,6 +125,8 @@ describe('serve-static arguments', () => {
       log: false,
     });
     expect(parseServeArgs(['--help'])).toBeNull();
+    expect(parseServeArgs(['--no-isolation'])).toMatchObject({ isolate: false });
+    expect(parseServeArgs([])).not.toHaveProperty('isolate');
   });
 
   it.each([

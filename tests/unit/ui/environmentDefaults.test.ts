@@ -1,6 +1,17 @@
-// The default model fits the machine: a CNN where a hardware GPU trains it, the MLP elsewhere.
+// The default model fits the machine: the tiny CNN where a hardware GPU trains it or where the
+// engine measured its step fast enough, the MLP elsewhere, saying why.
 import { describe, expect, it } from 'vitest';
-import { hasHardwareWebgpu, leavesModelOpen, withMachineDefaults } from '../../../src/ui/environmentDefaults';
+import {
+  MIN_STEPS_PER_SECOND_PER_RUN,
+  PAGE_STEP_FACTOR,
+  PAGE_STEP_FIXED_MS,
+  awaitsMeasuredModel,
+  hasHardwareWebgpu,
+  judgeTinyCnn,
+  leavesModelOpen,
+  withMachineDefaults,
+} from '../../../src/ui/environmentDefaults';
+import type { BackendInfo } from '../../../src/engine/protocol';
 import { defaultSettings } from '../../../src/engine/settings';
 
 const gpuWith = (adapter: unknown): GPU => ({ requestAdapter: async () => adapter }) as unknown as GPU;
@@ -25,6 +36,63 @@ describe('machine defaults', () => {
     expect(withMachineDefaults('?seed=3', false)).toBe('?seed=3');
     expect(withMachineDefaults('?model=mlp', true)).toBe('?model=mlp');
   });
+
+  it('without a hardware GPU an open model waits for the engine to measure, unless the backend is forced', () => {
+    expect(awaitsMeasuredModel('', false)).toBe(true);
+    expect(awaitsMeasuredModel('?seed=3&backend=auto', false)).toBe(true);
+    expect(awaitsMeasuredModel('?backend=wasm', false)).toBe(false);
+    expect(awaitsMeasuredModel('?model=mlp', false)).toBe(false);
+    expect(awaitsMeasuredModel('', true)).toBe(false);
+  });
+});
+
+describe('the tiny CNN by default where its measured step is fast enough', () => {
+  const settings = { batchSize: 32, evalSize: 1000 };
+  const wasm = (stepMs: Record<string, number | null>, batchSize = 32): BackendInfo => ({
+    name: 'wasm',
+    adapter: 'SIMD · 1 thread (2 logical cores: one thread is faster)',
+    fallbackReasons: [],
+    probe: { batchSize, stepMs },
+  });
+  // The largest probe that still gives MIN_STEPS_PER_SECOND_PER_RUN on the page: 1000 / (2 · (a·ms + c)) ≥ 10.
+  const limit = (1000 / (2 * MIN_STEPS_PER_SECOND_PER_RUN) - PAGE_STEP_FIXED_MS) / PAGE_STEP_FACTOR;
+
+  it('keeps the tiny CNN at or under the limit and says what was measured', () => {
+    expect(limit).toBeCloseTo(26.7, 1);
+    const v = judgeTinyCnn(wasm({ mlp: 6, 'cnn-tiny': 21 }), settings)!;
+    expect(v.model).toBe('cnn-tiny');
+    expect(v.message).toBe(
+      'Starting from the tiny CNN: a step of the tiny CNN took 21 ms on WASM (SIMD · 1 thread (2 logical cores: one thread is faster)) at b = 32, about 12 steps/s for each run. Choose the MLP in Model for faster steps.',
+    );
+    expect(judgeTinyCnn(wasm({ 'cnn-tiny': Math.floor(limit) }), settings)!.model).toBe('cnn-tiny');
+  });
+
+  it('falls back to the MLP over the limit, when the step failed, or on the CPU backend, saying why', () => {
+    const slow = judgeTinyCnn(wasm({ mlp: 6, 'cnn-tiny': 36 }), settings)!;
+    expect(slow.model).toBe('mlp');
+    expect(slow.message).toMatch(/^Starting from the MLP: a step of the tiny CNN took 36 ms on WASM .* about 7\.8 steps\/s for each run \(under 10\)\./);
+    expect(judgeTinyCnn(wasm({ 'cnn-tiny': Math.ceil(limit) }), settings)!.model).toBe('mlp');
+    expect(judgeTinyCnn(wasm({ 'cnn-tiny': null }), settings)).toEqual({
+      model: 'mlp',
+      message: 'Starting from the MLP: a step of the tiny CNN did not complete in time on WASM (SIMD · 1 thread (2 logical cores: one thread is faster)).',
+    });
+    const cpu: BackendInfo = { name: 'cpu', adapter: 'JavaScript (CPU)', fallbackReasons: [], probe: { batchSize: 32, stepMs: { mlp: 60 } } };
+    expect(judgeTinyCnn(cpu, settings)?.message).toMatch(/^Starting from the MLP: training runs on the CPU backend here/);
+  });
+
+  it('a slow first chart point alone also keeps the MLP', () => {
+    // b = 4 and a 10,000-image evaluation subset: 18 steps/s per run, but the first evaluation (12,000 images) takes ~12 s.
+    const v = judgeTinyCnn(wasm({ 'cnn-tiny': 12 }, 4), { batchSize: 4, evalSize: 10_000 })!;
+    expect(v.model).toBe('mlp');
+    expect(v.message).toMatch(/but the first chart point would take \d+ s/);
+  });
+
+  it('waits while nothing (or another batch size) was measured', () => {
+    expect(judgeTinyCnn(null, settings)).toBeNull();
+    expect(judgeTinyCnn({ name: 'wasm', adapter: '', fallbackReasons: [] }, settings)).toBeNull();
+    expect(judgeTinyCnn(wasm({ mlp: 6 }), settings)).toBeNull();
+    expect(judgeTinyCnn(wasm({ 'cnn-tiny': 10 }, 64), settings)).toBeNull();
+  });
 });
 
 describe('share link', () => {
@@ -34,7 +102,9 @@ describe('share link', () => {
     expect(pinBackend(auto, 'webgl').backend).toBe('webgl');
     expect(pinBackend(auto, 'cpu').backend).toBe('cpu');
     expect(pinBackend(auto, null)).toBe(auto);
-    expect(pinBackend(auto, 'wasm')).toBe(auto);
+    // WASM trains now and can be forced (?backend=wasm): a link made on it pins it.
+    expect(pinBackend(auto, 'wasm').backend).toBe('wasm');
+    expect(pinBackend(auto, 'tpu')).toBe(auto);
     const forced = { ...defaultSettings(), backend: 'webgpu' as const };
     expect(pinBackend(forced, 'cpu')).toBe(forced);
   });

@@ -39,6 +39,15 @@ describe('the presets', () => {
     expect(matchingPreset(defaultSettings())).toBeNull();
   });
 
+  it('leave the backend to the user: a forced backend survives picking one and does not hide the match', () => {
+    const onWasm = { ...defaultSettings(), backend: 'wasm' as const };
+    const change = presetChange(onWasm, preset('where-it-pays'));
+    expect(change).not.toHaveProperty('backend');
+    const after = { ...onWasm, ...change };
+    expect(after.backend).toBe('wasm');
+    expect(matchingPreset(after)).toBe(preset('where-it-pays'));
+  });
+
   it('say what they promise', () => {
     expect(preset('where-it-pays').settings).toMatchObject({
       dataset: 'mnist', model: 'mlp', optimizer: 'adam', learningRate: 1e-3, batchSize: 64,
