@@ -12,12 +12,14 @@ export interface VsUniform {
   speedups: (number | null)[];
 }
 
+/** Both runs read at the budget (RaceResult.trainLoss and testError are the budget's). */
 export function vsUniform(uniform: RaceResult, run: RaceResult): { lossRatio: number; testErrorChange: number; speedup: number | null } {
+  const budget = uniform.budgetMs ?? uniform.clockMs;
   const t = timeToReach(run.curve, uniform.trainLoss);
   return {
     lossRatio: uniform.trainLoss / run.trainLoss,
     testErrorChange: (run.testError - uniform.testError) / uniform.testError,
-    speedup: t === null ? null : uniform.clockMs / Math.max(t, 1e-9),
+    speedup: t === null ? null : budget / Math.max(t, 1e-9),
   };
 }
 
@@ -55,6 +57,12 @@ export function vsCells(v: VsUniform): string[] {
     ? `${times(geomean(reached))}${missed ? ` in ${reached.length}/${v.speedups.length} seeds; not reached in ${missed}` : ''}`
     : `not reached (0/${v.speedups.length})`;
   return [ratio, change, speed];
+}
+
+/** The A/A row as a noise floor: "1.01× (0.97–1.05)", the geometric mean and range of its loss ratios. */
+export function floorCells(v: VsUniform): string[] {
+  const lr = v.lossRatios;
+  return [lr.length > 1 ? `${times(geomean(lr))} (${fmt(Math.min(...lr), 2)}–${fmt(Math.max(...lr), 2)})` : times(lr[0])];
 }
 
 export const meanSd = (xs: number[], digits = 3): string => (xs.length > 1 ? pm(mean(xs), sd(xs), digits) : fmt(xs[0], digits));

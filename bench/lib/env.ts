@@ -6,10 +6,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
+import { registerRowGather } from '../../src/engine/backend/rowGather.ts';
+import { startWasm } from '../../src/engine/backend/wasm.ts';
 import { installNodeWebgpu } from '../../tests/support/nodeWebgpu.ts';
 import { printTable, type Table } from './table.ts';
 
-export type BackendName = 'cpu' | 'webgpu';
+export type BackendName = 'wasm' | 'cpu' | 'webgpu';
+
+/**
+ * The benchmarks' default backend: tfjs's WebAssembly backend (SIMD), 5-36× faster than its
+ * plain-JavaScript CPU backend on this machine (bench/backends.ts), so the small CNNs train
+ * there. Results of other backends carry the backend in their file name.
+ */
+export const DEFAULT_BACKEND: BackendName = 'wasm';
 
 export interface BenchArgs {
   quick: boolean;
@@ -29,18 +38,22 @@ export interface BenchArgs {
   seeds: number[] | null;
   /** Build the tables from the races stored in these files (results or partial files) instead of racing; null = race. */
   merge: string[] | null;
+  /** Only these models, for a benchmark that races several (e.g. cnn-tiny,mlp); null = its own. */
+  models: string[] | null;
+  /** Only these runs (by key, uniform always), for the samplers races; null = all. */
+  samplers: string[] | null;
 }
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export function parseArgs(argv: readonly string[] = process.argv.slice(2)): BenchArgs {
-  const args: BenchArgs = { quick: false, backend: 'cpu', scale: 1, out: null, minutes: null, configs: null, seeds: null, merge: null };
+  const args: BenchArgs = { quick: false, backend: DEFAULT_BACKEND, scale: 1, out: null, minutes: null, configs: null, seeds: null, merge: null, models: null, samplers: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') args.quick = true;
     else if (a === '--backend') {
       const v = argv[++i];
-      if (v !== 'cpu' && v !== 'webgpu') throw new Error(`--backend must be cpu or webgpu, got ${v}`);
+      if (v !== 'cpu' && v !== 'webgpu' && v !== 'wasm') throw new Error(`--backend must be wasm, cpu or webgpu, got ${v}`);
       args.backend = v;
     } else if (a === '--scale') {
       args.scale = Number(argv[++i]);
@@ -53,6 +66,8 @@ export function parseArgs(argv: readonly string[] = process.argv.slice(2)): Benc
       args.seeds = (argv[++i] ?? '').split(',').filter(Boolean).map(Number);
       if (!args.seeds.length || !args.seeds.every((x) => Number.isInteger(x) && x > 0)) throw new Error('--seeds needs positive integers, e.g. 2,3');
     } else if (a === '--merge') args.merge = (argv[++i] ?? '').split(',').filter(Boolean);
+    else if (a === '--models') args.models = (argv[++i] ?? '').split(',').filter(Boolean);
+    else if (a === '--samplers') args.samplers = (argv[++i] ?? '').split(',').filter(Boolean);
     else if (a === '--out') args.out = argv[++i];
     else throw new Error(`unknown argument ${a}`);
   }
@@ -78,7 +93,15 @@ export interface BackendDesc {
  */
 export async function initBackend(name: BackendName): Promise<BackendDesc> {
   const tfVersion = tf.version.tfjs;
+  if (name === 'wasm') {
+    // The page's way to start it (src/engine/backend/wasm.ts): our Conv2DBackpropFilter
+    // kernel (tfjs 4.22's wasm backend has none), and one thread in Node.
+    const info = await startWasm({ threads: 'off' });
+    const how = `${info.simd ? 'SIMD' : 'no SIMD'}, ${info.threadCount} thread${info.threadCount === 1 ? '' : 's'}`;
+    return { name: 'wasm', adapter: `WebAssembly (${how})`, emulated: false, label: `tfjs ${tfVersion} wasm (Node, ${how})` };
+  }
   if (name === 'cpu') {
+    registerRowGather('cpu'); // as the page trains on it (src/engine/backend.ts)
     if (!(await tf.setBackend('cpu'))) throw new Error('tfjs cpu backend failed to start');
     await tf.ready();
     return { name: 'cpu', adapter: 'JavaScript on the CPU', emulated: false, label: `tfjs ${tfVersion} cpu (Node)` };
@@ -151,7 +174,7 @@ export interface BenchResult {
 /** Default results path: full runs are committed, quick ones are ignored by git (*.tmp). */
 export function resultsPath(name: string, args: BenchArgs): string {
   if (args.out) return path.resolve(args.out);
-  const suffix = args.backend === 'cpu' ? '' : `.${args.backend}`;
+  const suffix = args.backend === DEFAULT_BACKEND ? '' : `.${args.backend}`;
   return path.join(ROOT, 'bench', 'results', `${name}${suffix}${args.quick ? '.quick.json.tmp' : '.json'}`);
 }
 

@@ -3,16 +3,29 @@
 // whose own clock is lowest) until each has spent the budget, each clock counting only its
 // own steps. Evaluations use the page's code (src/engine/evaluate.ts) and are on no clock.
 // What is benchmark-specific lives here: budgets, checkpoints and the result summary.
+import { CostMeter } from '../../src/engine/costs.ts';
 import { evaluateSets } from '../../src/engine/evaluate.ts';
 import { SCHEDULES, buildRuns, stepRound, type ScheduleName } from '../../src/engine/race.ts';
 import type { Run, RunClock } from '../../src/engine/run.ts';
-import { DEFAULT_SETTINGS, deriveSeed, type StepReport, type TrainerSettings } from '../../src/is/index.ts';
+import { DEFAULT_SETTINGS, deriveSeed, samplerInfo, type StepReport, type TrainerSettings } from '../../src/is/index.ts';
 import type { ModelName } from '../../src/models/index.ts';
 import type { BenchData } from './data.ts';
 
 export interface RunSpec {
   label: string;
   settings: Partial<TrainerSettings>;
+  /**
+   * Draw this run's batches from another stream than the race's (the name of the stream, from
+   * the same seed): the second uniform run of an A/A pair, whose gap to the first is the noise
+   * floor of every comparison in the race.
+   */
+  drawStream?: string;
+  /**
+   * τ_th from this machine's measured costs, as the page's `measured` mode (src/engine/costs.ts):
+   * the importance step's time against the anchor run's uniform step, with the scoring pass
+   * probed (and charged to this run's clock) until an importance step has been timed.
+   */
+  measuredTauThreshold?: boolean;
 }
 
 /** The clock every benchmark run uses (a block's time ends with its read, so it covers the device work). */
@@ -26,7 +39,11 @@ export function makeRuns(model: ModelName, seed: number, specs: readonly RunSpec
     model,
     modelConfig: { inputShape: data.device.imageShape, numClasses: data.device.numClasses, seed },
     data: data.device,
-    runs: specs.map((s) => ({ id: s.label, settings: { ...DEFAULT_SETTINGS, ...s.settings } })),
+    runs: specs.map((s) => ({
+      id: s.label,
+      settings: { ...DEFAULT_SETTINGS, ...s.settings },
+      ...(s.drawStream ? { drawSeed: deriveSeed(seed, `bench.draws.${s.drawStream}`) } : {}),
+    })),
     drawSeed: deriveSeed(seed, 'bench.draws'),
   });
 }
@@ -64,6 +81,9 @@ export interface CurvePoint {
   step: number;
   trainLoss: number;
   trainError: number;
+  /** Test split, at the checkpoints around the budget (the last two of each run) only. */
+  testLoss?: number;
+  testError?: number;
 }
 
 export interface RaceResult {
@@ -80,10 +100,19 @@ export interface RaceResult {
   /** Why the run stopped early (non-finite loss), or null. */
   haltedReason: string | null;
   curve: CurvePoint[];
+  /**
+   * The race's own-clock budget, ms (every run's). A run stops at the end of the block that
+   * crosses it, so its last checkpoint lies up to one block past it; the figures below are
+   * read AT the budget, interpolated between the checkpoints around it (atBudget), alike for
+   * every run. The anchor's last checkpoint is exactly at it.
+   */
+  budgetMs: number;
   trainLoss: number;
   trainError: number;
   testLoss: number;
   testError: number;
+  /** Where the run really ended: its clock and its last checkpoint's figures. */
+  end: { clockMs: number; trainLoss: number; testLoss: number; testError: number };
 }
 
 export interface RaceOptions {
@@ -110,6 +139,11 @@ export interface RaceOptions {
   schedule?: ScheduleName;
   /** Called after each checkpoint (progress lines for long runs). */
   onCheckpoint?(run: Run, point: CurvePoint): void;
+  /**
+   * Runs whose τ_th comes from measured costs (RunSpec.measuredTauThreshold), each with the seed
+   * its scoring probe draws from; the uniform steps are timed on the anchor run (or `baseline`).
+   */
+  measured?: { runs: readonly Run[]; seed: number; baseline?: Run };
 }
 
 interface Tally {
@@ -127,13 +161,24 @@ export async function race(runs: Run[], opts: RaceOptions): Promise<RaceResult[]
   const tally = new Map<Run, Tally>(runs.map((r) => [r, { active: 0, firstActive: null, tauSum: 0, tauTh: NaN, next: 1, curve: [] }]));
   let evalMs = 0;
   const t00 = performance.now();
-  const checkpoint = async (run: Run): Promise<void> => {
+  // withTest: also on the test split (the last two checkpoints of a run, around the budget).
+  const checkpoint = async (run: Run, withTest = false): Promise<void> => {
     const te = performance.now();
     const e = await evalTrain(run, opts.data);
+    const test = withTest ? await evalTest(run, opts.data) : null;
     evalMs += performance.now() - te;
-    const point = { clockMs: run.clockMs, step: run.step, trainLoss: e.loss, trainError: e.error };
+    const point: CurvePoint = { clockMs: run.clockMs, step: run.step, trainLoss: e.loss, trainError: e.error };
+    if (test) Object.assign(point, { testLoss: test.loss, testError: test.error });
     tally.get(run)!.curve.push(point);
     opts.onCheckpoint?.(run, point);
+  };
+  const measured = new Map<Run, CostMeter>((opts.measured?.runs ?? []).map((r) => [r, new CostMeter()]));
+  const baseline = opts.measured?.baseline ?? opts.anchor?.run;
+  if (measured.size && !baseline) throw new Error('race: measured τ_th needs a uniform baseline run (anchor or measured.baseline)');
+  const costSettings = (run: Run) => {
+    const s = run.trainer.settings;
+    if (!s) throw new Error(`race: run ${String(run.id)} has no settings to measure its τ_th with`);
+    return { ...s, seed: opts.measured!.seed };
   };
   for (const run of runs) await checkpoint(run);
   const interval = opts.budgetMs / opts.checkpoints;
@@ -160,7 +205,18 @@ export async function race(runs: Run[], opts: RaceOptions): Promise<RaceResult[]
     if (!live.length) break;
     const stepsLeft = Math.min(...live.map((r) => (anchor && r === anchor.run ? Math.min(maxSteps, anchor.steps) : maxSteps) - r.step));
     await stepRound(live, SCHEDULES[opts.schedule ?? 'furthestBehind'], round, clock, Math.max(1, Math.min(k, stepsLeft)), {
+      before: async (run) => {
+        const meter = measured.get(run);
+        if (!meter) return;
+        const s = costSettings(run);
+        const probe = { scoresPresample: samplerInfo(s.sampler).capabilities.scoresPresample, model: run.logits, data: opts.data.device, now: clock.now };
+        // The probe of the scoring pass is this run's work: on its clock, as on the page.
+        run.clockMs += await meter.applyTo(run.trainer, s, probe);
+      },
       after: async (run, outcome) => {
+        if (outcome.kind === 'stepped') {
+          for (const [r, meter] of measured) if (run === r || run === baseline) meter.record(costSettings(r), outcome.reports);
+        }
         const t = tally.get(run)!;
         for (const info of outcome.kind === 'stepped' ? outcome.reports : []) {
           if (info.importanceActive) {
@@ -174,7 +230,8 @@ export async function race(runs: Run[], opts: RaceOptions): Promise<RaceResult[]
         const every = checkpointInterval();
         if (!done(run) && run.clockMs >= t.next * every) {
           while (run.clockMs >= t.next * every) t.next++;
-          await checkpoint(run);
+          // The checkpoint before the budget also reads the test split, to interpolate at the budget.
+          await checkpoint(run, t.next >= opts.checkpoints);
         }
       },
     });
@@ -183,7 +240,7 @@ export async function race(runs: Run[], opts: RaceOptions): Promise<RaceResult[]
     for (const r of runs) {
       if (!finished.has(r) && done(r)) {
         finished.add(r);
-        await checkpoint(r);
+        await checkpoint(r, true);
       }
     }
     // The runs' step points are for the page's charts; a benchmark keeps only its curve.
@@ -192,10 +249,11 @@ export async function race(runs: Run[], opts: RaceOptions): Promise<RaceResult[]
   const stepsMs = runs.reduce((a, r) => a + r.clockMs, 0);
   console.log(`race: ${((performance.now() - t00) / 1000).toFixed(1)} s wall, ${(stepsMs / 1000).toFixed(1)} s in steps, ${(evalMs / 1000).toFixed(1)} s in evaluations`);
   const out: RaceResult[] = [];
+  const raceBudget = Number.isFinite(budgetMs) ? budgetMs : Math.max(...runs.map((r) => r.clockMs));
   for (const run of runs) {
     const t = tally.get(run)!;
-    const test = await evalTest(run, opts.data);
     const last = t.curve[t.curve.length - 1];
+    const at = atBudget(t.curve, raceBudget);
     const n = Math.max(1, run.step);
     out.push({
       label: String(run.id),
@@ -208,13 +266,38 @@ export async function race(runs: Run[], opts: RaceOptions): Promise<RaceResult[]
       tauThreshold: t.tauTh,
       haltedReason: run.haltedReason,
       curve: t.curve,
-      trainLoss: last.trainLoss,
-      trainError: last.trainError,
-      testLoss: test.loss,
-      testError: test.error,
+      budgetMs: raceBudget,
+      ...at,
+      end: { clockMs: run.clockMs, trainLoss: last.trainLoss, testLoss: last.testLoss ?? NaN, testError: last.testError ?? NaN },
     });
   }
   return out;
+}
+
+/**
+ * A run's figures at own-clock time `budgetMs`: the training loss log-linear and the error
+ * rates linear between the two checkpoints around it (the test figures between the last two
+ * checkpoints that have them). A run that halted before the budget is read at its end.
+ */
+export function atBudget(curve: readonly CurvePoint[], budgetMs: number): Pick<RaceResult, 'trainLoss' | 'trainError' | 'testLoss' | 'testError'> {
+  const withTest = curve.filter((c) => c.testLoss !== undefined && c.testError !== undefined);
+  const lin = (pts: readonly CurvePoint[], key: 'trainError' | 'testError' | 'testLoss'): number => {
+    if (!pts.length) return NaN;
+    const last = pts[pts.length - 1];
+    if (budgetMs >= last.clockMs || pts.length === 1) return last[key]!;
+    let i = pts.findIndex((p) => p.clockMs >= budgetMs);
+    if (i <= 0) i = 1;
+    const a = pts[i - 1];
+    const b = pts[i];
+    const f = Math.min(1, Math.max(0, (budgetMs - a.clockMs) / Math.max(1e-9, b.clockMs - a.clockMs)));
+    return a[key]! + f * (b[key]! - a[key]!);
+  };
+  return {
+    trainLoss: lossAt(curve, Math.min(budgetMs, curve[curve.length - 1].clockMs)),
+    trainError: lin(curve, 'trainError'),
+    testLoss: lin(withTest, 'testLoss'),
+    testError: lin(withTest, 'testError'),
+  };
 }
 
 /** Frees the runs (models, optimizers). */

@@ -2,6 +2,7 @@
 // backend was passed over, the adapter's description (for WASM: SIMD and threads), and a
 // promise that settles when the WebGPU device is lost.
 import * as tf from '@tensorflow/tfjs';
+import { registerRowGather } from './backend/rowGather';
 import type { BackendInfo } from './protocol';
 import { describeWasm, startWasm, type WasmStartOptions } from './backend/wasm';
 
@@ -131,6 +132,9 @@ async function tryWasm(options: WasmStartOptions | undefined): Promise<Attempt> 
 }
 
 async function tryCpu(): Promise<Attempt> {
+  // Row gathers as typed-array copies (backend/rowGather.ts): the CPU backend's own kernel made
+  // a presample's gather a tenth of an MLP step.
+  registerRowGather('cpu');
   try {
     if (await tf.setBackend('cpu')) return { ok: true, adapter: 'JavaScript (CPU)' };
     return { ok: false, reason: 'CPU backend failed to initialize' };

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildModel, type ModelName } from '../models';
 import type { BackendName } from './backend';
+import { registerRowGather } from './backend/rowGather';
 import { startWasm } from './backend/wasm';
 import { errorText } from './faults';
 
@@ -65,6 +66,8 @@ async function activate(name: BackendName): Promise<boolean> {
     await startWasm();
     return true;
   }
+  // The CPU backend is timed with the row gather it trains with (backend/rowGather.ts).
+  if (name === 'cpu') registerRowGather('cpu');
   return Boolean(tf.findBackendFactory(name)) && (await tf.setBackend(name));
 }
 

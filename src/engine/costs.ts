@@ -29,6 +29,8 @@ export class Ema {
 }
 
 type CostSettings = Pick<Settings, 'batchSize' | 'presampleFactor' | 'score' | 'sampler'>;
+/** What a scoring probe needs: the cost settings and the seed its presample is drawn from. */
+type ProbeSettings = CostSettings & Pick<Settings, 'seed'>;
 
 export class CostMeter {
   /** ms per importance step of the current sampler. */
@@ -82,7 +84,7 @@ export class CostMeter {
    * Times a scoring pass over B on `model` (the second of two: the first compiles kernels);
    * returns its ms. Forward only, no update; ends with a read, so the queue is empty after.
    */
-  async probeScoring(s: Settings, model: LogitsModel, data: DeviceData, now: () => number): Promise<number> {
+  async probeScoring(s: ProbeSettings, model: LogitsModel, data: DeviceData, now: () => number): Promise<number> {
     this.sync(s);
     const n = data.train.count;
     const B = Math.min(presampleSize(s), n);
@@ -115,7 +117,7 @@ export class CostMeter {
    */
   async applyTo(
     trainer: Pick<RunTrainer, 'updateSettings'>,
-    s: Settings,
+    s: ProbeSettings,
     probe: { scoresPresample: boolean; model: LogitsModel; data: DeviceData; now: () => number },
   ): Promise<number> {
     let probeMs = 0;

@@ -30,6 +30,11 @@ export const defaultTrainerFactory: TrainerFactory = (ctx) =>
 export interface RunSpec {
   id: string;
   settings: TrainerSettings;
+  /**
+   * Seeds this run's draws instead of the race's drawSeed: a second uniform run with other
+   * draws is the A/A pair that shows a benchmark's noise floor (BENCHMARKS.md §6).
+   */
+  drawSeed?: number;
 }
 
 export interface RaceSpec {
@@ -74,7 +79,7 @@ export function buildRuns(spec: RaceSpec): Run[] {
       const logits = asLogitsModel(model);
       let trainer: RunTrainer;
       try {
-        trainer = create({ run: r.id, model: logits, data: spec.data, settings: r.settings, rng: createRng(spec.drawSeed) });
+        trainer = create({ run: r.id, model: logits, data: spec.data, settings: r.settings, rng: createRng(r.drawSeed ?? spec.drawSeed) });
       } catch (e) {
         if (model !== first) model.dispose();
         throw e;

@@ -27,6 +27,8 @@ export interface RunTrainer {
   /** Device reads awaited so far (for the stalls figure); absent: unknown. */
   readonly readsAwaited?: number;
   updateSettings(change: Partial<TrainerSettings>): void;
+  /** The settings in force (src/is ImportanceTrainer has them; a test double may not). */
+  readonly settings?: Readonly<TrainerSettings>;
   readonly tauThreshold: number;
   /** The probabilities the run's sampler gives these samples now (the variance lab's "score" line). */
   samplingProbabilities?(indices: Int32Array, scores: Float64Array): Float64Array;

@@ -14,6 +14,7 @@
 // Pages, Node) the single-thread SIMD one, or the plain one without SIMD.
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmConv2dBackpropFilter } from './wasmConv2dBackpropFilter';
+import { registerRowGather } from './rowGather';
 
 /** The three binaries tfjs-backend-wasm may load, by their file names, mapped to URLs. */
 export interface WasmPaths {
@@ -92,6 +93,9 @@ async function init(options: WasmStartOptions): Promise<WasmStartInfo> {
   const { threads, fewCores } = planThreads(asked, cores);
   const wasm: WasmModule = await import('@tensorflow/tfjs-backend-wasm');
   const ours = registerWasmConv2dBackpropFilter();
+  // Row gathers as heap copies (rowGather.ts): the backend's own kernel made a presample's
+  // gather a third of an MLP step. Registered before the backend starts, so its setup runs.
+  registerRowGather('wasm');
   const paths = options.paths ?? defaultPaths;
   if (paths) wasm.setWasmPaths({ ...paths });
   if (threads === 'off') tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);

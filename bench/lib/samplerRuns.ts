@@ -1,0 +1,30 @@
+// The runs a samplers race holds (bench/samplers.ts): uniform, its A/A twin, and every
+// sampler in the configuration the page offers. Presample runs use smoothing c = 0 (the
+// paper's draw); the score table its own tableSmoothing. Auto-mode runs train uniformly while
+// τ stays under τ_th (docs/method.md §4), which is what the page does by default.
+import type { TrainerSettings } from '../../src/is/index.ts';
+
+export interface SamplerRun {
+  /** Stable name for --samplers and for finding runs in stored records. */
+  key: string;
+  /** The label in tables and results (a record's runs are matched to samplers by it). */
+  label: string;
+  settings: Partial<TrainerSettings>;
+  /** Another draw stream than the race's (the A/A twin). */
+  drawStream?: string;
+  /** τ_th from this machine's measured costs (the page's `measured` mode). */
+  measuredTauThreshold?: boolean;
+}
+
+export const SAMPLER_RUNS: readonly SamplerRun[] = [
+  { key: 'uniform', label: 'uniform', settings: { mode: 'uniform' } },
+  // Same weights, same work, other draws: its gap to uniform is the noise floor of the race.
+  { key: 'uniform-aa', label: 'uniform, other draws (A/A)', settings: { mode: 'uniform' }, drawStream: 'aa' },
+  { key: 'presample-auto', label: 'presample, auto (Algorithm 1, measured τ_th)', settings: { mode: 'auto', sampler: 'presample' }, measuredTauThreshold: true },
+  { key: 'presample-forced', label: 'presample, forced', settings: { mode: 'importance', sampler: 'presample' } },
+  { key: 'table-c0.2', label: 'score table, c = 0.2 (auto)', settings: { mode: 'auto', sampler: 'table', tableSmoothing: 0.2 } },
+  { key: 'table-c0', label: 'score table, c = 0 (auto)', settings: { mode: 'auto', sampler: 'table', tableSmoothing: 0 } },
+];
+
+/** The A/A twin: not a sampler, the noise floor. */
+export const isAaRun = (s: SamplerRun): boolean => s.drawStream !== undefined && s.settings.mode === 'uniform';
