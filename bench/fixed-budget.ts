@@ -1,7 +1,8 @@
 // Benchmark 1 (docs/method.md §2, §4, §7): where presampling pays. Forced importance
 // sampling (B = factor·b, the paper's draw) against uniform at an equal own-clock budget in
 // epochs of uniform, one factor at a time from a base: the presample factor, the learning
-// rate, the model. The main comparison (Algorithm 1, forced presampling and the score table
+// rate, the score, the model, with an A/A pair (uniform against uniform with other draws) as
+// the noise floor of this one seed. The main comparison (Algorithm 1, forced presampling and the score table
 // against uniform over datasets, optimizers and seeds) is the samplers benchmark, which races
 // them all from the same weights; this one only varies presampling's knobs, on one seed.
 import type { TrainerSettings } from '../src/is/index.ts';
@@ -23,14 +24,15 @@ interface SweepPoint {
 }
 
 await runBenchmark('fixed-budget', 'Where presampling pays: forced importance vs uniform, one factor at a time', async ({ args, backend, tag }) => {
-  const realGpu = backend.name === 'webgpu' && !backend.emulated;
-  const model: ModelName = realGpu ? 'cnn-tiny' : 'mlp';
+  // cnn-tiny wherever it trains at speed (wasm, a GPU); on tfjs's CPU backend the MLP.
+  const slowCnn = backend.name === 'cpu' || backend.emulated;
+  const model: ModelName = slowCnn ? 'mlp' : 'cnn-tiny';
   const other: ModelName = model === 'mlp' ? 'cnn-tiny' : 'mlp';
   const batchSize = 64;
   const base: Partial<TrainerSettings> = { batchSize, presampleFactor: 3, optimizer: 'adam', learningRate: 0.001, score: 'upperBound', sampler: 'presample', smoothing: 0 };
   const epochs = (args.quick ? 0.5 : 10) * args.scale;
   // A cnn-tiny step of b = 64 takes seconds on tfjs's CPU backend: one epoch there.
-  const otherEpochs = other === 'cnn-tiny' && !realGpu ? Math.min(epochs, 1) : epochs;
+  const otherEpochs = other === 'cnn-tiny' && slowCnn ? Math.min(epochs, 1) : epochs;
   const seed = 1;
   const trainCap = 8000;
   const evalSize = args.quick ? 500 : 1000;
@@ -54,7 +56,7 @@ await runBenchmark('fixed-budget', 'Where presampling pays: forced importance vs
         console.log(`  ${new Date().toISOString().slice(11, 19)} ${name} | ${String(run.id).padEnd(12)} step ${String(p.step).padStart(5)} (${fmt(epochsOf(p.step, n, batchSize), 3)} ep): train loss ${fmt(p.trainLoss, 4)}`),
     });
     runs.forEach((r) => r.dispose());
-    return { out, budgetMs: out[0].clockMs };
+    return { out, budgetMs: out[0].budgetMs };
   };
 
   const sweep: SweepPoint[] = [];
@@ -62,9 +64,11 @@ await runBenchmark('fixed-budget', 'Where presampling pays: forced importance vs
   {
     const { out, budgetMs } = await raceFor(model, epochs, [
       { label: 'uniform', settings: { ...base, mode: 'uniform' } },
+      { label: 'A/A', settings: { ...base, mode: 'uniform' }, drawStream: 'aa' },
       ...factors.map((f) => ({ label: `B = ${f}b`, settings: { ...base, mode: 'importance' as const, presampleFactor: f } })),
     ], 'presample factor');
-    for (const [i, f] of factors.entries()) sweep.push({ factor: 'presample factor B/b', value: String(f), epochs, budgetMs, uniform: out[0], importance: out[i + 1] });
+    sweep.push({ factor: 'noise floor (A/A)', value: 'uniform, other draws', epochs, budgetMs, uniform: out[0], importance: out[1] });
+    for (const [i, f] of factors.entries()) sweep.push({ factor: 'presample factor B/b', value: String(f), epochs, budgetMs, uniform: out[0], importance: out[i + 2] });
   }
   const base3 = sweep.find((s) => s.value === '3');
   if (!args.quick) {
@@ -76,8 +80,19 @@ await runBenchmark('fixed-budget', 'Where presampling pays: forced importance vs
       sweep.push({ factor: 'learning rate (Adam)', value: String(lr), epochs, budgetMs, uniform: out[0], importance: out[1] });
     }
     if (base3) sweep.push({ ...base3, factor: 'learning rate (Adam)', value: `${base.learningRate} (base)` });
-    // The model: on tfjs's CPU backend a convolution's backward pass dominates a step, so
-    // scoring B samples with a forward pass costs little next to it.
+    // The score: the paper's upper bound (base), the loss, and the exact gradient norm (one
+    // backward pass per presampled sample: the ideal score at its real price).
+    {
+      const scores = ['loss', 'gnorm'] as const;
+      const { out, budgetMs } = await raceFor(model, epochs, [
+        { label: 'uniform', settings: { ...base, mode: 'uniform' } },
+        ...scores.map((score) => ({ label: score, settings: { ...base, mode: 'importance' as const, score } })),
+      ], 'score');
+      for (const [i, score] of scores.entries()) sweep.push({ factor: 'score', value: score, epochs, budgetMs, uniform: out[0], importance: out[i + 1] });
+      if (base3) sweep.push({ ...base3, factor: 'score', value: 'upperBound (base)' });
+    }
+    // The other model: the MLP's scoring pass weighs more next to its step than the CNN's
+    // (bench/backends.ts).
     const { out, budgetMs } = await raceFor(other, otherEpochs, [
       { label: 'uniform', settings: { ...base, mode: 'uniform' } },
       { label: 'importance', settings: { ...base, mode: 'importance' } },
@@ -91,7 +106,7 @@ await runBenchmark('fixed-budget', 'Where presampling pays: forced importance vs
     title: `Where presampling pays: forced importance vs uniform, MNIST (${n}), seed ${seed}, ${fmt(epochs, 3)} epochs of uniform per race unless noted ${tag}`,
     note:
       `One factor at a time from the base (${model}, b = ${batchSize}, B = 3b, Adam lr ${base.learningRate}, upper-bound scores, c = 0). Budget = uniform's own-clock time for its epochs; every run gets the same. ` +
-      'One seed: differences under ~10% are within seed noise (see the samplers benchmark for seeds). Loss ratio = uniform / importance training loss at equal time (> 1: importance lower).',
+      'One seed: the A/A row (a second uniform run with other draws) is this race\'s noise floor; the samplers benchmark has seeds. Loss ratio = uniform / importance training loss at the budget (> 1: importance lower); every figure is read at the budget.',
     columns: ['factor', 'value', 'budget s', 'IS steps / uniform steps', 'uniform loss', 'importance loss', 'loss ratio', 'test-error change', 'speed-up', 'mean τ'],
     rows: sweep.map((s) => {
       const [ratio, change, speed] = vsCells(collect([{ uniform: s.uniform, run: s.importance }]));
