@@ -49,12 +49,16 @@ interface RaceRecord {
 
 const modelOf = (r: RaceRecord): ModelName => r.model ?? 'mlp';
 
+/** Records that readAtBudget converted (read from files written before the budget-exact reads). */
+let convertedRecords = 0;
+
 /**
  * Records written before the budget-exact reads: each run's training loss and training error
  * re-read at the race's budget from its recorded curve; its test figures stay those of its
  * end (up to one block, ≤ 1.04 % of the budget, past it), the only ones recorded.
  */
 function readAtBudget(r: RaceRecord): RaceRecord {
+  if (r.runs.some((run) => run.budgetMs === undefined)) convertedRecords++;
   return {
     ...r,
     runs: r.runs.map((run) => {
@@ -75,6 +79,8 @@ await runBenchmark('samplers', 'Samplers: uniform vs presample vs score table an
   const datasets: DatasetName[] = args.quick ? ['mnist'] : ['mnist', 'fashion-mnist'];
   const optimizers = args.quick ? OPTIMIZERS.slice(0, 1) : OPTIMIZERS;
   const samplers: readonly SamplerRun[] = args.samplers ? SAMPLER_RUNS.filter((s) => s.key === 'uniform' || args.samplers!.includes(s.key)) : SAMPLER_RUNS;
+  // Legacy entries only label runs of older records (--merge); they are never raced.
+  const raced = samplers.filter((s) => !s.legacy);
   const checkpoints = 10;
   const evalSize = args.quick ? 500 : 1000;
   const batchSize = 64;
@@ -129,7 +135,7 @@ await runBenchmark('samplers', 'Samplers: uniform vs presample vs score table an
     const paceKey = `${model}:${opt.name}`;
     const estimateMs = epochBudgetMs(epochs, n, batchSize, lastPace.get(paceKey) ?? calibration.msPerStep);
     // Every run spends the budget on its own clock; evaluations and the bookkeeping add ~10%.
-    const predictedMs = samplers.length * estimateMs * 1.1;
+    const predictedMs = raced.length * estimateMs * 1.1;
     if (Date.now() + predictedMs > deadline) {
       skipped.push(`${name} (predicted ${(predictedMs / 60_000).toFixed(1)} min, past the --minutes limit)`);
       console.log(`skip ${name}: predicted ${(predictedMs / 60_000).toFixed(1)} min would pass the --minutes limit`);
@@ -137,22 +143,22 @@ await runBenchmark('samplers', 'Samplers: uniform vs presample vs score table an
     }
     console.log(
       `\n${name}: uniform step ${fmt(calibration.msPerStep, 3)} ms (calibrated over ${calibration.steps} steps) → ` +
-        `budget ~${(estimateMs / 1000).toFixed(1)} s per run (uniform's time for ${uniformSteps} steps = ${fmt(epochs, 3)} epochs of ${n}), ~${(predictedMs / 60_000).toFixed(1)} min for ${samplers.length} runs`,
+        `budget ~${(estimateMs / 1000).toFixed(1)} s per run (uniform's time for ${uniformSteps} steps = ${fmt(epochs, 3)} epochs of ${n}), ~${(predictedMs / 60_000).toFixed(1)} min for ${raced.length} runs`,
     );
     const t0 = Date.now();
     const runs = makeRuns(
       model,
       seed,
-      samplers.map((s) => ({ label: s.label, settings: { ...settings, ...s.settings }, drawStream: s.drawStream })),
+      raced.map((s) => ({ label: s.label, settings: { ...settings, ...s.settings }, drawStream: s.drawStream })),
       data,
     );
-    const uniformRun = runs[k0];
+    const uniformRun = runs[raced.findIndex((s) => s.key === 'uniform')];
     const out = await race(runs, {
       budgetMs: estimateMs,
       anchor: { run: uniformRun, steps: uniformSteps },
       checkpoints,
       data,
-      measured: { runs: runs.filter((_, k) => samplers[k].measuredTauThreshold), seed, baseline: uniformRun },
+      measured: { runs: runs.filter((_, k) => raced[k].measuredTauThreshold), seed, baseline: uniformRun },
       onCheckpoint: (run, p) => {
         const time = new Date().toISOString().slice(11, 19);
         console.log(
@@ -163,8 +169,9 @@ await runBenchmark('samplers', 'Samplers: uniform vs presample vs score table an
     });
     runs.forEach((r) => r.dispose());
     const wallSeconds = (Date.now() - t0) / 1000;
-    const budgetMs = out[k0].budgetMs;
-    lastPace.set(paceKey, out[k0].msPerStep);
+    const uniformOut = out[raced.findIndex((s) => s.key === 'uniform')];
+    const budgetMs = uniformOut.budgetMs;
+    lastPace.set(paceKey, uniformOut.msPerStep);
     all.push({ model, dataset, optimizer: opt.name, seed, trainCount: n, calibration, budgetMs, epochs, wallSeconds, runs: out });
     writeFileSync(partialFile, JSON.stringify(all) + '\n');
     console.log(`${name} (${wallSeconds.toFixed(0)} s): ` + out.map((r) => `${r.label} ${fmt(r.trainLoss, 4)} (${r.steps} steps)`).join('; '));
@@ -220,7 +227,8 @@ await runBenchmark('samplers', 'Samplers: uniform vs presample vs score table an
   }
   // The headline: the noise floor (A/A), Algorithm 1 and the best sampler per configuration.
   const kAa = samplers.findIndex(isAaRun);
-  const kAuto = samplers.findIndex((s) => s.key === 'presample-auto');
+  // Algorithm 1 with the measured τ_th; older records have it with the cost model's.
+  const kAuto = ['presample-auto', 'presample-auto-costmodel'].map((key) => samplers.findIndex((s) => s.key === key)).find((k) => k >= 0 && all.some((r) => runOf(r, samplers[k]))) ?? -1;
   const headline: (string | number)[][] = [];
   for (const { model, dataset, opt } of configs) {
     const rs = all.filter((r) => modelOf(r) === model && r.dataset === dataset && r.optimizer === opt.name);
@@ -255,7 +263,7 @@ await runBenchmark('samplers', 'Samplers: uniform vs presample vs score table an
     title: `Headline: the noise floor, Algorithm 1 and the best sampler against uniform at equal own-clock time ${tag}`,
     note:
       'Per (model, dataset, optimizer): the A/A loss ratio (a second uniform run, same weights, other draws: what chance alone does; geometric mean over seeds and its range), ' +
-      "the loss ratio of the paper's Algorithm 1 (presampling, auto mode, τ_th from this machine's measured costs) with its share of importance steps and mean τ against its τ_th, and the sampler with the highest geometric-mean loss ratio with its test-error change and speed-up. " +
+      `the loss ratio of the paper's Algorithm 1 (presampling, auto mode, ${kAuto >= 0 && samplers[kAuto].legacy ? 'τ_th from the cost model (B + 3b)/(3b) = 2' : "τ_th from this machine's measured costs"}) with` + " its share of importance steps and mean τ against its τ_th, and the sampler with the highest geometric-mean loss ratio with its test-error change and speed-up. " +
       'An effect inside the A/A range is not distinguishable from chance with these seeds. ' +
       'The paper (Katharopoulos & Fleuret, ICML 2018; CIFAR-10/100 and others, WideResNets on a GPU, hours) reports up to 10× lower training loss and 5-17% lower test error at equal wall-clock time.',
     columns: ['model', 'dataset', 'optimizer', 'seeds', 'uniform epochs', 'noise floor (A/A loss ratio)', 'Algorithm 1 loss ratio', 'best sampler', 'its loss ratio', 'its test-error change', 'its speed-up'],
@@ -291,6 +299,9 @@ await runBenchmark('samplers', 'Samplers: uniform vs presample vs score table an
       ...(skipped.length ? [`Skipped for the --minutes limit: ${skipped.join('; ')}.`] : []),
       ...(args.merge ? [`Tables merged from races run in separate processes (${args.merge.map((f) => path.basename(f)).join(', ')}); the machine line is the merge's, the races' wall times are in the figures.`] : []),
       `Runs ended 0-${fmt(100 * Math.max(0, ...over), 3)} % of the budget past it (the block that crossed it); every figure above is read at the budget.`,
+      ...(convertedRecords
+        ? [`${convertedRecords} races were recorded before the budget-exact reads: their training loss and accuracy are re-read at the budget from the recorded curves; their test error is each run's at its end (the only one recorded), at most that block past the budget.`]
+        : []),
     ],
   };
 });

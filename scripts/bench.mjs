@@ -3,7 +3,8 @@
 // `npx tsx` child process (a fresh tfjs per benchmark), then rewrites the tables of
 // BENCHMARKS.md from bench/results/*.json. Benchmarks are not tests: nothing gates on them.
 //
-//   npm run bench                              all, tfjs cpu backend (~3-4 h on 2 cores, most of it the samplers races)
+//   npm run bench                              all, tfjs wasm backend (hours on 2 cores, most of it the samplers races)
+//   npm run bench -- --backend cpu             tfjs's plain-JavaScript CPU backend (results carry .cpu in their name)
 //   npm run bench -- --quick                   smoke check (~3 min); results go to *.tmp, not BENCHMARKS.md
 //   npm run bench -- --only cost,throughput    a subset
 //   npm run bench -- --backend webgpu          Node + Dawn; SwiftShader where no GPU is found
@@ -21,19 +22,19 @@ import { fileURLToPath } from 'node:url';
 import { writeReport } from '../bench/lib/report.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const ALL = ['fixed-budget', 'samplers', 'loop', 'cost', 'throughput', 'variance', 'memory'];
+const ALL = ['fixed-budget', 'samplers', 'loop', 'cost', 'backends', 'throughput', 'variance', 'memory'];
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 function usage(msg) {
   if (msg) console.error(`bench: ${msg}`);
   console.error(
-    'usage: node scripts/bench.mjs [--quick] [--only a,b] [--backend cpu|webgpu] [--adapter swiftshader|system] [--scale F] [--minutes M] [--configs c] [--seeds s] [--report]\n' +
+    'usage: node scripts/bench.mjs [--quick] [--only a,b] [--backend wasm|cpu|webgpu] [--adapter swiftshader|system] [--scale F] [--minutes M] [--configs c] [--seeds s] [--models m] [--samplers k] [--report]\n' +
       `benchmarks: ${ALL.join(', ')}`,
   );
   process.exit(2);
 }
 
-const opts = { quick: false, only: null, backend: 'cpu', adapter: null, scale: null, minutes: null, configs: null, seeds: null, reportOnly: false, report: true };
+const opts = { quick: false, only: null, backend: 'wasm', adapter: null, scale: null, minutes: null, configs: null, seeds: null, models: null, samplers: null, reportOnly: false, report: true };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
@@ -51,12 +52,14 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--minutes') opts.minutes = value();
   else if (a === '--configs') opts.configs = value();
   else if (a === '--seeds') opts.seeds = value();
+  else if (a === '--models') opts.models = value();
+  else if (a === '--samplers') opts.samplers = value();
   else if (a === '--report') opts.reportOnly = true;
   else if (a === '--no-report') opts.report = false;
   else if (a === '-h' || a === '--help') usage();
   else usage(`unknown argument ${a}`);
 }
-if (!['cpu', 'webgpu'].includes(opts.backend)) usage(`--backend must be cpu or webgpu, got ${opts.backend}`);
+if (!['wasm', 'cpu', 'webgpu'].includes(opts.backend)) usage(`--backend must be wasm, cpu or webgpu, got ${opts.backend}`);
 for (const n of opts.only ?? []) if (!ALL.includes(n)) usage(`no benchmark named ${n}`);
 
 const hasNvidia = () => spawnSync('nvidia-smi', ['-L'], { stdio: 'ignore', timeout: 5000 }).status === 0;
@@ -83,7 +86,7 @@ function childEnv() {
 
 function defaultList() {
   if (opts.only) return opts.only;
-  if (opts.backend === 'cpu') return ALL;
+  if (opts.backend === 'wasm' || opts.backend === 'cpu') return ALL;
   // SwiftShader is slow and says nothing about GPUs: only the cost and throughput figures,
   // with tiny settings. On a real GPU: the fixed-budget race, the cost and the throughput.
   const real = opts.adapter === 'system' || (opts.adapter === null && hasNvidia());
@@ -97,6 +100,8 @@ function runOne(name, env) {
   if (opts.minutes) args.push('--minutes', opts.minutes);
   if (opts.configs) args.push('--configs', opts.configs);
   if (opts.seeds) args.push('--seeds', opts.seeds);
+  if (opts.models) args.push('--models', opts.models);
+  if (opts.samplers) args.push('--samplers', opts.samplers);
   console.log(`\n=== ${name} (${opts.backend}${opts.quick ? ', quick' : ''}) — npx ${args.join(' ')}`);
   const t0 = Date.now();
   return new Promise((resolve) => {

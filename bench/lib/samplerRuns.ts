@@ -14,6 +14,8 @@ export interface SamplerRun {
   drawStream?: string;
   /** τ_th from this machine's measured costs (the page's `measured` mode). */
   measuredTauThreshold?: boolean;
+  /** Only read from older records (their tables are rebuilt with --merge), never raced now. */
+  legacy?: boolean;
 }
 
 export const SAMPLER_RUNS: readonly SamplerRun[] = [
@@ -24,6 +26,8 @@ export const SAMPLER_RUNS: readonly SamplerRun[] = [
   { key: 'presample-forced', label: 'presample, forced', settings: { mode: 'importance', sampler: 'presample' } },
   { key: 'table-c0.2', label: 'score table, c = 0.2 (auto)', settings: { mode: 'auto', sampler: 'table', tableSmoothing: 0.2 } },
   { key: 'table-c0', label: 'score table, c = 0 (auto)', settings: { mode: 'auto', sampler: 'table', tableSmoothing: 0 } },
+  // Records from before the measured τ_th: Algorithm 1 with the cost model's τ_th = 2.
+  { key: 'presample-auto-costmodel', label: 'presample, auto (Algorithm 1)', settings: { mode: 'auto', sampler: 'presample' }, legacy: true },
 ];
 
 /** The A/A twin: not a sampler, the noise floor. */
