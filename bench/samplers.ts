@@ -116,8 +116,12 @@ await runBenchmark('samplers', 'Samplers: uniform vs presample vs score table an
     for (const f of args.merge) {
       const stored: unknown = JSON.parse(readFileSync(f, 'utf8'));
       const races = ((Array.isArray(stored) ? stored : (stored as { figures: RaceRecord[] }).figures) as RaceRecord[]).map(readAtBudget);
-      // A race stored twice (a split that overlapped) counts once.
-      const same = (a: RaceRecord, b: RaceRecord): boolean => modelOf(a) === modelOf(b) && a.dataset === b.dataset && a.optimizer === b.optimizer && a.seed === b.seed;
+      // A race stored twice (a split that overlapped) counts once. Two races of the same
+      // configuration and seed that raced different samplers (a sampler added later, raced with
+      // its own uniform and A/A runs) both count: each sampler is compared with its own race's uniform.
+      const labels = (r: RaceRecord): string => r.runs.map((x) => x.label).sort().join('|');
+      const same = (a: RaceRecord, b: RaceRecord): boolean =>
+        modelOf(a) === modelOf(b) && a.dataset === b.dataset && a.optimizer === b.optimizer && a.seed === b.seed && labels(a) === labels(b);
       for (const r of races) if (models.includes(modelOf(r)) && wanted(r.dataset, r.optimizer) && !all.some((x) => same(x, r))) all.push(r);
       console.log(`merge: ${races.length} races from ${f}`);
     }
@@ -249,7 +253,7 @@ await runBenchmark('samplers', 'Samplers: uniform vs presample vs score table an
       model,
       dataset,
       opt.label,
-      rs.length,
+      new Set(rs.map((r) => r.seed)).size,
       fmt(mean(rs.map((r) => epochsOf(runOf(r, samplers[k0])!.steps, r.trainCount, batchSize))), 2),
       floor,
       autoRun.length ? `${autoRatio} (IS steps ${share(mean(autoRun.map((x) => x.importanceShare)))}, τ ${fmt(mean(autoRun.map((x) => x.tauMean)), 3)} vs τ_th ${fmt(mean(autoRun.map((x) => x.tauThreshold)), 3)})` : '—',
@@ -275,13 +279,13 @@ await runBenchmark('samplers', 'Samplers: uniform vs presample vs score table an
   const table: Table = {
     title: `Samplers at an equal own-clock budget of ${fmt(epochsRun, 3)} epochs of uniform (${budgets} s per run, i.e. uniform's own time for them): ${models.join(', ')}, b = ${batchSize}, B = 3b (presample) ${tag}`,
     note:
-      'One race per (model, dataset, optimizer, seed); seeds vary the initial weights and the draws. Budget = the own-clock time uniform needs for its epochs (the race ends when uniform has made them; every run gets that time), so load changes the wall time, not the epochs. ' +
+      'One race per (model, dataset, optimizer, seed) and set of samplers (samplers added later race in a race of their own with its own uniform and A/A runs; each is compared with its own race\'s uniform); seeds vary the initial weights and the draws. Races = the races a row comes from. Budget = the own-clock time uniform needs for its epochs (the race ends when uniform has made them; every run gets that time), so load changes the wall time, not the epochs. ' +
       'Every figure is read at the budget: a run stops at the end of the block that crosses it, and its training loss is interpolated (log-linearly) between the checkpoints around the budget, its error rates linearly. ' +
       'Steps: mean over seeds (uniform: and the epochs it made). IS steps = share of steps trained on importance-sampled batches. τ = mean τ of the trained batches; τ_th = the threshold in force at the end. ' +
       'Train loss / accuracy on a fixed 1,000-sample evaluation subset of the training set ("train acc." = share of learned samples); test error on the full test split. ' +
       "Loss ratio = uniform / sampler at equal time (> 1: sampler lower), geometric mean over seeds (range); at equal steps: uniform's curve at the sampler's step count. " +
       "Test-error change relative to uniform (< 0: better). Speed-up = budget / own time the sampler needs to reach uniform's training loss at the budget. The A/A row is the noise floor of the rest.",
-    columns: ['model', 'dataset (N)', 'optimizer', 'sampler', 'seeds', 'ms/step', 'steps', 'IS steps', 'τ', 'τ_th', 'train loss', 'train acc.', 'loss ratio, equal time', 'loss ratio, equal steps', 'test error %', 'test-error change', 'speed-up'],
+    columns: ['model', 'dataset (N)', 'optimizer', 'sampler', 'races', 'ms/step', 'steps', 'IS steps', 'τ', 'τ_th', 'train loss', 'train acc.', 'loss ratio, equal time', 'loss ratio, equal steps', 'test error %', 'test-error change', 'speed-up'],
     rows,
   };
   const alongTable: Table = {
