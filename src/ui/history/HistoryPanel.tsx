@@ -3,6 +3,7 @@
 // how many are kept. Unreadable entries are named in a notice, never drawn.
 import { useId, useState } from 'react';
 import type { Settings } from '../../engine/settings';
+import { noticeText } from '../noticeText';
 import { shareLink } from '../share';
 import type { RunHistory } from './useRunHistory';
 import type { HistoryRecord } from './record';
@@ -73,13 +74,13 @@ export function HistoryPanel({ history, describe }: HistoryPanelProps) {
       ) : null}
       {error ? (
         <p className="notice warning" data-testid="history-error">
-          {error}
+          {noticeText(error)}
         </p>
       ) : null}
       {skipped.length ? (
         <p className="notice warning" data-testid="history-skipped">
           {skipped.length === 1 ? 'One stored entry' : `${skipped.length} stored entries`} could not be read and{' '}
-          {skipped.length === 1 ? 'was' : 'were'} skipped ({skipped[0].reason}
+          {skipped.length === 1 ? 'was' : 'were'} skipped ({noticeText(skipped[0].reason)}
           {skipped.length > 1 ? ', …' : ''}).{' '}
           <button type="button" className="link-button" onClick={() => skipped.forEach((s) => void history.remove(s.key))} data-testid="history-drop-skipped">
             Remove {skipped.length === 1 ? 'it' : 'them'}
