@@ -100,6 +100,9 @@ class IndexedDbHistory implements RunHistoryStore {
   async put(record: HistoryRecord, limit: number): Promise<void> {
     const tx = this.db.transaction(HISTORY_STORE, 'readwrite');
     tx.objectStore(HISTORY_STORE).put(record, record.id);
+    // Commit now rather than when the event loop comes round: a save made as the page goes
+    // away (pagehide) is then on its way before the page is torn down. Trimming comes after.
+    tx.commit();
     await committed(tx);
     await this.trim(limit);
   }

@@ -13,6 +13,7 @@ import {
   MemoryHistory,
   openRunHistory,
 } from '../../../src/ui/history/historyStore';
+import { isQuotaError, keepRecord } from '../../../src/ui/history/keepRecord';
 import { MAX_RECORD_POINTS, parseHistoryRecord, recordOfRace, type HistoryRecord } from '../../../src/ui/history/record';
 import { DEFAULT_MAX_POINTS } from '../../../src/ui/metricsStore';
 import { DATASET_CATALOGUE } from '../../../src/data/catalogue';
@@ -274,5 +275,49 @@ describe('hostile history records', () => {
     await plant(factory, 'elsewhere', record('r9', Date.now()));
     await store.remove('elsewhere');
     expect((await store.list()).skipped).toEqual([]);
+  });
+});
+
+// ---- a full disk ------------------------------------------------------------------------------
+
+/** A store that refuses a put for quota while it holds `room` entries or more. */
+class FullStore extends MemoryHistory {
+  constructor(private room: number, private readonly failure: () => Error = () => new DOMException('quota', 'QuotaExceededError')) {
+    super();
+  }
+  async put(record: HistoryRecord, limit: number): Promise<void> {
+    const { records, skipped } = await this.list();
+    const others = records.filter((r) => r.id !== record.id).length + skipped.length;
+    if (others >= this.room) throw this.failure();
+    return super.put(record, limit);
+  }
+  /** Plants an entry as another page might (bypassing the quota). */
+  plant(key: string, value: unknown): void {
+    (this as unknown as { map: Map<string, unknown> }).map.set(key, value);
+  }
+}
+
+describe('keepRecord on a full disk', () => {
+  it('drops unreadable entries first, then the oldest records, until the new one fits', async () => {
+    const store = new FullStore(3);
+    store.plant('r1', record('r1', 1000));
+    store.plant('r2', record('r2', 2000));
+    store.plant('junk', { version: 1 });
+    store.plant('r3', record('r3', 3000));
+    expect(await keepRecord(store, record('new', 4000), 20)).toEqual({ dropped: 2 });
+    const { records, skipped } = await store.list();
+    expect(records.map((r) => r.id)).toEqual(['new', 'r3', 'r2']);
+    expect(skipped).toEqual([]);
+  });
+
+  it('rejects, dropping nothing, on an error that is not about quota, and when nothing is left to drop', async () => {
+    const broken = new FullStore(0, () => new Error('the database connection is closing'));
+    broken.plant('r1', record('r1', 1000));
+    await expect(keepRecord(broken, record('new', 2000), 20)).rejects.toThrow('closing');
+    expect((await broken.list()).records.map((r) => r.id)).toEqual(['r1']);
+    const tiny = new FullStore(0);
+    await expect(keepRecord(tiny, record('new', 2000), 20)).rejects.toMatchObject({ name: 'QuotaExceededError' });
+    expect(isQuotaError(new DOMException('x', 'QuotaExceededError'))).toBe(true);
+    expect(isQuotaError(new Error('QuotaExceededError'))).toBe(false);
   });
 });
