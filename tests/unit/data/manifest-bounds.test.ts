@@ -19,6 +19,7 @@ import {
   type ManifestSplit,
 } from '../../../src/data';
 import { MANIFEST_LIMITS } from '../../../src/data/manifest';
+import { mulberry32 } from '../../support/prng';
 
 const HEX = 'a'.repeat(64);
 
@@ -159,7 +160,8 @@ function sampledSource(path: string, bytes: Uint8Array, samples: number[]): Byte
 describe('dataset memory follows the bytes that arrive', () => {
   it('a 1 KB file whose manifest claims 512 MiB compressed and 488 MiB raw allocates as its bytes arrive, then fails naming both sizes', async () => {
     // ~1 KB of gzip: pseudo-random bytes do not compress.
-    const body = gzipSync(new Uint8Array(1000).map((_, i) => (Math.imul(i + 1, 2654435761) >>> 13) & 0xff));
+    const rand = mulberry32(22);
+    const body = gzipSync(new Uint8Array(1000).map(() => Math.floor(rand() * 256)));
     expect(body.length).toBeGreaterThan(900);
     const raw = 488 * MiB;
     const entry: ManifestFile = { ...file('big.bin.gz', [raw]), gzipBytes: 512 * MiB, sha256Gzip: sha(body) };
