@@ -10,6 +10,10 @@ export interface StaticServerOptions {
   log?: boolean;
   /** Send COOP same-origin + COEP require-corp on every response (default true). */
   isolate?: boolean;
+  /** Send the site's Content-Security-Policy header on every response (default true). */
+  csp?: boolean;
+  /** Most open connections (default MAX_CONNECTIONS). */
+  maxConnections?: number;
 }
 
 export interface LoggedRequest {
@@ -31,6 +35,8 @@ export interface StaticServer {
 }
 
 export const MAX_LOGGED_REQUESTS: number;
+export const MAX_LOGGED_PATH: number;
+export const MAX_CONNECTIONS: number;
 export const CORRUPT_MODES: CorruptMode[];
 export const CROSS_ORIGIN_ISOLATION_HEADERS: Readonly<Record<'cross-origin-opener-policy' | 'cross-origin-embedder-policy', string>>;
 export const USAGE: string;

@@ -5,26 +5,41 @@
 // corrupt chosen files on the way out (the browser tests' broken-dataset scenario).
 //
 //   node scripts/serve-static.mjs [--dir dist] [--base /demo/is/] [--port 4173]
-//                                 [--corrupt data/mnist-train-images.bin.gz]... [--no-isolation]
+//                                 [--corrupt data/mnist-train-images.bin.gz]... [--no-isolation] [--no-csp]
 //
 // Every response carries the cross-origin isolation headers (COOP same-origin, COEP
 // require-corp), so the page may use SharedArrayBuffer and the wasm backend trains on several
-// threads; --no-isolation (isolate: false) leaves them out, as GitHub Pages does.
+// threads; --no-isolation (isolate: false) leaves them out, as GitHub Pages does. Every
+// response also carries the site's Content-Security-Policy as a header
+// (contentSecurityPolicy.mjs): index.html's <meta> policy covers the page only, the header
+// also covers the training worker; --no-csp (csp: false) leaves it out, as GitHub Pages does.
 //
 // As a module: const srv = await startStaticServer({ root, base, corrupt }); srv.url; await srv.close();
 //
 // It serves only files whose real path (symbolic links resolved) lies inside the served
 // folder, answers a malformed request with 400 and an internal failure with a bare 500 (the
 // detail goes to the log, not to the client), and remembers only the most recent requests.
+// Under load it holds little: files are streamed (a client that does not read holds the
+// server's read-ahead, not the file), connections are capped, an idle one is closed, and a
+// log line is bounded and printable whatever the URL.
 import { createServer } from 'node:http';
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { open, readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import { SITE_CSP_HEADER } from './contentSecurityPolicy.mjs';
 
 /** Requests kept in `requests` (the oldest are dropped first; `requestsDropped` counts them). */
 export const MAX_LOGGED_REQUESTS = 2000;
-/** Longest request path kept in the log. */
-const MAX_LOGGED_PATH = 512;
+/** Longest request path kept in the log and printed on a console line (then "…"). */
+export const MAX_LOGGED_PATH = 256;
+/**
+ * Most open connections; further clients are turned away until some leave. A browser opens
+ * about 6 per origin; the browser tests run a few pages at once.
+ */
+export const MAX_CONNECTIONS = 64;
+/** A connection with no traffic either way for this long is closed (a client that stopped reading). */
+const IDLE_TIMEOUT_MS = 60_000;
 export const CORRUPT_MODES = ['flip', 'truncate', 'garbage'];
 /** Sent on every response unless isolation is turned off: the page is cross-origin isolated. */
 export const CROSS_ORIGIN_ISOLATION_HEADERS = Object.freeze({
@@ -69,6 +84,12 @@ export function corruptBytes(buf, mode = 'flip') {
   return out;
 }
 
+/** A request path for the log: at most MAX_LOGGED_PATH characters, anything unprintable as "?". */
+function loggable(rawPath) {
+  const cut = rawPath.length > MAX_LOGGED_PATH ? rawPath.slice(0, MAX_LOGGED_PATH) + '…' : rawPath;
+  return cut.replace(/[^\x20-\x7e…]/g, '?');
+}
+
 function normalizeBase(base) {
   let b = base || '/';
   if (!b.startsWith('/')) b = '/' + b;
@@ -86,12 +107,16 @@ function normalizeBase(base) {
  *        paths relative to root (e.g. 'data/mnist-train-images.bin.gz') served corrupted
  * @param {boolean} [opts.log=false]    log each request to stdout
  * @param {boolean} [opts.isolate=true] send COOP/COEP (cross-origin isolation) on every response
+ * @param {boolean} [opts.csp=true]     send the site's Content-Security-Policy header on every response
+ * @param {number} [opts.maxConnections=MAX_CONNECTIONS]
  */
 export async function startStaticServer(opts = {}) {
   const given = resolve(opts.root ?? 'dist');
   const base = normalizeBase(opts.base);
   const host = opts.host ?? '127.0.0.1';
   const isolation = opts.isolate === false ? {} : CROSS_ORIGIN_ISOLATION_HEADERS;
+  const policy = opts.csp === false ? {} : { 'content-security-policy': SITE_CSP_HEADER };
+  const common = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...isolation, ...policy };
   const corrupt = new Map(
     Array.isArray(opts.corrupt)
       ? opts.corrupt.map((p) => [p.replace(/^\/+/, ''), 'flip'])
@@ -110,18 +135,21 @@ export async function startStaticServer(opts = {}) {
 
   const server = createServer(async (req, res) => {
     const rawPath = req.url ?? '';
-    const entry = { method: req.method, path: rawPath.length > MAX_LOGGED_PATH ? rawPath.slice(0, MAX_LOGGED_PATH) + '…' : rawPath, status: 0 };
+    const entry = { method: req.method, path: loggable(rawPath), status: 0 };
     if (requests.length >= MAX_LOGGED_REQUESTS) {
       const drop = requests.length - MAX_LOGGED_REQUESTS + 1;
       requests.splice(0, drop);
       requestsDropped += drop;
     }
     requests.push(entry);
-    const send = (status, body, headers = {}) => {
+    const head = (status, headers = {}) => {
       entry.status = status;
-      res.writeHead(status, { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...isolation, ...headers });
+      res.writeHead(status, { ...common, ...headers });
+      if (opts.log) console.log(`${status} ${req.method} ${entry.path}`);
+    };
+    const send = (status, body, headers = {}) => {
+      head(status, headers);
       res.end(req.method === 'HEAD' ? undefined : body);
-      if (opts.log) console.log(`${status} ${req.method} ${req.url}`);
     };
     try {
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'method not allowed', { allow: 'GET, HEAD' });
@@ -144,20 +172,33 @@ export async function startStaticServer(opts = {}) {
       if (!inside(real)) return send(403, 'forbidden');
       const fst = await stat(real).catch(() => null);
       if (!fst?.isFile()) return send(404, 'not found');
-      let body = await readFile(real);
+      const type = { 'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream' };
       const relKey = rel.split(sep).join('/');
-      if (corrupt.has(relKey)) body = corruptBytes(body, corrupt.get(relKey));
-      send(200, body, {
-        'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
-        'content-length': String(body.length),
-      });
+      if (corrupt.has(relKey)) {
+        // Test files only (the broken-dataset scenario): read whole to corrupt them.
+        const body = corruptBytes(await readFile(real), corrupt.get(relKey));
+        return send(200, body, { ...type, 'content-length': String(body.length) });
+      }
+      // Streamed, so a client that reads slowly (or never) holds the read-ahead, not the file.
+      const handle = await open(real, 'r');
+      try {
+        const { size } = await handle.stat();
+        head(200, { ...type, 'content-length': String(size) });
+        if (req.method === 'HEAD') return void res.end();
+        await pipeline(handle.createReadStream({ autoClose: false }), res);
+      } finally {
+        await handle.close();
+      }
     } catch (err) {
-      // The detail (paths, system messages) stays on this side.
-      if (opts.log) console.error(`serve-static: ${req.method} ${entry.path}: ${err instanceof Error ? err.message : String(err)}`);
+      // A client that went away mid-download is no failure; anything else is logged here only.
+      const gone = err?.code === 'ERR_STREAM_PREMATURE_CLOSE' || res.destroyed;
+      if (opts.log && !gone) console.error(`serve-static: ${req.method} ${entry.path}: ${err instanceof Error ? err.message : String(err)}`);
       if (!res.headersSent) send(500, 'server error');
       else res.destroy();
     }
   });
+  server.maxConnections = opts.maxConnections ?? MAX_CONNECTIONS;
+  server.timeout = IDLE_TIMEOUT_MS;
   await new Promise((ok, fail) => {
     server.once('error', fail);
     server.listen(opts.port ?? 0, host, ok);
@@ -190,7 +231,7 @@ export async function startStaticServer(opts = {}) {
 // ---- CLI ----------------------------------------------------------------------------------
 
 export const USAGE =
-  'usage: node scripts/serve-static.mjs [--dir dist] [--base /sub/path/] [--port 4173] [--host 127.0.0.1] [--corrupt path[:flip|truncate|garbage]]... [--no-isolation] [--quiet]';
+  'usage: node scripts/serve-static.mjs [--dir dist] [--base /sub/path/] [--port 4173] [--host 127.0.0.1] [--corrupt path[:flip|truncate|garbage]]... [--no-isolation] [--no-csp] [--quiet]';
 
 /** A command-line mistake: its message says which argument and what is expected. */
 export class UsageError extends Error {}
@@ -225,6 +266,7 @@ export function parseServeArgs(args) {
       opts.corrupt[path] = mode;
     } else if (a === '--quiet') opts.log = false;
     else if (a === '--no-isolation') opts.isolate = false;
+    else if (a === '--no-csp') opts.csp = false;
     else if (a === '--help' || a === '-h') return null;
     else throw new UsageError(`unknown argument "${a}"`);
   }

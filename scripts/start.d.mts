@@ -7,3 +7,5 @@ export function canOpenBrowser(where: { platform: string; env: Record<string, st
 export function openerFor(platform: string): Opener;
 export function openBrowser(url: string, opener?: Opener): Promise<boolean>;
 export function parseStartArgs(args: string[]): { port: number; host: string | undefined; open: boolean };
+export function asksForPage(headers: Record<string, string | string[] | undefined>): boolean;
+export function devContentSecurityPolicy(): { name: string; configureServer(server: unknown): void };

@@ -4,12 +4,17 @@
 // desktop (a server, a container, SSH) fails with a stack trace; here the URL is always
 // printed and a browser is opened only on macOS, on Windows, or where a display is set.
 // The server sends vite.config.ts's server.headers: COOP + COEP, so the page is cross-origin
-// isolated and the wasm backend trains on several threads.
+// isolated and the wasm backend trains on several threads. It also sends the site's
+// Content-Security-Policy header (contentSecurityPolicy.mjs) on every response but the page's
+// HTML, so the training worker runs under the policy as it does when built: the page goes
+// without, since the dev server's React refresh preamble is an inline script (vite.config.ts
+// drops the <meta> policy in dev for the same reason).
 //
 //   node scripts/start.mjs [--port 5173] [--host 127.0.0.1] [--no-open]
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
+import { SITE_CSP_HEADER } from './contentSecurityPolicy.mjs';
 
 /**
  * Whether a browser can be opened here: macOS and Windows always have a desktop; elsewhere an
@@ -48,6 +53,26 @@ export function openBrowser(url, opener = openerFor(process.platform)) {
   });
 }
 
+/** True for a request of an HTML page (a navigation), which the dev server answers with inline scripts. */
+export function asksForPage(headers) {
+  const dest = headers['sec-fetch-dest'];
+  if (dest) return dest === 'document' || dest === 'iframe';
+  return String(headers.accept ?? '').includes('text/html');
+}
+
+/** A Vite plugin: the site's Content-Security-Policy header on every dev response but a page. */
+export function devContentSecurityPolicy() {
+  return {
+    name: 'dev-content-security-policy',
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        if (!asksForPage(req.headers)) res.setHeader('Content-Security-Policy', SITE_CSP_HEADER);
+        next();
+      });
+    },
+  };
+}
+
 /** Options from the command line; throws with a message naming a bad argument. */
 export function parseStartArgs(args) {
   const opts = { port: 5173, host: undefined, open: true };
@@ -78,7 +103,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     process.exit(2);
   }
   const { createServer } = await import('vite');
-  const server = await createServer({ server: { port: opts.port, host: opts.host, open: false } });
+  const server = await createServer({ server: { port: opts.port, host: opts.host, open: false }, plugins: [devContentSecurityPolicy()] });
   await server.listen();
   server.printUrls();
   const url = server.resolvedUrls?.local[0] ?? `http://localhost:${opts.port}/`;

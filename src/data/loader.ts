@@ -1,9 +1,10 @@
 // Loads dataset files from a ByteSource: streams each .gz through DecompressionStream,
 // reports progress, and validates length and sha256 of both the compressed file and its
-// contents. All files are validated before anything is returned, so a truncated or
+// contents. Buffers grow as bytes arrive, never past the declared lengths. All files are validated before anything is returned, so a truncated or
 // corrupted file never yields a half-loaded dataset.
 import { sha256Hex } from './checksum';
 import { DataLoadError, REBUILD_HINT } from './errors';
+import { GrowableBytes } from './growableBytes';
 import { MANIFEST_LIMITS, type Manifest, type ManifestDataset, type ManifestFile, parseManifest } from './manifest';
 import { classCounts } from './samples';
 import type { ByteSource, Dataset, DatasetName, DatasetSplit, ProgressCallback } from './types';
@@ -58,18 +59,12 @@ const errorText = (e: unknown): string => (e instanceof Error ? e.message : Stri
 const GZIP_MAGIC = [0x1f, 0x8b];
 
 /**
- * A buffer of `bytes` for the file `name`. parseManifest bounds the sizes already; this guards
- * entries built some other way, and a device that cannot spare the memory, with an error that
- * names the file instead of a bare RangeError.
+ * Checks a declared length before anything is read. parseManifest bounds the sizes already;
+ * this guards entries built some other way, with an error that names the file.
  */
-function allocate(name: string, bytes: number, what: string): Uint8Array {
+function checkDeclared(name: string, bytes: number, what: string): void {
   if (!Number.isSafeInteger(bytes) || bytes < 0 || bytes > MANIFEST_LIMITS.fileBytes) {
     throw new DataLoadError(name, `the manifest gives ${what} of ${bytes} bytes; at most ${MANIFEST_LIMITS.fileBytes} are allowed — ${REBUILD_HINT}`);
-  }
-  try {
-    return new Uint8Array(bytes);
-  } catch (e) {
-    throw new DataLoadError(name, `could not set aside ${bytes} bytes for its ${what} (${errorText(e)}); close other tabs or pick a smaller dataset`);
   }
 }
 
@@ -84,13 +79,16 @@ function allocate(name: string, bytes: number, what: string): Uint8Array {
 export async function loadFile(source: ByteSource, file: ManifestFile, opts: LoadFileOptions = {}): Promise<Uint8Array> {
   const { signal, onBytes } = opts;
   const name = source.describe(file.path);
-  const gz = allocate(name, file.gzipBytes, 'compressed length');
-  const raw = allocate(name, file.rawBytes, 'decompressed length');
+  checkDeclared(name, file.gzipBytes, 'a compressed length');
+  checkDeclared(name, file.rawBytes, 'a decompressed length');
+  // Both grow as bytes arrive, up to the declared lengths (growableBytes.ts).
+  const gz = new GrowableBytes(file.gzipBytes, name, 'compressed bytes');
+  const raw = new GrowableBytes(file.rawBytes, name, 'decompressed bytes');
   const stream = await source.open(file.path, signal);
 
   let mode: 'gzip' | 'decoded' | null = null;
-  let gzLen = 0;
   let tooLong = false;
+  /** Decompressed bytes received, counting those past the declared length. */
   let rawLen = 0;
   let rawTooLong = false;
   let gzipError: unknown = null;
@@ -103,14 +101,13 @@ export async function loadFile(source: ByteSource, file: ManifestFile, opts: Loa
       for (;;) {
         const { done, value } = await outReader.read();
         if (done) return;
-        if (rawLen + value.length > raw.length) {
+        rawLen += value.length;
+        if (!raw.push(value)) {
+          // A gzip bomb, or the wrong file: stop inflating at the declared length.
           rawTooLong = true;
-          rawLen += value.length;
           await outReader.cancel();
           return;
         }
-        raw.set(value, rawLen);
-        rawLen += value.length;
       }
     } catch (e) {
       gzipError ??= e;
@@ -126,7 +123,7 @@ export async function loadFile(source: ByteSource, file: ManifestFile, opts: Loa
         chunk = await reader.read();
       } catch (e) {
         signal?.throwIfAborted();
-        const got = mode === 'decoded' ? `${rawLen} of ${file.rawBytes} decompressed` : `${gzLen} of ${file.gzipBytes}`;
+        const got = mode === 'decoded' ? `${rawLen} of ${file.rawBytes} decompressed` : `${gz.length} of ${file.gzipBytes}`;
         throw new DataLoadError(name, `download failed after ${got} bytes (${errorText(e)}) — reload`);
       }
       if (chunk.done) break;
@@ -134,23 +131,20 @@ export async function loadFile(source: ByteSource, file: ManifestFile, opts: Loa
       if (value.length === 0) continue;
       mode ??= value[0] === GZIP_MAGIC[0] && (value.length < 2 || value[1] === GZIP_MAGIC[1]) ? 'gzip' : 'decoded';
       if (mode === 'decoded') {
-        if (rawLen + value.length > raw.length) {
+        rawLen += value.length;
+        if (!raw.push(value)) {
           rawTooLong = true;
           await reader.cancel().catch(() => undefined);
           break;
         }
-        raw.set(value, rawLen);
-        rawLen += value.length;
         onBytes?.((value.length * file.gzipBytes) / file.rawBytes);
         continue;
       }
-      if (gzLen + value.length > gz.length) {
+      if (!gz.push(value)) {
         tooLong = true;
         await reader.cancel().catch(() => undefined);
         break;
       }
-      gz.set(value, gzLen);
-      gzLen += value.length;
       onBytes?.(value.length);
       if (gzipError === null && !rawTooLong) {
         try {
@@ -179,33 +173,38 @@ export async function loadFile(source: ByteSource, file: ManifestFile, opts: Loa
         `is neither the expected gzip file nor its contents (${got} bytes without the gzip signature; expected ${file.gzipBytes} gzip'd or ${file.rawBytes} raw) — ${corrupted}`,
       );
     }
-    const rawSha = await sha256Hex(raw);
+    const rawSha = await sha256Hex(raw.bytes());
     if (rawSha !== file.sha256Raw) {
       throw new DataLoadError(name, `sha256 mismatch of the decompressed contents (expected ${file.sha256Raw}, got ${rawSha}) — ${corrupted}`);
     }
-    return raw;
+    return raw.bytes();
   }
   if (tooLong) {
     throw new DataLoadError(name, `longer than the manifest's ${file.gzipBytes} bytes — the file does not match the manifest; ${REBUILD_HINT}`);
   }
-  if (gzLen !== file.gzipBytes) {
-    throw new DataLoadError(name, `truncated: ${gzLen} of ${file.gzipBytes} bytes — the file is incomplete; ${REBUILD_HINT}`);
+  if (gz.length !== file.gzipBytes) {
+    throw new DataLoadError(name, `truncated: ${gz.length} of ${file.gzipBytes} bytes — the file is incomplete; ${REBUILD_HINT}`);
   }
-  const gzSha = await sha256Hex(gz);
+  const gzSha = await sha256Hex(gz.bytes());
   if (gzSha !== file.sha256Gzip) {
     throw new DataLoadError(name, `sha256 mismatch (expected ${file.sha256Gzip}, got ${gzSha}) — ${corrupted}`);
+  }
+  // Before the gzip error: stopping the inflate at the declared length aborts it, and "not
+  // valid gzip data (The operation was aborted)" would hide what happened.
+  if (rawTooLong) {
+    throw new DataLoadError(name, `decompresses to more than ${file.rawBytes} bytes, the size the manifest gives — ${corrupted}`);
   }
   if (gzipError !== null) {
     throw new DataLoadError(name, `not valid gzip data (${errorText(gzipError)}) — ${corrupted}`);
   }
-  if (rawTooLong || rawLen !== file.rawBytes) {
-    throw new DataLoadError(name, `decompressed to ${rawTooLong ? 'more than ' : ''}${rawLen} bytes, expected ${file.rawBytes} — ${corrupted}`);
+  if (rawLen !== file.rawBytes) {
+    throw new DataLoadError(name, `decompressed to ${rawLen} bytes, expected ${file.rawBytes} — ${corrupted}`);
   }
-  const rawSha = await sha256Hex(raw);
+  const rawSha = await sha256Hex(raw.bytes());
   if (rawSha !== file.sha256Raw) {
     throw new DataLoadError(name, `sha256 mismatch of the decompressed contents (expected ${file.sha256Raw}, got ${rawSha}) — ${corrupted}`);
   }
-  return raw;
+  return raw.bytes();
 }
 
 /**

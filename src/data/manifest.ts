@@ -23,6 +23,12 @@ export const MANIFEST_LIMITS = {
   imageChannels: 4,
   /** One file, compressed or decompressed. */
   fileBytes: 512 * 1024 * 1024,
+  /**
+   * One dataset's four files, compressed and decompressed lengths together: what the page holds
+   * at once while it loads them. Per-file bounds alone let a manifest ask for 2.95 GiB.
+   * Fashion-MNIST, the largest built-in set, comes to ~85 MB.
+   */
+  datasetBytes: 1024 * 1024 * 1024,
 } as const;
 
 /** One gzip'd binary: raw bytes are uint8, row-major, no header. */
@@ -189,6 +195,12 @@ function parseDataset(v: unknown, key: string): ManifestDataset {
   if (!Array.isArray(names) || names.length !== numClasses || !names.every((s) => typeof s === 'string')) {
     fail(`${where}.classNames`, `expected ${numClasses} strings, got ${describe(names)}`);
   }
+  const train = parseSplit(o.train, `${where}.train`, imageShape, numClasses);
+  const test = parseSplit(o.test, `${where}.test`, imageShape, numClasses);
+  const total = [train.images, train.labels, test.images, test.labels].reduce((sum, f) => sum + f.gzipBytes + f.rawBytes, 0);
+  if (total > MANIFEST_LIMITS.datasetBytes) {
+    fail(where, `its four files come to ${total} bytes compressed and decompressed together; at most ${MANIFEST_LIMITS.datasetBytes} are allowed`);
+  }
   return {
     name,
     title: str(o, 'title', where),
@@ -197,8 +209,8 @@ function parseDataset(v: unknown, key: string): ManifestDataset {
     numClasses,
     classNames: names as string[],
     split: str(o, 'split', where),
-    train: parseSplit(o.train, `${where}.train`, imageShape, numClasses),
-    test: parseSplit(o.test, `${where}.test`, imageShape, numClasses),
+    train,
+    test,
   };
 }
 

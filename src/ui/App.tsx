@@ -21,6 +21,7 @@ import { HistoryPanel } from './history/HistoryPanel';
 import { settingsDiffLabel } from './history/overlay';
 import { newRaceId, recordOfRace, type HistoryRecord } from './history/record';
 import { useRunHistory } from './history/useRunHistory';
+import { useSaveOnPageHide } from './history/useSaveOnPageHide';
 import { useKeyboardShortcuts, type ShortcutAction } from './keyboard';
 import { BudgetProgress } from './BudgetProgress';
 import { RepeatControl } from './RepeatControl';
@@ -166,6 +167,25 @@ function Playground({
     onSettingsReverted,
     onRaceEnd,
   );
+  // Reload or close in the middle of a race: keep it (its id stays, so a later save replaces it).
+  const lastStatus = view.status;
+  const recordOnPageHide = useCallback(
+    () =>
+      recordOfRace(
+        {
+          id: raceRef.current.id,
+          runs: metrics.runs,
+          settings: settingsRef.current,
+          backend: lastStatus?.backend?.name ?? null,
+          device: lastStatus?.backend?.adapter ?? null,
+          finished: raceRef.current.finished,
+        },
+        raceRef.current.finished ? 'budget' : 'reload',
+        Date.now(),
+      ),
+    [metrics, lastStatus],
+  );
+  useSaveOnPageHide(recordOnPageHide, saveRace);
   const [xAxis, setXAxis] = useState<XAxisKind>('time');
   // Loss axes open on the log scale: a loss 1.8× lower late in training is a few pixels on a linear one.
   const [logScale, setLogScale] = useState(true);

@@ -1,10 +1,12 @@
 // What the engine is doing: backend and adapter, steps per second, tensors, dataset loading,
 // shader warm-up; and plain banners for errors, fallbacks, engine notices and link notices.
-// Every message is rendered as text (React escapes it): never as HTML.
+// Every message is rendered as text (React escapes it): never as HTML, and without Unicode
+// format characters (noticeText.ts), so none can reorder or hide part of it.
 import type { ReactNode } from 'react';
 import type { EngineStatus, RunId } from '../engine/protocol';
 import type { Banner, EngineView, ProgressInfo } from './engineClient';
 import { RUN_COLORS, RUN_LABELS } from './charts/common';
+import { noticeText } from './noticeText';
 
 export function formatBytes(n: number): string {
   if (!Number.isFinite(n) || n < 0) return '–';
@@ -158,7 +160,7 @@ export interface BannersProps {
 function BannerItem({ banner, onDismiss, children }: { banner: Banner; onDismiss: (id: number) => void; children?: ReactNode }) {
   return (
     <li className={`banner ${banner.level === 'error' ? 'error' : banner.level === 'warning' ? 'warn' : 'info'}`}>
-      <span className="banner-text">{banner.message}</span>
+      <span className="banner-text">{noticeText(banner.message)}</span>
       {children}
       <button type="button" className="banner-close" onClick={() => onDismiss(banner.id)} aria-label="Dismiss">
         ×
@@ -192,14 +194,14 @@ export function Banners({ view, modelNotice, onDismissModelNotice, urlNotices, o
       {fallback ? (
         <div className="banner warn" data-testid="fallback-banner" role="status">
           <span className="banner-text">
-            Training on <strong>{fallback.name}</strong> instead of WebGPU: {fallback.fallbackReasons.join('; ')}.
+            Training on <strong>{fallback.name}</strong> instead of WebGPU: {noticeText(fallback.fallbackReasons.join('; '))}.
             {fallback.name === 'cpu' ? ' Expect slow steps; try Chrome or Edge with WebGPU.' : ''}
           </span>
         </div>
       ) : null}
       {modelNotice ? (
         <div className="banner info" data-testid="model-notice" role="status">
-          <span className="banner-text">{modelNotice}</span>
+          <span className="banner-text">{noticeText(modelNotice)}</span>
           <button type="button" className="banner-close" onClick={onDismissModelNotice} aria-label="Dismiss">
             ×
           </button>
@@ -211,7 +213,7 @@ export function Banners({ view, modelNotice, onDismissModelNotice, urlNotices, o
             <strong>Some settings in the link were ignored:</strong>
             <ul>
               {urlNotices.map((n, i) => (
-                <li key={i}>{n}</li>
+                <li key={i}>{noticeText(n)}</li>
               ))}
             </ul>
           </div>

@@ -2,7 +2,7 @@
 // with computed styles inlined, drawn onto a canvas).
 import type { EngineStatus } from '../engine/protocol';
 import type { Settings } from '../engine/settings';
-import { RUN_IDS, type MetricsSnapshot } from './metricsStore';
+import { RUN_IDS, type MetricsSnapshot, type RunSeries } from './metricsStore';
 
 const CSV_COLUMNS = [
   'run',
@@ -20,8 +20,14 @@ const CSV_COLUMNS = [
   'testLoss',
   'testAccuracy',
   // Every how many received points of this row's series the export holds one (1 = all);
-  // mode switches, the first and the newest point are held whatever the stride.
+  // the first and the newest point, and the pinned mode switches, are held whatever the stride.
   'stride',
+  // Points this row's series received, and whether the file holds fewer of them (true: thinned).
+  'received',
+  'thinned',
+  // On step rows: this run's mode switches past the store's pin budget, held only where they
+  // fall on the stride's grid, so their exact step may be missing (0: every switch is here).
+  'switchesOnGridOnly',
 ] as const;
 
 /**
@@ -38,18 +44,26 @@ export function csvCell(v: unknown): string {
 
 /**
  * One row per kept point: kind "step" (training step) or "eval" (evaluation). A long run's
- * history is decimated evenly (see metricsStore.ts); the `stride` column says at what resolution.
+ * history is decimated evenly (see metricsStore.ts); the `stride`, `received` and `thinned`
+ * columns say at what resolution, `switchesOnGridOnly` how many mode switches lost their step.
  */
 export function metricsToCsv(metrics: MetricsSnapshot): string {
   const rows: string[] = [CSV_COLUMNS.join(',')];
   for (const run of RUN_IDS) {
     const series = metrics.runs[run];
+    const stepMeta = {
+      stride: series.stepStride,
+      received: series.stepsReceived,
+      thinned: series.steps.length < series.stepsReceived,
+      switchesOnGridOnly: series.switchesUnpinned,
+    };
+    const evalMeta = { stride: series.evalStride, received: series.evalsReceived, thinned: series.evals.length < series.evalsReceived };
     for (const p of series.steps) {
-      const row: Record<string, unknown> = { run, kind: 'step', ...p, stride: series.stepStride };
+      const row: Record<string, unknown> = { run, kind: 'step', ...p, ...stepMeta };
       rows.push(CSV_COLUMNS.map((c) => csvCell(row[c])).join(','));
     }
     for (const p of series.evals) {
-      const row: Record<string, unknown> = { run, kind: 'eval', ...p, stride: series.evalStride };
+      const row: Record<string, unknown> = { run, kind: 'eval', ...p, ...evalMeta };
       rows.push(CSV_COLUMNS.map((c) => csvCell(row[c])).join(','));
     }
   }
@@ -62,6 +76,20 @@ function resolutionNote(received: number, kept: number, stride: number, what: st
   return `${kept} of ${received} ${what}: every ${stride}th, plus ${alsoKept}`;
 }
 
+/**
+ * Which mode switches the steps hold, in words: the store pins the first ones it receives (up
+ * to its budget) at their step; past the budget a switch is held only where it falls on the grid.
+ */
+function switchesNote(series: RunSeries): string {
+  const pinned = series.switchesPinned ?? 0;
+  const total = pinned + series.switchesUnpinned;
+  if (series.switchesUnpinned === 0) return `the first, the newest and all ${total} mode switches`;
+  return (
+    `the first, the newest and the first ${pinned} of ${total} mode switches; ` +
+    `the other ${series.switchesUnpinned} only where they fall on that grid (their exact step may be missing)`
+  );
+}
+
 export function metricsToJson(metrics: MetricsSnapshot, settings: Settings, status: EngineStatus | null): string {
   const runs: Record<string, unknown> = {};
   for (const run of RUN_IDS) {
@@ -72,11 +100,17 @@ export function metricsToJson(metrics: MetricsSnapshot, settings: Settings, stat
       evals: s.evals,
       stepsReceived: s.stepsReceived,
       evalsReceived: s.evalsReceived,
-      /** The steps hold every stepStride-th step received (and every mode switch); 1 = all. */
+      /** The steps hold every stepStride-th step received (and the pinned mode switches); 1 = all. */
       stepStride: s.stepStride,
       evalStride: s.evalStride,
+      // Switches received, those held at their step, and those held only where on the grid.
+      modeSwitches: {
+        received: (s.switchesPinned ?? 0) + s.switchesUnpinned,
+        keptAtTheirStep: s.switchesPinned ?? 0,
+        onGridOnly: s.switchesUnpinned,
+      },
       resolution: {
-        steps: resolutionNote(s.stepsReceived, s.steps.length, s.stepStride, 'steps', 'the first, the newest and every mode switch'),
+        steps: resolutionNote(s.stepsReceived, s.steps.length, s.stepStride, 'steps', switchesNote(s)),
         evals: resolutionNote(s.evalsReceived, s.evals.length, s.evalStride, 'evaluations', 'the first and the newest'),
       },
       thinned: s.steps.length < s.stepsReceived || s.evals.length < s.evalsReceived,

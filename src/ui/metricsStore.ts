@@ -19,11 +19,13 @@ export interface RunSeries {
   /** Points received in total (before decimation), for export and status. */
   stepsReceived: number;
   evalsReceived: number;
-  /** The kept steps hold every `stepStride`-th step received (1 = all), plus every mode switch. */
+  /** The kept steps hold every `stepStride`-th step received (1 = all), plus the first `switchesPinned` mode switches. */
   stepStride: number;
   evalStride: number;
   /** Mode switches kept only at grid resolution because the switch budget was spent (0 normally). */
   switchesUnpinned: number;
+  /** Mode switches kept at their step whatever the stride: the first ones received (absent: not counted). */
+  switchesPinned?: number;
   /** Variance-lab probes (importance run), oldest first; the store always sets it. */
   varianceLab?: readonly VarianceLabPoint[];
 }
@@ -43,6 +45,7 @@ const emptyRun = (): RunSeries => ({
   stepStride: 1,
   evalStride: 1,
   switchesUnpinned: 0,
+  switchesPinned: 0,
   varianceLab: [],
 });
 
@@ -123,6 +126,7 @@ export class MetricsStore {
         stepStride: history.steps.stride,
         evalStride: history.evals.stride,
         switchesUnpinned: history.steps.unpinned,
+        switchesPinned: history.steps.pinned,
         varianceLab: incoming.varianceLab?.length ? keepLabPoints(run.varianceLab ?? [], incoming.varianceLab, this.maxPoints) : (run.varianceLab ?? []),
       };
       changed = true;

@@ -53,6 +53,11 @@ export class SeriesHistory<T> {
     return this.receivedCount;
   }
 
+  /** Points `pin` marked and pinned (kept at their place whatever the stride): the first `pinBudget` of them. */
+  get pinned(): number {
+    return this.pinCount;
+  }
+
   /** Points `pin` marked that were not pinned because the pin budget was spent. */
   get unpinned(): number {
     return this.pinsRefused;

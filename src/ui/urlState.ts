@@ -2,7 +2,7 @@
 // schema's order; values are plain text (numbers in JavaScript's shortest round-trip form,
 // booleans as true/false). Anything the URL says that the schema does not accept falls back
 // to the default, with a notice that names the key. Notices are plain strings: the UI renders
-// them as text, never as HTML.
+// them as text, never as HTML, and user text in them is quoted with hidden characters escaped.
 import {
   SETTINGS_SCHEMA,
   SETTING_KEYS,
@@ -12,6 +12,7 @@ import {
   isSettingKey,
   type Settings,
 } from '../engine/settings';
+import { quoteUserText } from './noticeText';
 
 export interface ParsedUrlSettings {
   settings: Settings;
@@ -31,13 +32,14 @@ export const MAX_NOTICES = 12;
 /** Most unknown keys named in the notice about them; the rest are counted. */
 const MAX_UNKNOWN_NAMED = 5;
 
-/** Quotes a URL-supplied string for a notice: shortened, control characters dropped. */
-export function quoteForNotice(raw: string): string {
-  // Cut before cleaning, so a huge value costs no more than a short one.
-  // eslint-disable-next-line no-control-regex
-  const clean = raw.slice(0, 4 * QUOTE_LIMIT).replace(/[\u0000-\u001f\u007f]/g, '');
-  const cut = clean.length > QUOTE_LIMIT || raw.length > 4 * QUOTE_LIMIT ? `${clean.slice(0, QUOTE_LIMIT)}…` : clean;
-  return `"${cut}"`;
+/**
+ * Quotes a URL-supplied string for a notice: shortened, quotes and backslashes escaped, and
+ * hidden characters (controls, Unicode format characters) written as escapes, so the notice
+ * shows what the link holds (noticeText.ts). Keys are settings' names, all ASCII: any other
+ * character in an unknown key is escaped too, so look-alike letters cannot spell a setting.
+ */
+export function quoteForNotice(raw: string, { key = false }: { key?: boolean } = {}): string {
+  return quoteUserText(raw, { limit: QUOTE_LIMIT, asciiOnly: key });
 }
 
 // Decimal notation only. Each alternative fixes where the digits go (digits, then optionally a
@@ -87,7 +89,7 @@ export function parseSettingsFromQuery(query: string): ParsedUrlSettings {
   for (const [key, raw] of params) {
     if (!isSettingKey(key)) {
       unknownCount++;
-      if (unknownKeys.length < MAX_UNKNOWN_NAMED) unknownKeys.push(quoteForNotice(key));
+      if (unknownKeys.length < MAX_UNKNOWN_NAMED) unknownKeys.push(quoteForNotice(key, { key: true }));
       continue;
     }
     const times = (seen.get(key) ?? 0) + 1;

@@ -35,7 +35,7 @@ async function trainSome(page, log, n) {
 export const compareScenarios = [
   {
     id: 16,
-    name: 'run history: a race is kept at Reset, is still there after a reload, and overlaying it draws its line on the loss chart',
+    name: 'run history: a race is kept at Reset, is still there after a reload, and overlaying it draws its line on the loss chart; a race in flight at a reload is kept',
     timeout: 180_000,
     async run(ctx) {
       const { page, log } = await ctx.open();
@@ -56,7 +56,14 @@ export const compareScenarios = [
         (await page.locator('[data-testid="chart-loss"] [data-testid="overlay-line"]').count()) > 0,
       );
       const label = await page.locator('[data-testid="chart-loss"] [data-testid="overlay-line"]').first().getAttribute('data-overlay-label');
-      return `history kept across a reload; overlay line "${label}"`;
+      // A second race, then a reload in the middle of it, with no Reset: the page keeps it on pagehide.
+      await trainSome(page, log, 4);
+      await page.reload();
+      await waitReady(page, log);
+      await waitFor(page, log, 'the race in flight was lost by the reload', async () => (await historyItems(page)) === 2);
+      const kept = await page.locator('[data-testid="history-item"]').allTextContents();
+      check(kept.some((t) => /kept when the page was left/.test(t)), `no race marked as kept when the page was left: ${JSON.stringify(kept)}`);
+      return `history kept across a reload; overlay line "${label}"; the race in flight at a reload kept too`;
     },
   },
   {

@@ -590,7 +590,7 @@ export const scenarios = [
   },
   {
     id: 9,
-    name: 'Content-Security-Policy: training, CSV/JSON export and PNG download work under the policy, with no violation',
+    name: 'Content-Security-Policy: training, CSV/JSON export and PNG download work under the policy, with no violation; the worker runs under the header',
     timeout: 240_000,
     async run(ctx) {
       const { page, log } = await ctx.open();
@@ -625,6 +625,15 @@ export const scenarios = [
       }
       const scriptSources = (directives['script-src'] ?? '').split(/\s+/);
       check(!scriptSources.some((t) => t === "'unsafe-eval'" || t === "'unsafe-inline'"), `script-src allows unsafe code: ${directives['script-src']}`);
+      // The <meta> tag covers the page only; the training worker's own script comes with the
+      // policy as a header (plus blob: for the wasm threads, and frame-ancestors 'none').
+      const worker = page.workers()[0];
+      check(worker, 'no training worker on the page');
+      const workerPolicy = await page.evaluate(async (u) => (await fetch(u)).headers.get('content-security-policy'), worker.url());
+      check(
+        typeof workerPolicy === 'string' && /script-src 'self' 'wasm-unsafe-eval' blob:/.test(workerPolicy) && /frame-ancestors 'none'/.test(workerPolicy),
+        `the worker's script ${worker.url()} comes with no or another Content-Security-Policy header: ${workerPolicy}`,
+      );
 
       // Training under the policy: both runs advance and the charts gain points (the pause
       // semantics are scenario 3's).
@@ -668,7 +677,33 @@ export const scenarios = [
         return { ran: window.__inlineRan === true, reported: window.__cspViolations.length };
       });
       check(!probe.ran && probe.reported > 0, `the policy is not in force: an inline script ${probe.ran ? 'ran' : 'was blocked'}, ${probe.reported} violation(s) reported`);
-      return `policy "${policy.slice(0, 80)}…"; trained to step ${s.importance}; CSV ${csv.length - 1} rows, JSON both runs, ${pngId} ${png.length} B; 0 violations (an inline-script probe was blocked and reported)`;
+      // In the worker: a string timer (eval by another name) is refused, so the header's policy
+      // is in force there; and a blob: worker may load a blob: script, as the wasm threads do.
+      const inWorker = await worker.evaluate(async () => {
+        const stringTimer = await new Promise((resolve) => {
+          self.__stringTimerRan = false;
+          try {
+            setTimeout('self.__stringTimerRan = true', 0);
+          } catch {
+            resolve('threw');
+          }
+          setTimeout(() => resolve(self.__stringTimerRan ? 'ran' : 'blocked'), 300);
+        });
+        const blobUrl = (code) => URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
+        const inner = blobUrl('self.loadedFromBlob = true;');
+        const thread = new Worker(blobUrl(`try { importScripts(${JSON.stringify(inner)}); postMessage(self.loadedFromBlob === true); } catch (e) { postMessage(false); }`));
+        const blobWorker = await new Promise((resolve) => {
+          thread.onmessage = (e) => resolve(e.data === true);
+          thread.onerror = () => resolve(false);
+          setTimeout(() => resolve(false), 5000);
+        });
+        thread.terminate();
+        return { stringTimer, blobWorker };
+      });
+      check(inWorker.stringTimer !== 'ran', 'the training worker runs under no policy: a string timer ran in it');
+      check(inWorker.blobWorker, "under the worker's policy a blob: worker could not load a blob: script: the wasm backend's threads could not start");
+      const badge = await text(page, 'backend-badge');
+      return `policy "${policy.slice(0, 80)}…"; worker under the header (string timer blocked, blob: threads may start); trained on "${badge.slice(0, 60)}" to step ${s.importance}; CSV ${csv.length - 1} rows, JSON both runs, ${pngId} ${png.length} B; 0 violations (an inline-script probe was blocked and reported)`;
     },
   },
   {

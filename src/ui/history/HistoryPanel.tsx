@@ -3,6 +3,7 @@
 // how many are kept. Unreadable entries are named in a notice, never drawn.
 import { useId, useState } from 'react';
 import type { Settings } from '../../engine/settings';
+import { noticeText } from '../noticeText';
 import { shareLink } from '../share';
 import type { RunHistory } from './useRunHistory';
 import type { HistoryRecord } from './record';
@@ -33,7 +34,7 @@ export function HistoryPanel({ history, describe }: HistoryPanelProps) {
   const limitId = useId();
   const [limitText, setLimitText] = useState<string | null>(null);
   const [limitError, setLimitError] = useState<string | null>(null);
-  const { records, skipped, problem, error, limit, overlaid } = history;
+  const { records, skipped, problem, error, limit, overlaid, unsaved } = history;
 
   const applyLimit = (text: string) => {
     const e = history.setLimit(Number(text));
@@ -73,13 +74,13 @@ export function HistoryPanel({ history, describe }: HistoryPanelProps) {
       ) : null}
       {error ? (
         <p className="notice warning" data-testid="history-error">
-          {error}
+          {noticeText(error)}
         </p>
       ) : null}
       {skipped.length ? (
         <p className="notice warning" data-testid="history-skipped">
           {skipped.length === 1 ? 'One stored entry' : `${skipped.length} stored entries`} could not be read and{' '}
-          {skipped.length === 1 ? 'was' : 'were'} skipped ({skipped[0].reason}
+          {skipped.length === 1 ? 'was' : 'were'} skipped ({noticeText(skipped[0].reason)}
           {skipped.length > 1 ? ', …' : ''}).{' '}
           <button type="button" className="link-button" onClick={() => skipped.forEach((s) => void history.remove(s.key))} data-testid="history-drop-skipped">
             Remove {skipped.length === 1 ? 'it' : 'them'}
@@ -90,8 +91,8 @@ export function HistoryPanel({ history, describe }: HistoryPanelProps) {
         <p className="muted">Reading the history…</p>
       ) : records.length === 0 ? (
         <p className="muted">
-          No earlier races yet. A race is kept here when you press Reset, change a setting that restarts it, or its budget
-          runs out.
+          No earlier races yet. A race is kept here when you press Reset, change a setting that restarts it, its budget
+          runs out, or you leave the page.
         </p>
       ) : (
         <ul className="history-list">
@@ -111,7 +112,13 @@ export function HistoryPanel({ history, describe }: HistoryPanelProps) {
                   <span className="muted">
                     {' '}
                     {recordSummary(r.settings)} · {when(r.savedAt)}
-                    {r.finished ? ' · budget reached' : ''}
+                    {r.finished ? ' · budget reached' : r.reason === 'reload' ? ' · kept when the page was left' : ''}
+                    {unsaved.has(r.id) ? (
+                      <span className="field-error" data-testid="history-unsaved">
+                        {' '}
+                        · not saved (kept on this page only)
+                      </span>
+                    ) : null}
                   </span>
                   <span className="history-losses">
                     loss: importance {lastLoss(r, 'importance')}

@@ -1,6 +1,6 @@
 // The run history in the browser's IndexedDB: one object store of HistoryRecords keyed by id,
-// bounded to `limit` records (the oldest go first), read back through parseHistoryRecord so a
-// corrupt or foreign entry is reported and skipped, never drawn. Where IndexedDB is missing
+// bounded to `limit` records (unreadable entries, then the oldest go first), read back through
+// parseHistoryRecord so a corrupt, oversized or foreign entry is reported and skipped, never drawn. Where IndexedDB is missing
 // or refuses to open (some private windows, a blocked origin), the same API keeps the
 // history in memory for the session and says so.
 import { parseHistoryRecord, type HistoryRecord } from './record';
@@ -43,18 +43,13 @@ export function checkHistoryLimit(limit: number): string | null {
     : `History size must be a whole number from 1 to ${MAX_HISTORY_LIMIT}, got ${limit}`;
 }
 
-const savedAtOf = (value: unknown): number => {
-  const t = typeof value === 'object' && value !== null ? (value as { savedAt?: unknown }).savedAt : undefined;
-  // Unreadable entries sort as the oldest, so trimming drops them first.
-  return typeof t === 'number' && Number.isFinite(t) ? t : -Infinity;
-};
-
 /** Readable records newest first, and the rest with their reasons. */
 function sortEntries(entries: readonly { key: string; value: unknown }[]): HistoryListing {
   const records: HistoryRecord[] = [];
   const skipped: SkippedEntry[] = [];
+  const now = Date.now();
   for (const { key, value } of entries) {
-    const r = parseHistoryRecord(value);
+    const r = parseHistoryRecord(value, { key, now });
     if (typeof r === 'string') skipped.push({ key, reason: r });
     else records.push(r);
   }
@@ -62,10 +57,14 @@ function sortEntries(entries: readonly { key: string; value: unknown }[]): Histo
   return { records, skipped };
 }
 
-/** Keys to delete so that at most `limit` entries remain, oldest (and unreadable) first. */
+/**
+ * Keys to delete so that at most `limit` entries remain: unreadable entries first (whatever
+ * save time they claim: a foreign entry must not outlive the records), then the oldest records.
+ */
 export function keysPastLimit(entries: readonly { key: string; value: unknown }[], limit: number): string[] {
-  const order = [...entries].sort((a, b) => savedAtOf(a.value) - savedAtOf(b.value));
-  return order.slice(0, Math.max(0, order.length - limit)).map((e) => e.key);
+  const { records, skipped } = sortEntries(entries);
+  const order = [...skipped.map((s) => s.key), ...records.reverse().map((r) => r.id)];
+  return order.slice(0, Math.max(0, order.length - limit));
 }
 
 // ---- IndexedDB ------------------------------------------------------------------------------
@@ -101,6 +100,9 @@ class IndexedDbHistory implements RunHistoryStore {
   async put(record: HistoryRecord, limit: number): Promise<void> {
     const tx = this.db.transaction(HISTORY_STORE, 'readwrite');
     tx.objectStore(HISTORY_STORE).put(record, record.id);
+    // Commit now rather than when the event loop comes round: a save made as the page goes
+    // away (pagehide) is then on its way before the page is torn down. Trimming comes after.
+    tx.commit();
     await committed(tx);
     await this.trim(limit);
   }

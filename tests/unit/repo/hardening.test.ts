@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SITE_CSP_HEADER } from '../../../scripts/contentSecurityPolicy.mjs';
 import { canOpenBrowser, openBrowser, parseStartArgs } from '../../../scripts/start.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -106,5 +107,32 @@ describe('npm start', () => {
     expect(plain).toMatch(/Local:\s+http:\/\/localhost:\d+\//);
     expect(plain).toMatch(/No desktop here .*: open http:\/\/localhost:\d+\/ in a browser\./);
     expect(err).not.toMatch(/xdg-open|Error|\n\s+at /);
+  }, 90_000);
+
+  it("sends the site's Content-Security-Policy on the worker's script and everything but the page, and COOP/COEP on all", async () => {
+    // The page itself goes without: the dev server's React refresh preamble is an inline script
+    // (vite.config.ts drops the <meta> policy in dev for the same reason).
+    const child = spawn(process.execPath, [path.join(ROOT, 'scripts/start.mjs'), '--port', '0', '--no-open'], { cwd: ROOT });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      const t0 = Date.now();
+      // eslint-disable-next-line no-control-regex
+      const url = () => /Local:\s+(http:\/\/localhost:\d+\/)/.exec(out.replace(/\u001b\[[0-9;]*m/g, ''))?.[1];
+      while (!url() && child.exitCode === null && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 100));
+      const base = url();
+      expect(base, out).toBeDefined();
+      const worker = await fetch(new URL('src/engine/worker.ts?worker_file&type=module', base), { headers: { accept: '*/*', 'sec-fetch-dest': 'worker' } });
+      expect(worker.status).toBe(200);
+      expect(worker.headers.get('content-security-policy')).toBe(SITE_CSP_HEADER);
+      expect(worker.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+      const page = await fetch(base!, { headers: { accept: 'text/html,application/xhtml+xml', 'sec-fetch-dest': 'document' } });
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-security-policy')).toBeNull();
+      expect(page.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
   }, 90_000);
 });

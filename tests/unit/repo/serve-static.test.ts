@@ -3,12 +3,21 @@
 // 400 and internal failures without their detail, keeps a bounded request log, and refuses
 // bad command-line arguments with a message instead of a stack trace.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_LOGGED_REQUESTS, parseServeArgs, startStaticServer, type StaticServer } from '../../../scripts/serve-static.mjs';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { SITE_CSP_HEADER, parsePolicy } from '../../../scripts/contentSecurityPolicy.mjs';
+import {
+  MAX_CONNECTIONS,
+  MAX_LOGGED_PATH,
+  MAX_LOGGED_REQUESTS,
+  parseServeArgs,
+  startStaticServer,
+  type StaticServer,
+} from '../../../scripts/serve-static.mjs';
 
 const SCRIPT = path.resolve(import.meta.dirname, '../../../scripts/serve-static.mjs');
 
@@ -113,6 +122,126 @@ describe('serve-static serving', () => {
     expect(srv.requestsDropped).toBe(50);
     expect(srv.requests.every((r) => r.status === 404)).toBe(true);
   }, 60_000);
+});
+
+// ---- under load, and the policy it sends ------------------------------------------------------
+
+const MiB = 1024 * 1024;
+const sockets: Socket[] = [];
+afterEach(() => {
+  for (const s of sockets.splice(0)) s.destroy();
+  vi.restoreAllMocks();
+});
+
+/** A client that asks for `rawPath` and never reads the answer. Resolves once connected. */
+function stalledClient(port: number, rawPath: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1', () => {
+      s.pause();
+      s.write(`GET ${rawPath} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      resolve(s);
+    });
+    s.on('error', () => undefined);
+    s.once('error', reject);
+    sockets.push(s);
+  });
+}
+
+async function waitFor(ok: () => boolean, what: string, ms = 15_000): Promise<void> {
+  const t0 = Date.now();
+  while (!ok() && Date.now() - t0 < ms) await new Promise((r) => setTimeout(r, 50));
+  expect(ok(), what).toBe(true);
+}
+
+describe('serve-static under load', () => {
+  it('streams files: 8 clients that never read a 50 MB file do not make it hold 8 copies', async () => {
+    writeFileSync(path.join(site, 'big.bin'), Buffer.alloc(50 * MiB, 7));
+    srv = await startStaticServer({ root: site, port: 0 });
+    const before = process.memoryUsage().arrayBuffers;
+    for (let i = 0; i < 8; i++) await stalledClient(srv.port, '/big.bin');
+    await waitFor(() => srv!.requests.filter((r) => r.status === 200).length === 8, 'all 8 answered');
+    await new Promise((r) => setTimeout(r, 300));
+    const held = process.memoryUsage().arrayBuffers - before;
+    // Whole-file reads held 8 × 50 MB here; a stream holds its read-ahead per client.
+    expect(held).toBeLessThan(40 * MiB);
+    // And a reading client still gets the file whole.
+    const { status, body } = await new Promise<{ status: number; body: number }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: srv!.port, path: '/big.bin' }, (res) => {
+        let n = 0;
+        res.on('data', (c: Buffer) => (n += c.length));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: n }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect({ status, body }).toEqual({ status: 200, body: 50 * MiB });
+  }, 60_000);
+
+  it('caps its connections: past the cap a new client is turned away, and served again once others leave', async () => {
+    expect(MAX_CONNECTIONS).toBeGreaterThanOrEqual(16);
+    writeFileSync(path.join(site, 'big.bin'), Buffer.alloc(8 * MiB, 7));
+    srv = await startStaticServer({ root: site, port: 0, maxConnections: 4 });
+    const held = [];
+    for (let i = 0; i < 4; i++) held.push(await stalledClient(srv.port, '/big.bin'));
+    await waitFor(() => srv!.requests.length === 4, 'four clients in');
+    const refused = await get(srv.port, '/sub/a.txt').then(
+      () => 'served',
+      (e: NodeJS.ErrnoException) => e.code ?? e.message,
+    );
+    expect(refused).not.toBe('served');
+    for (const s of held) s.destroy();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await get(srv.port, '/sub/a.txt')).toEqual({ status: 200, body: 'inside' });
+  }, 30_000);
+
+  it('bounds each console line of its log: a 15,000-character URL prints at most a short, printable line', async () => {
+    const lines: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void lines.push(args.join(' ')));
+    srv = await startStaticServer({ root: site, port: 0, log: true });
+    const long = '/sub/' + 'a'.repeat(15_000) + '%1b%5b31m';
+    expect((await get(srv.port, long)).status).toBe(404);
+    await get(srv.port, '/sub/a.txt?x=%1b%5b2J');
+    expect(lines).toHaveLength(2);
+    for (const line of lines) {
+      expect(line.length).toBeLessThanOrEqual(MAX_LOGGED_PATH + 40);
+      // eslint-disable-next-line no-control-regex
+      expect(line).not.toMatch(/[\u0000-\u001f\u007f]/);
+    }
+    expect(lines[0]).toMatch(/^404 GET \/sub\/a{20,}…$/);
+    expect(srv.requests[0].path.length).toBeLessThanOrEqual(MAX_LOGGED_PATH + 1);
+  });
+});
+
+describe('the Content-Security-Policy header', () => {
+  it('goes with every response (the page, scripts, errors), beside COOP and COEP', async () => {
+    writeFileSync(path.join(site, 'worker.js'), 'self.onmessage = () => undefined;');
+    srv = await startStaticServer({ root: site, port: 0 });
+    for (const p of ['/', '/worker.js', '/sub/a.txt', '/nope', '/%']) {
+      const { headers } = await getWithHeaders(srv.port, p);
+      expect(headers['content-security-policy'], p).toBe(SITE_CSP_HEADER);
+      expect(headers['cross-origin-opener-policy'], p).toBe('same-origin');
+      expect(headers['cross-origin-embedder-policy'], p).toBe('require-corp');
+    }
+  });
+
+  it("is index.html's policy, plus blob: for the wasm backend's threads and frame-ancestors 'none'", () => {
+    const html = readFileSync(path.resolve(import.meta.dirname, '../../../index.html'), 'utf8');
+    const meta = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]+)"/i.exec(html);
+    expect(meta).not.toBeNull();
+    const page = parsePolicy(meta![1]);
+    const header = parsePolicy(SITE_CSP_HEADER);
+    const expected = {
+      ...page,
+      'script-src': [...page['script-src'], 'blob:'],
+      'worker-src': [...page['worker-src'], 'blob:'],
+      'frame-ancestors': ["'none'"],
+    };
+    expect(header).toEqual(expected);
+    // WebAssembly compiles; no JavaScript eval or inline script anywhere.
+    expect(header['script-src']).toContain("'wasm-unsafe-eval'");
+    expect(Object.values(header).flat()).not.toContain("'unsafe-eval'");
+    expect(Object.values(header).flat()).not.toContain("'unsafe-inline'");
+  });
 });
 
 describe('serve-static arguments', () => {

@@ -2,12 +2,14 @@
 // The page's run history, repeat and keyboard against a fake worker and an in-memory
 // IndexedDB (fake-indexeddb): what a user does (Reset, a budget running out, a reload, keys)
 // and what the page keeps and sends.
-import { IDBFactory } from 'fake-indexeddb';
+import { IDBFactory, IDBObjectStore } from 'fake-indexeddb';
 import { act } from 'react';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EngineStatus, EvalPoint, StepPoint } from '../../../src/engine/protocol';
 import { defaultSettings, type Settings } from '../../../src/engine/settings';
 import { App } from '../../../src/ui/App';
+import { openRunHistory } from '../../../src/ui/history/historyStore';
+import { recordOfRace, type HistoryRecord } from '../../../src/ui/history/record';
 import { ChartWidthContext } from '../../../src/ui/charts/common';
 import { ChartRefreshContext } from '../../../src/ui/charts/throttle';
 import { TestHost, byId } from '../../support/reactHost';
@@ -39,7 +41,11 @@ beforeEach(() => {
   worker = freshWorker();
   db = new IDBFactory();
 });
-afterEach(() => page.cleanup());
+afterEach(() => {
+  page.cleanup();
+  vi.restoreAllMocks();
+  localStorage.clear();
+});
 
 function renderApp(query = ''): HTMLDivElement {
   return page.render(
@@ -182,6 +188,127 @@ describe('the run history on the page', () => {
     // Both are overlaid once the repeat is over.
     const boxes = [...el2.querySelectorAll<HTMLInputElement>('[data-testid="history-overlay"]')];
     expect(boxes.map((b) => b.checked)).toEqual([true, true]);
+  });
+});
+
+// ---- races that must not be lost ----------------------------------------------------------
+
+const LIMIT_KEY = 'is-playground.historyLimit';
+
+/** A stored race, as another tab (or an earlier visit) saved it. */
+function storedRace(id: string, savedAt: number): HistoryRecord {
+  return recordOfRace(
+    {
+      id,
+      runs: { importance: { steps: [stepAt(1)], evals: [evalAt(1, 0.5)] }, uniform: { steps: [stepAt(1)], evals: [evalAt(1, 0.6)] } },
+      settings: defaultSettings(),
+      backend: 'cpu',
+      device: null,
+      finished: false,
+    },
+    'reset',
+    savedAt,
+  )!;
+}
+
+async function storedIds(): Promise<string[]> {
+  const { store } = await openRunHistory(db);
+  return (await store.list()).records.map((r) => r.id);
+}
+
+/** Makes the fake IndexedDB refuse puts as a full disk does, while `full()` says so. */
+function quotaWhile(full: () => boolean): void {
+  const put = IDBObjectStore.prototype.put;
+  vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+    if (full()) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    return put.apply(this, args);
+  });
+}
+
+describe('races the history must not lose', () => {
+  it('re-reads the history size at every save: another tab that keeps 200 is not cut to the 20 this tab read', async () => {
+    const el = renderApp();
+    await until(() => byId(el, 'history') !== null && !el.textContent!.includes('Reading the history'), 'history loaded');
+    expect(byId(el, 'history')!.textContent).toContain('of 20 kept');
+    // Meanwhile, in another tab: keep 200, and 50 races saved there.
+    localStorage.setItem(LIMIT_KEY, '200');
+    const { store } = await openRunHistory(db);
+    for (let i = 0; i < 50; i++) await store.put(storedRace(`other-${i}`, 1000 + i), 200);
+    race(defaultSettings(), 0.25, 0.5);
+    act(() => byId(el, 'reset-button')!.click());
+    await until(() => items(el).length === 51, 'all 51 races listed after one save here');
+    expect(await storedIds()).toHaveLength(51);
+    expect(byId(el, 'history')!.textContent).toContain('of 200 kept');
+  });
+
+  it('follows a limit another tab sets (the storage event)', async () => {
+    const el = renderApp();
+    await until(() => byId(el, 'history') !== null, 'panel');
+    localStorage.setItem(LIMIT_KEY, '75');
+    act(() => window.dispatchEvent(new StorageEvent('storage', { key: LIMIT_KEY, newValue: '75', storageArea: localStorage })));
+    expect(byId(el, 'history')!.textContent).toContain('of 75 kept');
+    expect((byId(el, 'history-limit') as HTMLInputElement).value).toBe('75');
+  });
+
+  it('saves the race in flight when the page is hidden for good (pagehide: reload, close, navigation)', async () => {
+    let el = renderApp();
+    await until(() => byId(el, 'history') !== null, 'panel');
+    race(defaultSettings(), 0.3, 0.6);
+    act(() => window.dispatchEvent(new Event('pagehide')));
+    await until(() => items(el).length === 1, 'the race in flight is kept');
+    const { store } = await openRunHistory(db);
+    const [kept] = (await store.list()).records;
+    expect(kept.reason).toBe('reload');
+    expect(kept.runs.importance?.evals.at(-1)?.trainLoss).toBe(0.3);
+    // After the reload it is there; the same race hidden twice is one record.
+    act(() => window.dispatchEvent(new Event('pagehide')));
+    page.cleanup();
+    worker = freshWorker();
+    el = renderApp();
+    await until(() => items(el).length === 1, 'still one race after the reload');
+  });
+
+  it('a save refused for quota trims the oldest races and retries, and says so', async () => {
+    const { store } = await openRunHistory(db);
+    for (let i = 1; i <= 3; i++) await store.put(storedRace(`old-${i}`, 1000 * i), 20);
+    const el = renderApp();
+    await until(() => items(el).length === 3, 'three stored races');
+    // The disk is full until two races are gone.
+    let refusals = 2;
+    quotaWhile(() => refusals-- > 0);
+    race(defaultSettings(), 0.2, 0.4);
+    act(() => byId(el, 'reset-button')!.click());
+    await until(() => items(el).length === 2 && byId(el, 'history-error') !== null, 'kept after trimming');
+    const ids = await storedIds();
+    expect(ids).toHaveLength(2);
+    expect(ids).toContain('old-3');
+    expect(ids.some((id) => id.startsWith('old-'))).toBe(true);
+    expect(ids).not.toContain('old-1');
+    expect(ids).not.toContain('old-2');
+    expect(byId(el, 'history-error')!.textContent).toMatch(/storage is full: removed the 2 oldest races/);
+  });
+
+  it('a save that still fails keeps the race on the page, marked, and the next save stores it', async () => {
+    const el = renderApp();
+    await until(() => byId(el, 'history') !== null, 'panel');
+    let full = true;
+    quotaWhile(() => full);
+    race(defaultSettings(), 0.2, 0.4);
+    act(() => byId(el, 'reset-button')!.click());
+    await until(() => items(el).length === 1 && byId(el, 'history-error') !== null, 'the race stays listed');
+    expect(items(el)[0].textContent).toContain('not saved');
+    expect(byId(el, 'history-error')!.textContent).toMatch(/kept on this page/);
+    expect(await storedIds()).toEqual([]);
+    // The charts may draw it meanwhile.
+    act(() => (items(el)[0].querySelector('[data-testid="history-overlay"]') as HTMLInputElement).click());
+    expect((items(el)[0].querySelector('[data-testid="history-overlay"]') as HTMLInputElement).checked).toBe(true);
+    // Room again: the next race's save stores both.
+    full = false;
+    race(defaultSettings(), 0.1, 0.3);
+    act(() => byId(el, 'reset-button')!.click());
+    await until(() => items(el).length === 2 && !el.textContent!.includes('not saved'), 'both stored');
+    expect(await storedIds()).toHaveLength(2);
+    expect(byId(el, 'history-error')).toBeNull();
   });
 });
 

@@ -13,7 +13,10 @@ import {
   MemoryHistory,
   openRunHistory,
 } from '../../../src/ui/history/historyStore';
-import { parseHistoryRecord, recordOfRace, type HistoryRecord } from '../../../src/ui/history/record';
+import { isQuotaError, keepRecord } from '../../../src/ui/history/keepRecord';
+import { MAX_RECORD_POINTS, parseHistoryRecord, recordOfRace, type HistoryRecord } from '../../../src/ui/history/record';
+import { DEFAULT_MAX_POINTS } from '../../../src/ui/metricsStore';
+import { DATASET_CATALOGUE } from '../../../src/data/catalogue';
 
 const step = (n: number): StepPoint => ({
   step: n, samplesSeen: 32 * n, clockMs: 10 * n, batchLoss: 1 / (n + 1), mode: 'auto', importanceActive: n > 2,
@@ -163,16 +166,158 @@ describe('history records', () => {
     expect(recordOfRace({ id: 'e', runs: { importance: empty, uniform: empty }, settings: defaultSettings(), backend: null, device: null, finished: false }, 'reset', 1)).toBeNull();
   });
 
-  it('limits: whole numbers from 1 to the maximum; the oldest keys go first', () => {
+  it('limits: whole numbers from 1 to the maximum; unreadable entries, then the oldest records go first', () => {
     expect(checkHistoryLimit(20)).toBeNull();
     expect(checkHistoryLimit(0)).toMatch(/History size must be a whole number from 1/);
     expect(checkHistoryLimit(2.5)).not.toBeNull();
     const entries = [
-      { key: 'new', value: { savedAt: 3 } },
+      { key: 'new', value: record('new', 3) },
       { key: 'broken', value: 42 },
-      { key: 'old', value: { savedAt: 1 } },
+      { key: 'old', value: record('old', 1) },
     ];
     expect(keysPastLimit(entries, 1)).toEqual(['broken', 'old']);
     expect(keysPastLimit(entries, 5)).toEqual([]);
+  });
+});
+
+// ---- hostile records ----------------------------------------------------------------------
+// Any script of the same origin can write the store (on GitHub Pages: every project site of the
+// same user), so what is read back is bounded and checked before anything draws it.
+
+describe('hostile history records', () => {
+  const withRun = (run: { steps: unknown[]; evals: unknown[] }) => {
+    const r = record('h', 1000);
+    return { ...r, runs: { importance: run, uniform: r.runs.uniform } };
+  };
+
+  it('a run of a million points is refused by its length, before any point is read', () => {
+    // Sparse, with a getter that counts reads on a few points: cheap to build, and it shows
+    // whether the parser walks the points (a full walk of a million took ~80 ms, then a second per chart).
+    const many: unknown[] = new Array(1_000_000);
+    let reads = 0;
+    for (const i of [0, 1, 999_999]) Object.defineProperty(many, i, { get: () => (reads++, step(i)) });
+    expect(parseHistoryRecord(withRun({ steps: many, evals: [] }))).toBe(`run "importance" has 1000000 step points (at most ${MAX_RECORD_POINTS})`);
+    expect(reads).toBe(0);
+    // The bound is what the page's own metrics store keeps of a series.
+    expect(MAX_RECORD_POINTS).toBe(DEFAULT_MAX_POINTS);
+    const evals = Array.from({ length: MAX_RECORD_POINTS + 1 }, (_, i) => evalAt(i, 1));
+    expect(parseHistoryRecord(withRun({ steps: [], evals }))).toMatch(/evaluations \(at most/);
+  });
+
+  it('the most points the page itself keeps are accepted', () => {
+    const steps = Array.from({ length: MAX_RECORD_POINTS }, (_, i) => step(i));
+    const evals = Array.from({ length: MAX_RECORD_POINTS }, (_, i) => evalAt(i, 1 / (i + 1)));
+    expect(typeof parseHistoryRecord(withRun({ steps, evals }))).toBe('object');
+  });
+
+  it('steps, sample counts and clocks must be finite and non-negative, steps whole and in order', () => {
+    const bad: [string, unknown][] = [
+      ['NaN step', { ...step(1), step: NaN }],
+      ['fractional step', { ...step(1), step: 1.5 }],
+      ['negative step', { ...step(1), step: -1 }],
+      ['Infinity clock', { ...step(1), clockMs: Infinity }],
+      ['NaN samples', { ...step(1), samplesSeen: NaN }],
+      ['unknown mode', { ...step(1), mode: 'turbo' }],
+      ['no importanceActive', { ...step(1), importanceActive: 'yes' }],
+      ['loss as text', { ...step(1), batchLoss: '0.5' }],
+    ];
+    for (const [what, point] of bad) {
+      expect(parseHistoryRecord(withRun({ steps: [step(0), point], evals: [] })), what).toBe('run "importance" has a malformed step point (at 1)');
+    }
+    expect(parseHistoryRecord(withRun({ steps: [step(2), step(1)], evals: [] }))).toBe('run "importance" has steps out of order (at 1)');
+    expect(parseHistoryRecord(withRun({ steps: [], evals: [{ ...evalAt(1, 1), clockMs: -Infinity }] }))).toBe(
+      'run "importance" has a malformed evaluation (at 0)',
+    );
+    expect(parseHistoryRecord(withRun({ steps: [], evals: [{ ...evalAt(1, 1), testAccuracy: 7 }] }))).toMatch(/malformed evaluation/);
+    // A diverged run's losses may be NaN or infinite: charts leave such points out, the record stays.
+    expect(typeof parseHistoryRecord(withRun({ steps: [{ ...step(1), batchLoss: NaN, tauRaw: Infinity }], evals: [evalAt(1, NaN)] }))).toBe('object');
+  });
+
+  it('confusion counts must be K×K whole numbers for the dataset, not a million entries', () => {
+    const k = DATASET_CATALOGUE[defaultSettings().dataset].numClasses;
+    const ok = Array.from({ length: k * k }, (_, i) => (i % (k + 1) === 0 ? 5 : 0));
+    expect(typeof parseHistoryRecord(withRun({ steps: [], evals: [{ ...evalAt(1, 1), testConfusion: ok }] }))).toBe('object');
+    for (const confusion of [new Array(1_000_000).fill(0), [...ok.slice(1), -1, 0], [...ok.slice(1), 0.5], [...ok.slice(1), NaN]]) {
+      expect(parseHistoryRecord(withRun({ steps: [], evals: [{ ...evalAt(1, 1), testConfusion: confusion }] }))).toMatch(/malformed evaluation/);
+    }
+  });
+
+  it('keeps only the fields a point has: anything else stored with it is dropped on read', () => {
+    const parsed = parseHistoryRecord(
+      withRun({ steps: [{ ...step(1), payload: 'x'.repeat(1000) }], evals: [{ ...evalAt(1, 1), payload: [1, 2, 3] }] }),
+    ) as HistoryRecord;
+    expect(Object.keys(parsed.runs.importance!.steps[0])).not.toContain('payload');
+    expect(Object.keys(parsed.runs.importance!.evals[0])).not.toContain('payload');
+  });
+
+  it('texts are bounded, and a record cannot claim to be saved in the future', () => {
+    const r = record('t', 1000);
+    expect(parseHistoryRecord({ ...r, id: 'x'.repeat(1000) })).toMatch(/id longer than/);
+    expect(typeof parseHistoryRecord({ ...r, backend: 'y'.repeat(1000) })).toBe('string');
+    expect(parseHistoryRecord({ ...r, savedAt: Date.now() + 10 * 86_400_000 })).toMatch(/saved in the future/);
+  });
+
+  it('a record stored under a key other than its id is unreadable: listed under its key, trimmed first, removable', async () => {
+    const factory = new IDBFactory();
+    const { store } = await openRunHistory(factory);
+    for (let i = 1; i <= 3; i++) await store.put(record(`r${i}`, i * 1000), 20);
+    // Newest of all and well-formed, but filed under another key than its id.
+    await plant(factory, 'elsewhere', record('r9', Date.now()));
+    const listing = await store.list();
+    expect(listing.records.map((r) => r.id)).toEqual(['r3', 'r2', 'r1']);
+    expect(listing.skipped).toEqual([{ key: 'elsewhere', reason: 'stored under key "elsewhere" but its id is "r9"' }]);
+    // Trimming evicts it before any real record.
+    await store.trim(3);
+    const after = await store.list();
+    expect(after.records.map((r) => r.id)).toEqual(['r3', 'r2', 'r1']);
+    expect(after.skipped).toEqual([]);
+    // And by its key, the page's Remove removes it.
+    await plant(factory, 'elsewhere', record('r9', Date.now()));
+    await store.remove('elsewhere');
+    expect((await store.list()).skipped).toEqual([]);
+  });
+});
+
+// ---- a full disk ------------------------------------------------------------------------------
+
+/** A store that refuses a put for quota while it holds `room` entries or more. */
+class FullStore extends MemoryHistory {
+  constructor(private room: number, private readonly failure: () => Error = () => new DOMException('quota', 'QuotaExceededError')) {
+    super();
+  }
+  async put(record: HistoryRecord, limit: number): Promise<void> {
+    const { records, skipped } = await this.list();
+    const others = records.filter((r) => r.id !== record.id).length + skipped.length;
+    if (others >= this.room) throw this.failure();
+    return super.put(record, limit);
+  }
+  /** Plants an entry as another page might (bypassing the quota). */
+  plant(key: string, value: unknown): void {
+    (this as unknown as { map: Map<string, unknown> }).map.set(key, value);
+  }
+}
+
+describe('keepRecord on a full disk', () => {
+  it('drops unreadable entries first, then the oldest records, until the new one fits', async () => {
+    const store = new FullStore(3);
+    store.plant('r1', record('r1', 1000));
+    store.plant('r2', record('r2', 2000));
+    store.plant('junk', { version: 1 });
+    store.plant('r3', record('r3', 3000));
+    expect(await keepRecord(store, record('new', 4000), 20)).toEqual({ dropped: 2 });
+    const { records, skipped } = await store.list();
+    expect(records.map((r) => r.id)).toEqual(['new', 'r3', 'r2']);
+    expect(skipped).toEqual([]);
+  });
+
+  it('rejects, dropping nothing, on an error that is not about quota, and when nothing is left to drop', async () => {
+    const broken = new FullStore(0, () => new Error('the database connection is closing'));
+    broken.plant('r1', record('r1', 1000));
+    await expect(keepRecord(broken, record('new', 2000), 20)).rejects.toThrow('closing');
+    expect((await broken.list()).records.map((r) => r.id)).toEqual(['r1']);
+    const tiny = new FullStore(0);
+    await expect(keepRecord(tiny, record('new', 2000), 20)).rejects.toMatchObject({ name: 'QuotaExceededError' });
+    expect(isQuotaError(new DOMException('x', 'QuotaExceededError'))).toBe(true);
+    expect(isQuotaError(new Error('QuotaExceededError'))).toBe(false);
   });
 });

@@ -183,6 +183,64 @@ describe('exports of a long run', () => {
     expect(Number(evalRow[strideCol])).toBe(snap.evalStride);
   });
 
+  // The issue's run: 100,000 steps switching every 37 steps is 2,702 switches, past the 500
+  // the store pins; the exports must say which switches they hold, not "every mode switch".
+  const every37 = (step: number) => ({ mode: 'auto' as ImportanceMode, active: Math.floor(step / 37) % 2 === 1 });
+
+  it('the JSON of a run with more switches than the store pins says exactly which switches it holds', () => {
+    const store = new MetricsStore();
+    feed(store, 100_000, every37, 500, 1000);
+    const snap = store.getSnapshot().runs.importance;
+    const total = switchSteps(100_000, every37).length;
+    expect(total).toBe(2702);
+    expect(snap.switchesUnpinned).toBeGreaterThan(0);
+    const pinned = total - snap.switchesUnpinned;
+    const json = JSON.parse(metricsToJson(store.getSnapshot(), defaultSettings(), null)) as {
+      runs: Record<string, { modeSwitches: { received: number; keptAtTheirStep: number; onGridOnly: number }; resolution: { steps: string } }>;
+    };
+    const run = json.runs.importance;
+    expect(run.modeSwitches).toEqual({ received: total, keptAtTheirStep: pinned, onGridOnly: snap.switchesUnpinned });
+    expect(run.resolution.steps).not.toContain('every mode switch');
+    expect(run.resolution.steps).toContain(`the first ${pinned} of ${total} mode switches`);
+    expect(run.resolution.steps).toContain(`the other ${snap.switchesUnpinned} only where they fall on that grid`);
+    // The steps of the switches the JSON claims are at their step are all there.
+    const kept = new Set(snap.steps.map((p) => p.step));
+    expect(switchSteps(100_000, every37).slice(0, pinned).every((s) => kept.has(s))).toBe(true);
+  });
+
+  it('the JSON of a thinned run whose switches all fit says so, with their number', () => {
+    const store = new MetricsStore();
+    const rare = (step: number) => ({ mode: 'auto' as ImportanceMode, active: Math.floor(step / 5000) % 2 === 1 });
+    feed(store, 20_000, rare);
+    const json = JSON.parse(metricsToJson(store.getSnapshot(), defaultSettings(), null)) as {
+      runs: Record<string, { modeSwitches: { received: number; onGridOnly: number }; resolution: { steps: string } }>;
+    };
+    expect(json.runs.importance.modeSwitches).toMatchObject({ received: 4, onGridOnly: 0 });
+    expect(json.runs.importance.resolution.steps).toMatch(/plus the first, the newest and all 4 mode switches$/);
+  });
+
+  it('each CSV row marks whether its series is thinned, how many points it received, and how many switches lost their step', () => {
+    const store = new MetricsStore();
+    feed(store, 100_000, every37, 500, 1000);
+    const csv = metricsToCsv(store.getSnapshot()).trim().split('\n');
+    const header = csv[0].split(',');
+    const col = (name: string) => {
+      const i = header.indexOf(name);
+      expect(i, `column ${name}`).toBeGreaterThanOrEqual(0);
+      return i;
+    };
+    const rows = csv.slice(1).map((l) => l.split(','));
+    const steps = rows.filter((r) => r[col('run')] === 'importance' && r[col('kind')] === 'step');
+    const evals = rows.filter((r) => r[col('run')] === 'importance' && r[col('kind')] === 'eval');
+    const snap = store.getSnapshot().runs.importance;
+    expect(new Set(steps.map((r) => r[col('thinned')]))).toEqual(new Set(['true']));
+    expect(new Set(steps.map((r) => r[col('received')]))).toEqual(new Set(['100000']));
+    expect(new Set(steps.map((r) => r[col('switchesOnGridOnly')]))).toEqual(new Set([String(snap.switchesUnpinned)]));
+    // 100 evaluations fit whole.
+    expect(new Set(evals.map((r) => r[col('thinned')]))).toEqual(new Set(['false']));
+    expect(new Set(evals.map((r) => r[col('received')]))).toEqual(new Set(['100']));
+  });
+
   it('CSV text cells that a spreadsheet would run as a formula are defused; numbers are not', () => {
     const store = new MetricsStore();
     const hostile = ['=HYPERLINK("http://x","y")', '+1', '-2+3', '@SUM(A1)'];

@@ -201,9 +201,71 @@ describe('hostile URL values', () => {
     expect(notices[0].length).toBeLessThan(300);
   });
 
-  it('strips control characters from quoted values', () => {
+  it('shows control characters in quoted values as escapes, never as the text they would hide', () => {
     const { notices } = parseSettingsFromQuery(`model=${encodeURIComponent('a\u0000b\nc\u001bd')}`);
-    expect(notices[0]).toContain('"abcd"');
+    expect(notices[0]).toContain('"a\\u0000b\\u000Ac\\u001Bd"');
+  });
+});
+
+// ---- spoofed notices -------------------------------------------------------------------------
+
+describe('notices a link cannot spoof', () => {
+  it('a key with a NUL in it is not shown as the setting it spells without it', () => {
+    const { settings, notices } = parseSettingsFromQuery('se%00ed=5');
+    expect(settings.seed).toBe(defaultSettings().seed);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).not.toContain('"seed"');
+    expect(notices[0]).toContain('"se\\u0000ed"');
+  });
+
+  it('format characters (Unicode Cf: bidi overrides, zero-width) in a key or value are escaped, not dropped or obeyed', () => {
+    // U+202E turns the rest of the line around; U+200B and U+2060 are invisible.
+    const { notices } = parseSettingsFromQuery(
+      `${encodeURIComponent('\u202Edees')}=1&${encodeURIComponent('se\u200Bed')}=2&model=${encodeURIComponent('ml\u2060p')}`,
+    );
+    const text = notices.join('\n');
+    expect(text).not.toMatch(/\p{Cf}/u);
+    expect(text).toContain('"\\u202Edees"');
+    expect(text).toContain('"se\\u200Bed"');
+    expect(text).toContain('"ml\\u2060p"');
+    expect(text).not.toContain('"seed"');
+    expect(text).not.toContain('ignored "mlp"');
+  });
+
+  it('a key that looks like a setting in other scripts is shown with its letters escaped', () => {
+    // "ѕееd": Cyrillic dze and ie, which draw like s and e.
+    const { notices } = parseSettingsFromQuery(`${encodeURIComponent('\u0455\u0435\u0435d')}=3`);
+    expect(notices[0]).toContain('"\\u0455\\u0435\\u0435d"');
+  });
+
+  it('a quote or backslash in user text cannot close the quotation and write the rest of the notice', () => {
+    const forged = 'x" in the link. All is well, "y';
+    const { notices } = parseSettingsFromQuery(`${encodeURIComponent(forged)}=1`);
+    expect(notices[0]).toBe('Ignored unknown setting "x\\" in the link. All is well, \\"y" in the link.');
+  });
+
+  it('every banner strips format characters at render, whoever wrote the message', () => {
+    const view = {
+      ...initialEngineView(),
+      notices: [{ id: 1, level: 'info' as const, message: 'engine says \u202Eevil\u202C and \u200Bhidden' }],
+      errors: [{ id: 2, level: 'error' as const, message: 'failed \u2066x\u2069', fatal: false }],
+    };
+    const el = page.render(
+      <Banners
+        view={view}
+        modelNotice={'model \u202Enotice'}
+        urlNotices={['link \u202Enotice']}
+        onDismissUrlNotices={() => undefined}
+        onDismiss={() => undefined}
+        onRestartEngine={() => undefined}
+      />,
+    );
+    const text = el.textContent ?? '';
+    expect(text).toContain('engine says evil and hidden');
+    expect(text).toContain('failed x');
+    expect(text).toContain('model notice');
+    expect(text).toContain('link notice');
+    expect(text).not.toMatch(/\p{Cf}/u);
   });
 });
 
