@@ -1,5 +1,6 @@
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { SITE_CSP_HEADER } from './scripts/contentSecurityPolicy.mjs';
 
 /**
  * The dev server injects an inline script (React refresh) and inline styles (CSS hot
@@ -58,7 +59,8 @@ export default defineConfig({
   base: './',
   plugins: [react(), cspOnlyInBuild()],
   server: { headers: { ...CROSS_ORIGIN_ISOLATION_HEADERS } },
-  preview: { headers: { ...CROSS_ORIGIN_ISOLATION_HEADERS } },
+  // The built site, as served by a host that sends headers: the site's policy covers the worker too.
+  preview: { headers: { ...CROSS_ORIGIN_ISOLATION_HEADERS, 'Content-Security-Policy': SITE_CSP_HEADER } },
   // Plugins of the page's bundle do not reach the worker's: the worker gets its own list.
   worker: { format: 'es', plugins: () => [keepThreadedWasmSource()] },
   optimizeDeps: { rolldownOptions: { plugins: [keepThreadedWasmSource()] } },

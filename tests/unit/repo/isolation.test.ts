@@ -22,3 +22,11 @@ describe('cross-origin isolation headers', () => {
     expect(lower(config.preview?.headers ?? {})).toMatchObject(lower(CROSS_ORIGIN_ISOLATION_HEADERS));
   });
 });
+
+describe('the site policy as a header', () => {
+  it('is sent by the preview server too (the built site, worker included, as a host that sends headers serves it)', async () => {
+    const { SITE_CSP_HEADER } = await import('../../../scripts/contentSecurityPolicy.mjs');
+    const config = viteConfig as { preview?: { headers?: Record<string, string> } };
+    expect(lower(config.preview?.headers ?? {})['content-security-policy']).toBe(SITE_CSP_HEADER);
+  });
+});
