@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { writeReport } from '../bench/lib/report.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const ALL = ['fixed-budget', 'samplers', 'loop', 'cost', 'backends', 'throughput', 'variance', 'memory'];
+const ALL = ['fixed-budget', 'samplers', 'loop', 'cost', 'backends', 'throughput', 'variance', 'memory', 'page'];
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 function usage(msg) {
@@ -94,6 +94,11 @@ function defaultList() {
 }
 
 function runOne(name, env) {
+  // bench/page.mjs drives Chromium on the production build: plain Node, built first if missing.
+  if (name === 'page') {
+    if (!existsSync(path.join(ROOT, 'dist', 'index.html'))) spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+    return runProcess(name, 'node', [path.join('bench', 'page.mjs'), ...(opts.quick ? ['--quick'] : [])], env);
+  }
   const args = ['tsx', path.join('bench', `${name}.ts`), '--backend', opts.backend];
   if (opts.quick) args.push('--quick');
   if (opts.scale) args.push('--scale', opts.scale);
@@ -102,12 +107,16 @@ function runOne(name, env) {
   if (opts.seeds) args.push('--seeds', opts.seeds);
   if (opts.models) args.push('--models', opts.models);
   if (opts.samplers) args.push('--samplers', opts.samplers);
-  console.log(`\n=== ${name} (${opts.backend}${opts.quick ? ', quick' : ''}) — npx ${args.join(' ')}`);
+  return runProcess(name, 'npx', args, env);
+}
+
+function runProcess(name, command, args, env) {
+  console.log(`\n=== ${name} (${name === 'page' ? 'Chromium' : opts.backend}${opts.quick ? ', quick' : ''}) — ${command} ${args.join(' ')}`);
   const t0 = Date.now();
   return new Promise((resolve) => {
     // The memory benchmark forces a GC before reading the JS heap.
     const childEnv = name === 'memory' ? { ...env, NODE_OPTIONS: [env.NODE_OPTIONS, '--expose-gc'].filter(Boolean).join(' ') } : env;
-    const child = spawn('npx', args, { cwd: ROOT, env: childEnv, stdio: 'inherit' });
+    const child = spawn(command, args, { cwd: ROOT, env: childEnv, stdio: 'inherit' });
     const forward = (sig) => child.kill(sig);
     process.on('SIGINT', forward);
     process.on('SIGTERM', forward);
