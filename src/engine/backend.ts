@@ -3,7 +3,7 @@
 // promise that settles when the WebGPU device is lost.
 import * as tf from '@tensorflow/tfjs';
 import { registerRowGather } from './backend/rowGather';
-import type { BackendInfo } from './protocol';
+import type { BackendInfo } from '../contract/protocol';
 import { describeWasm, startWasm, type WasmStartOptions } from './backend/wasm';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';

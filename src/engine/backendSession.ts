@@ -5,8 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_BACKEND_ORDER, discardBackend, selectBackend, type BackendName, type BackendSelection } from './backend';
 import { describeProbe, fastest, probeBackends, type ProbeSpec } from './backendProbe';
-import type { BackendInfo, EngineEvent } from './protocol';
-import type { BackendPreference } from './settings';
+import type { BackendInfo, EngineEvent } from '../contract/protocol';
+import type { BackendPreference } from '../contract/settings';
 import type { ModelName } from '../models';
 
 type Notice = Extract<EngineEvent, { type: 'notice' }>;

@@ -12,7 +12,7 @@
 import { DATASET_CATALOGUE } from '../data/catalogue';
 import { SCORE_CHUNK, presampleSize, samplerInfo } from '../is';
 import { modelFootprint, type ModelFootprint } from '../models/footprint';
-import type { Settings } from './settings';
+import type { Settings } from '../contract/settings';
 
 export type ImageShape = readonly [number, number, number];
 

@@ -8,9 +8,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DeviceData } from '../data';
 import { createRng, deriveSeed, presampleSize, scoreRows, tauThresholdFor, uniformIndices, type LogitsModel, type StepReport } from '../is';
-import type { MeasuredCosts } from './protocol';
+import type { MeasuredCosts } from '../contract/protocol';
 import type { RunTrainer } from './run';
-import type { Settings } from './settings';
+import type { Settings } from '../contract/settings';
 
 /** EMA momentum of the measured timings. */
 const COST_MOMENTUM = 0.9;

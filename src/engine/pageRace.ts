@@ -8,7 +8,7 @@ import { createRng, deriveSeed, samplerInfo, tauThresholdOf, validateSettings, t
 import { MODEL_ZOO, countParameters, type ModelConfig } from '../models';
 import type { BackendSession } from './backendSession';
 import { CostMeter } from './costs';
-import type { DatasetInfo, EngineEvent, EvalPoint, MeasuredCosts, ModelInfo, RunId, RunMetrics, RunStatus } from './protocol';
+import type { DatasetInfo, EngineEvent, EvalPoint, MeasuredCosts, ModelInfo, RunId, RunMetrics, RunStatus } from '../contract/protocol';
 import { SCHEDULES, buildRuns, stepRound, type TrainerFactory } from './race';
 import { dataKeyOf, makeResident, type ResidentData } from './residency';
 import type { Run, StepOutcome } from './run';
@@ -16,7 +16,7 @@ import { budgetProgress, budgetUsed, stepsLeft, type RunEnd } from './runBudget'
 import { runIdsOf, trainerSettingsFor } from './runSettings';
 import { SamplerViews } from './samplerView';
 import { VarianceLabProbes } from './varianceLab';
-import type { Settings } from './settings';
+import type { Settings } from '../contract/settings';
 import type { HiddenMark } from './visibility';
 import { blockSizesOf, compileKernels, warmUpKey } from './warmup';
 

@@ -6,8 +6,8 @@
 import type { BackendSession } from './backendSession';
 import { BLOCK_TARGET_MS, blockStepsWithinBudget, budgetErrors, declaredShape, type ImageShape } from './budget';
 import type { PageRace } from './pageRace';
-import type { EngineEvent } from './protocol';
-import { SETTINGS_SCHEMA, type Settings } from './settings';
+import type { EngineEvent } from '../contract/protocol';
+import { SETTINGS_SCHEMA, type Settings } from '../contract/settings';
 
 export class RaceBudget {
   /** The block notice last sent ('' = none), so each change is announced once. */

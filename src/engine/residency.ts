@@ -6,8 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { datasetSummary, evalSubsetIndices, toDeviceData, type DeviceData, type LoadProgress, type PreparedDataset } from '../data';
 import { deriveSeed } from '../is';
 import type { EvalSet } from './evaluate';
-import type { DatasetInfo, EngineEvent } from './protocol';
-import type { Settings } from './settings';
+import type { DatasetInfo, EngineEvent } from '../contract/protocol';
+import type { Settings } from '../contract/settings';
 
 export const DEFAULT_TEST_EVAL_CAP = 2000;
 

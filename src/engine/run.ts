@@ -17,7 +17,7 @@ import type { LogitsModel, StepReport, TrainerSettings } from '../is';
 import { Ema } from './costs';
 import { evaluate, type EvalResult, type EvalSet } from './evaluate';
 import { errorText, isDeviceLost, isNonFinite } from './faults';
-import type { EvalPoint, RunId, StepPoint } from './protocol';
+import type { EvalPoint, RunId, StepPoint } from '../contract/protocol';
 import { hiddenBetween, type HiddenMark } from './visibility';
 
 /** What a run needs of a trainer (src/is ImportanceTrainer fits). */

@@ -5,7 +5,7 @@
 import type { PreparedDataset } from '../data';
 import { pixelsPerSample } from '../data';
 import { importanceWeight, type Rng, type StepReport } from '../is';
-import type { SamplerSnapshot } from './protocol';
+import type { SamplerSnapshot } from '../contract/protocol';
 import type { Run, RunTrainer } from './run';
 import { SnapshotTracker, TOP_SAMPLES, type Candidate } from './snapshot';
 

@@ -4,7 +4,7 @@
 // drawn samples whose label was flipped. Built on the CPU from the step reports' CPU copies,
 // only when a metrics message goes out (throttled), never per step.
 import type { StepReport } from '../is/types';
-import type { Histogram, SampleView, SamplerSnapshot } from './protocol';
+import type { Histogram, SampleView, SamplerSnapshot } from '../contract/protocol';
 
 /** Steps of drawn indices kept for the class and noise shares. */
 export const SHARE_WINDOW_STEPS = 50;

@@ -36,8 +36,8 @@ import {
   type Rng,
   type ScoreKind,
 } from '../is';
-import type { VarianceLabPoint } from './protocol';
-import type { Settings } from './settings';
+import type { VarianceLabPoint } from '../contract/protocol';
+import type { Settings } from '../contract/settings';
 
 /** Largest probe presample the engine uses: the exact gradients cost one backward pass per sample. */
 export const VARIANCE_LAB_MAX_PRESAMPLE = 64;

@@ -7,9 +7,9 @@
 //   new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module' })
 // The page's copies of the WebAssembly binaries, for the wasm backend (Node loads the package's own).
 import './backend/wasmAssets';
-import { checkCommand } from './commandCheck';
+import { checkCommand } from '../contract/commandCheck';
 import { Engine } from './engine';
-import type { EngineEvent } from './protocol';
+import type { EngineEvent } from '../contract/protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 

@@ -1,8 +1,8 @@
 // The playground page: settings on the side, the race in the middle.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { awaitsMeasuredModel, hasHardwareWebgpu, judgeTinyCnn, leavesModelOpen, withMachineDefaults } from './environmentDefaults';
-import type { RunId, StepPoint, VarianceLabPoint } from '../engine/protocol';
-import { applySettingsChange, type ImportanceMode, type Settings } from '../engine/settings';
+import type { RunId, StepPoint, VarianceLabPoint } from '../contract/protocol';
+import { applySettingsChange, type ImportanceMode, type Settings } from '../contract/settings';
 import { findSamplerInfo, presampleSize } from '../is/catalogue';
 import { AccuracyChart } from './charts/AccuracyChart';
 import { ClassShareChart } from './charts/ClassShareChart';

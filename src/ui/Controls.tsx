@@ -1,14 +1,14 @@
 // Every setting of SETTINGS_SCHEMA as a labelled, keyboard-reachable control; the importance
 // mode as a prominent live toggle; Start / Pause / Step / Reset.
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
-import type { EngineState } from '../engine/protocol';
+import type { EngineState } from '../contract/protocol';
 import {
   IMPORTANCE_MODES,
   SETTINGS_SCHEMA,
   checkSettingValue,
   type ImportanceMode,
   type Settings,
-} from '../engine/settings';
+} from '../contract/settings';
 import { DATASET_CATALOGUE } from '../data/catalogue';
 import { MODEL_CATALOGUE } from '../models/catalogue';
 import { MODE_INFO, costModelTauThreshold, describeChoice, presampleSize } from '../is/catalogue';

@@ -2,7 +2,7 @@
 // shader warm-up; and plain banners for errors, fallbacks, engine notices and link notices.
 // Every message is rendered as text (React escapes it): never as HTML.
 import type { ReactNode } from 'react';
-import type { EngineStatus, RunId } from '../engine/protocol';
+import type { EngineStatus, RunId } from '../contract/protocol';
 import type { Banner, EngineView, ProgressInfo } from './engineClient';
 import { RUN_COLORS, RUN_LABELS } from './charts/common';
 

@@ -2,8 +2,8 @@
 // React hook that turns its events into state. The engine owns every tensor; the UI sends
 // EngineCommand messages and renders what EngineEvent messages say.
 import { useCallback, useEffect, useReducer, useRef, useState, useSyncExternalStore } from 'react';
-import type { EngineCommand, EngineEvent, EngineStatus } from '../engine/protocol';
-import { needsRestart, type Settings } from '../engine/settings';
+import type { EngineCommand, EngineEvent, EngineStatus } from '../contract/protocol';
+import { needsRestart, type Settings } from '../contract/settings';
 import { MetricsStore, type MetricsSnapshot } from './metricsStore';
 
 /** What the client needs of a Worker; tests pass a fake. */

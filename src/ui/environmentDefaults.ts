@@ -9,7 +9,7 @@
 // starts from the MLP (the schema's default, ready at once) and, where the link left the model
 // open, moves to the tiny CNN once the engine's measured step says both runs will make about
 // 10 steps a second and the first chart point comes within 10 s of Start (judgeTinyCnn).
-import type { BackendInfo } from '../engine/protocol';
+import type { BackendInfo } from '../contract/protocol';
 
 /** The model shown by default where it is fast enough (the schema's default, the MLP, elsewhere). */
 export const GPU_DEFAULT_MODEL = 'cnn-tiny';

@@ -11,7 +11,7 @@ import {
   defaultSettings,
   isSettingKey,
   type Settings,
-} from '../engine/settings';
+} from '../contract/settings';
 
 export interface ParsedUrlSettings {
   settings: Settings;

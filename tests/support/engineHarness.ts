@@ -3,8 +3,8 @@
 import { prepareDataset, type Dataset, type PreparedDataset } from '../../src/data';
 import { createRng } from '../../src/is/rng';
 import { Engine, type EngineOptions } from '../../src/engine/engine';
-import type { EngineEvent, EngineStatus, RunId, StepPoint, EvalPoint } from '../../src/engine/protocol';
-import { defaultSettings, type Settings } from '../../src/engine/settings';
+import type { EngineEvent, EngineStatus, RunId, StepPoint, EvalPoint } from '../../src/contract/protocol';
+import { defaultSettings, type Settings } from '../../src/contract/settings';
 
 export interface TinyOptions {
   train?: number;

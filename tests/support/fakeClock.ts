@@ -3,7 +3,7 @@
 // set) runs once inside the importance run's next block, before its time passes (e.g. to hide
 // the page mid-block).
 import type { RunTrainer, TrainerFactory } from '../../src/engine/engine';
-import type { RunId } from '../../src/engine/protocol';
+import type { RunId } from '../../src/contract/protocol';
 import { defaultTrainerFactory } from '../../src/engine/race';
 
 export interface FakeClock {

@@ -3,7 +3,7 @@
 // still gets wrong (and towards a rare class when one is made rare).
 import { memo, useMemo, type ReactNode } from 'react';
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
-import type { RunId } from '../../engine/protocol';
+import type { RunId } from '../../contract/protocol';
 import { RUN_IDS, type MetricsSnapshot } from '../metricsStore';
 import { ChartBox, ChartFrame, RUN_COLORS, RUN_LABELS, formatNumber, tooltipProps, type ChartSizeProps } from './common';
 import { useChartValue } from './throttle';

@@ -2,7 +2,7 @@
 // w = 1/(B·p) of the samples drawn.
 import { memo, useMemo, type ReactNode } from 'react';
 import { Bar, BarChart, CartesianGrid, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
-import type { Histogram } from '../../engine/protocol';
+import type { Histogram } from '../../contract/protocol';
 import { ChartBox, ChartFrame, formatNumber, tooltipProps, type ChartSizeProps } from './common';
 import { useChartValue } from './throttle';
 

@@ -3,8 +3,8 @@
 // only in the seed grouped together; and each group's curves on the chart's x axis, a group of
 // several seeds as its mean with the band between the lowest and the highest seed.
 // Plain data in, plain data out: no React, no tfjs.
-import type { EvalPoint, RunId } from '../../engine/protocol';
-import type { Settings } from '../../engine/settings';
+import type { EvalPoint, RunId } from '../../contract/protocol';
+import type { Settings } from '../../contract/settings';
 import { DATASET_CATALOGUE } from '../../data/catalogue';
 import { xValue, type XAxisKind, type XY } from '../charts/common';
 import { DISPLAY_POINTS } from '../charts/downsample';

@@ -2,8 +2,8 @@
 // its share link), the backend it ran on, and both runs' charted history. A record is plain
 // data, stored in IndexedDB (historyStore.ts) and read back through `parseHistoryRecord`,
 // which refuses anything that is not a record of this version rather than draw garbage.
-import type { EvalPoint, RunId, StepPoint } from '../../engine/protocol';
-import { checkSettings, defaultSettings, isSettingKey, type Settings } from '../../engine/settings';
+import type { EvalPoint, RunId, StepPoint } from '../../contract/protocol';
+import { checkSettings, defaultSettings, isSettingKey, type Settings } from '../../contract/settings';
 
 export const HISTORY_RECORD_VERSION = 1;
 

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { BackendSession } from '../../../src/engine/backendSession';
-import type { EngineEvent } from '../../../src/engine/protocol';
+import type { EngineEvent } from '../../../src/contract/protocol';
 
 type Notice = Extract<EngineEvent, { type: 'notice' }>;
 const spec = { model: 'mlp' as const, inputShape: [8, 8, 1] as [number, number, number], numClasses: 4, batchSize: 8 };

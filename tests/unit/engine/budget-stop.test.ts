@@ -4,9 +4,9 @@
 // a 'finished' event, and refuses Start and Step with a notice until the budget is raised or
 // the race is reset.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EngineEvent, RunId } from '../../../src/engine/protocol';
+import type { EngineEvent, RunId } from '../../../src/contract/protocol';
 import { epochSamples } from '../../../src/engine/runBudget';
-import { SETTINGS_SCHEMA, checkSettingValue, checkSettings, defaultSettings } from '../../../src/engine/settings';
+import { SETTINGS_SCHEMA, checkSettingValue, checkSettings, defaultSettings } from '../../../src/contract/settings';
 import { PANEL_KEYS } from '../../../src/ui/Controls';
 import { parseSettingsFromQuery, serializeSettings } from '../../../src/ui/urlState';
 import { fakeClockTrainers } from '../../support/fakeClock';

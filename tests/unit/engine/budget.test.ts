@@ -14,8 +14,8 @@ import {
   type ImageShape,
 } from '../../../src/engine/budget';
 import { Engine } from '../../../src/engine/engine';
-import type { EngineEvent } from '../../../src/engine/protocol';
-import { DATASET_NAMES, MODEL_NAMES, defaultSettings, type Settings } from '../../../src/engine/settings';
+import type { EngineEvent } from '../../../src/contract/protocol';
+import { DATASET_NAMES, MODEL_NAMES, defaultSettings, type Settings } from '../../../src/contract/settings';
 import { buildModel, countParameters } from '../../../src/models';
 import { modelFootprint } from '../../../src/models/footprint';
 import { harness, tinyLoader, tinySettings, waitUntil, type Harness } from '../../support/engineHarness';

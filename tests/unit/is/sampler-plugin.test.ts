@@ -20,7 +20,7 @@ import {
   type BatchDraw,
   type TrainerSettings,
 } from '../../../src/is';
-import { SETTINGS_SCHEMA, checkSettingValue } from '../../../src/engine/settings';
+import { SETTINGS_SCHEMA, checkSettingValue } from '../../../src/contract/settings';
 import { harness, runFor, tinySettings, type Harness } from '../../support/engineHarness';
 import { randomData, softmax64, tinyMlp } from '../../support/isHelpers';
 

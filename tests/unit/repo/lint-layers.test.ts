@@ -23,16 +23,19 @@ const FORBIDDEN: Plant[] = [
   // src/is imports no layer of the app.
   { file: 'src/is/planted.ts', code: "import { DATASET_NAMES } from '../data/catalogue';" },
   { file: 'src/is/planted.ts', code: "import { MODEL_ZOO } from '../models';" },
-  { file: 'src/is/planted.ts', code: "import { SETTINGS_SCHEMA } from '../engine/settings';" },
-  { file: 'src/is/planted.ts', code: "import type { EngineEvent } from '../engine/protocol';" },
+  { file: 'src/is/planted.ts', code: "import { SETTINGS_SCHEMA } from '../contract/settings';" },
+  { file: 'src/is/planted.ts', code: "import type { EngineEvent } from '../contract/protocol';" },
+  { file: 'src/is/planted.ts', code: "import { Engine } from '../engine/page/engine';" },
   { file: 'src/is/planted.ts', code: "import { App } from '../ui/App';" },
   { file: 'src/is/samplers/planted.ts', code: "export { DATASET_NAMES } from '../../data/catalogue';" },
   { file: 'src/is/catalogue.ts', code: "import * as tf from '@tensorflow/tfjs';" },
   // src/data and src/models import neither the engine nor the UI, nor each other.
-  { file: 'src/data/planted.ts', code: "import { SETTINGS_SCHEMA } from '../engine/settings';" },
+  { file: 'src/data/planted.ts', code: "import { SETTINGS_SCHEMA } from '../contract/settings';" },
+  { file: 'src/data/planted.ts', code: "import { Engine } from '../engine/page/engine';" },
   { file: 'src/data/planted.ts', code: "import { App } from '../ui/App';" },
   { file: 'src/data/planted.ts', code: "import { MODEL_NAMES } from '../models/catalogue';" },
-  { file: 'src/models/planted.ts', code: "import type { Settings } from '../engine/settings';" },
+  { file: 'src/models/planted.ts', code: "import type { Settings } from '../contract/settings';" },
+  { file: 'src/models/planted.ts', code: "import { Run } from '../engine/core/run';" },
   { file: 'src/models/planted.ts', code: "import { App } from '../ui/App';" },
   { file: 'src/models/planted.ts', code: "import { DATASET_NAMES } from '../data/catalogue';" },
   // ... and of the library only its PRNG and types.
@@ -41,21 +44,25 @@ const FORBIDDEN: Plant[] = [
   // src/data (except device.ts) and src/models/catalogue.ts are read by the UI: no tfjs.
   { file: 'src/data/planted.ts', code: "import * as tf from '@tensorflow/tfjs';" },
   { file: 'src/models/catalogue.ts', code: "import * as tf from '@tensorflow/tfjs';" },
-  // The engine does not import the UI.
+  // The engine does not import the UI (from any of its rooms).
   { file: 'src/engine/planted.ts', code: "import { App } from '../ui/App';" },
-  { file: 'src/engine/planted.ts', code: "import type { MetricsSnapshot } from '../ui/metricsStore';" },
-  // The two engine modules the UI reads import only what the UI may import.
-  { file: 'src/engine/settings.ts', code: "import { Engine } from './engine';" },
-  { file: 'src/engine/protocol.ts', code: "import * as tf from '@tensorflow/tfjs';" },
-  { file: 'src/engine/settings.ts', code: "import { presampleSize } from '../is/settings';" },
-  { file: 'src/engine/settings.ts', code: "import { MODEL_ZOO } from '../models/zoo';" },
-  { file: 'src/engine/settings.ts', code: "import { DATASET_REGISTRY } from '../data/registry';" },
+  { file: 'src/engine/page/planted.ts', code: "import type { MetricsSnapshot } from '../../ui/metricsStore';" },
+  { file: 'src/engine/core/planted.ts', code: "import { App } from '../../ui/App';" },
+  // The contract, which both bundles read, imports only what the UI may import.
+  { file: 'src/contract/settings.ts', code: "import { Engine } from '../engine/page/engine';" },
+  { file: 'src/contract/protocol.ts', code: "import type { Run } from '../engine/core/run';" },
+  { file: 'src/contract/protocol.ts', code: "import { App } from '../ui/App';" },
+  { file: 'src/contract/protocol.ts', code: "import * as tf from '@tensorflow/tfjs';" },
+  { file: 'src/contract/settings.ts', code: "import { presampleSize } from '../is/settings';" },
+  { file: 'src/contract/settings.ts', code: "import { MODEL_ZOO } from '../models/zoo';" },
+  { file: 'src/contract/settings.ts', code: "import { DATASET_REGISTRY } from '../data/registry';" },
   // The UI: no tfjs, no engine internals, no library or data/model internals.
   { file: 'src/ui/planted.ts', code: "import * as tf from '@tensorflow/tfjs';" },
   { file: 'src/ui/planted.ts', code: "import '@tensorflow/tfjs-backend-webgpu';" },
-  { file: 'src/ui/planted.ts', code: "import { Engine } from '../engine/engine';" },
-  { file: 'src/ui/planted.ts', code: "import { evaluate } from '../engine/evaluate';" },
-  { file: 'src/ui/charts/planted.tsx', code: "import type { EvalResult } from '../../engine/evaluate';" },
+  { file: 'src/ui/planted.ts', code: "import { Engine } from '../engine/page/engine';" },
+  { file: 'src/ui/planted.ts', code: "import { evaluate } from '../engine/core/evaluate';" },
+  { file: 'src/ui/charts/planted.tsx', code: "import type { EvalResult } from '../../engine/core/evaluate';" },
+  { file: 'src/ui/planted.ts', code: "import type { BackendName } from '../engine/backend/select';" },
   { file: 'src/ui/planted.ts', code: "import { ImportanceTrainer } from '../is';" },
   { file: 'src/ui/planted.ts', code: "import { presampleSize } from '../is/settings';" },
   { file: 'src/ui/planted.ts', code: "import type { StepReport } from '../is/types';" },
@@ -78,17 +85,21 @@ const ALLOWED: Plant[] = [
     code: "import * as tf from '@tensorflow/tfjs';\nimport { loadDataset } from '../data';\nimport { MODEL_ZOO } from '../models';\nimport { ImportanceTrainer } from '../is';",
   },
   {
-    file: 'src/engine/settings.ts',
+    file: 'src/engine/page/planted.ts',
+    code: "import type { EngineEvent } from '../../contract/protocol';\nimport { SETTINGS_SCHEMA } from '../../contract/settings';\nimport { Run } from '../core/run';",
+  },
+  {
+    file: 'src/contract/settings.ts',
     code: "import type * as is from '../is/types';\nimport { SAMPLER_KINDS } from '../is/catalogue';\nimport { DATASET_NAMES } from '../data/catalogue';\nimport { MODEL_NAMES } from '../models/catalogue';",
   },
-  { file: 'src/engine/protocol.ts', code: "import type { Settings } from './settings';" },
+  { file: 'src/contract/protocol.ts', code: "import type { Settings } from './settings';" },
   {
     file: 'src/ui/planted.ts',
-    code: "import type { EngineEvent } from '../engine/protocol';\nimport { SETTINGS_SCHEMA } from '../engine/settings';\nimport { SAMPLER_KINDS } from '../is/catalogue';",
+    code: "import type { EngineEvent } from '../contract/protocol';\nimport { SETTINGS_SCHEMA } from '../contract/settings';\nimport { SAMPLER_KINDS } from '../is/catalogue';",
   },
   {
     file: 'src/ui/charts/planted.tsx',
-    code: "import type { RunId } from '../../engine/protocol';\nimport { DATASET_CATALOGUE } from '../../data/catalogue';\nimport { MODEL_CATALOGUE } from '../../models/catalogue';",
+    code: "import type { RunId } from '../../contract/protocol';\nimport { DATASET_CATALOGUE } from '../../data/catalogue';\nimport { MODEL_CATALOGUE } from '../../models/catalogue';",
   },
 ];
 

@@ -3,8 +3,8 @@
 // tests rely on, and what it shows for the engine's events.
 import { act } from 'react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EngineStatus, StepPoint } from '../../../src/engine/protocol';
-import { defaultSettings, type Settings } from '../../../src/engine/settings';
+import type { EngineStatus, StepPoint } from '../../../src/contract/protocol';
+import { defaultSettings, type Settings } from '../../../src/contract/settings';
 import { App } from '../../../src/ui/App';
 import { ChartWidthContext } from '../../../src/ui/charts/common';
 import { ChartRefreshContext } from '../../../src/ui/charts/throttle';

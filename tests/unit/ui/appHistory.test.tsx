@@ -5,8 +5,8 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { act } from 'react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EngineStatus, EvalPoint, StepPoint } from '../../../src/engine/protocol';
-import { defaultSettings, type Settings } from '../../../src/engine/settings';
+import type { EngineStatus, EvalPoint, StepPoint } from '../../../src/contract/protocol';
+import { defaultSettings, type Settings } from '../../../src/contract/settings';
 import { App } from '../../../src/ui/App';
 import { ChartWidthContext } from '../../../src/ui/charts/common';
 import { ChartRefreshContext } from '../../../src/ui/charts/throttle';

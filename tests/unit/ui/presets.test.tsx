@@ -3,8 +3,8 @@
 // is valid settings that survive the share link, and a click sends them as one update.
 import { act, type ReactNode } from 'react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EngineStatus } from '../../../src/engine/protocol';
-import { checkSettings, defaultSettings, needsRestart, type Settings } from '../../../src/engine/settings';
+import type { EngineStatus } from '../../../src/contract/protocol';
+import { checkSettings, defaultSettings, needsRestart, type Settings } from '../../../src/contract/settings';
 import { App } from '../../../src/ui/App';
 import { ChartWidthContext } from '../../../src/ui/charts/common';
 import { ChartRefreshContext } from '../../../src/ui/charts/throttle';

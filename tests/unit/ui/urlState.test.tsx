@@ -9,7 +9,7 @@ import {
   checkSettings,
   defaultSettings,
   type Settings,
-} from '../../../src/engine/settings';
+} from '../../../src/contract/settings';
 import { initialEngineView } from '../../../src/ui/engineClient';
 import { Banners } from '../../../src/ui/StatusBar';
 import { parseSettingsFromQuery, serializeSettings, urlWithSettings } from '../../../src/ui/urlState';

@@ -3,9 +3,9 @@
 // keys are the schema's own keys only: inherited names (toString, constructor, __proto__)
 // are unknown settings, in an update and in init.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { checkCommand } from '../../../src/engine/commandCheck';
-import type { EngineEvent } from '../../../src/engine/protocol';
-import { applySettingsChange, checkSettings, defaultSettings, needsRestart, type Settings } from '../../../src/engine/settings';
+import { checkCommand } from '../../../src/contract/commandCheck';
+import type { EngineEvent } from '../../../src/contract/protocol';
+import { applySettingsChange, checkSettings, defaultSettings, needsRestart, type Settings } from '../../../src/contract/settings';
 import { harness, tinySettings, type Harness } from '../../support/engineHarness';
 
 describe('settings keys are own keys of the schema', () => {

@@ -1,5 +1,6 @@
-// The typed messages that cross the worker boundary, in both directions. The UI imports
-// only this module (and settings.ts) from the engine: it never touches tfjs.
+// The typed messages that cross the worker boundary, in both directions. With the settings
+// schema (settings.ts) it is the contract between the UI and the engine: both bundles import
+// it, it imports neither, and it never touches tfjs.
 import type { ImportanceMode, SamplerKind, Settings } from './settings';
 
 export type RunId = 'importance' | 'uniform';

@@ -1,5 +1,6 @@
 // The one typed settings object of an experiment. It round-trips through the URL (the share
-// link), and the engine validates every change against the same schema.
+// link), the page's controls are drawn from it, and the engine validates every change against
+// the same schema (part of the contract between the UI and the worker: src/contract/).
 
 import { IMPORTANCE_MODES, OPTIMIZERS, SAMPLER_KINDS, SCORE_KINDS } from '../is/catalogue';
 import { DATASET_NAMES, MAX_DATASET_CLASSES, type DatasetName } from '../data/catalogue';

@@ -1,5 +1,6 @@
-// The shape check of a message arriving at the worker: anything a page (or a script on it)
-// posts is `unknown` until this says it is an EngineCommand. It checks only the envelope
+// The shape check of a message arriving at the worker (the worker shell runs it on every
+// message): anything a page (or a script on it) posts is `unknown` until this says it is an
+// EngineCommand. It checks only the envelope
 // (an object, a known type, the right field types); the settings' values are the engine's
 // to check (settings.ts), so every error about a value names the setting.
 import type { EngineCommand } from './protocol';
