@@ -80,7 +80,7 @@ export interface Settings {
    */
   trainWhenHidden: boolean;
   /**
-   * What stops both runs (src/engine/runBudget.ts): 'off' = nothing, they train until paused;
+   * What stops both runs (src/engine/page/clockBudget.ts): 'off' = nothing, they train until paused;
    * 'seconds' = `budget` seconds of each run's OWN clock (its training time, the clock the race
    * is fair on, docs/method.md §7); 'epochs' = `budget` epochs, samplesSeen / training-set size
    * of that run. A run that has used it trains no further; once every run has, the race is over.

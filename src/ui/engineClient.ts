@@ -18,7 +18,7 @@ export interface WorkerLike {
 export type WorkerFactory = () => WorkerLike;
 
 export function createEngineWorker(): WorkerLike {
-  return new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module', name: 'engine' });
+  return new Worker(new URL('../engine/page/worker.ts', import.meta.url), { type: 'module', name: 'engine' });
 }
 
 const EVENT_TYPES: ReadonlySet<string> = new Set(['status', 'progress', 'metrics', 'notice', 'finished', 'error']);

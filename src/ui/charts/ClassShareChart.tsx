@@ -58,7 +58,7 @@ const ClassSharePlot = memo(function ClassSharePlot(props: { rows: Row[]; runs: 
 
 export const ClassShareChart = memo(function ClassShareChart({ metrics, classNames, explain, width, height }: ClassShareChartProps) {
   const shown = useChartValue(metrics);
-  // The shares come ready from the engine's worker (src/engine/snapshot.ts).
+  // The shares come ready from the engine's worker (src/engine/page/snapshot.ts).
   const importanceShare = shown.runs.importance.snapshot?.classShare;
   const uniformShare = shown.runs.uniform.snapshot?.classShare;
   const { rows, runs, legend } = useMemo(() => {

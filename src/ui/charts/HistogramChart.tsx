@@ -85,7 +85,7 @@ const HistogramPlot = memo(function HistogramPlot(props: {
 
 export const HistogramChart = memo(function HistogramChart(props: HistogramChartProps) {
   const { testId, title, subtitle, histogram, color, xLabel, marker, explain, width, height } = props;
-  // The bins come ready from the engine's worker (src/engine/snapshot.ts); only their rows here.
+  // The bins come ready from the engine's worker (src/engine/page/snapshot.ts); only their rows here.
   const shown = useChartValue(histogram);
   const rows = useMemo(() => histogramRows(shown), [shown]);
   const total = rows.reduce((n, r) => n + r.count, 0);

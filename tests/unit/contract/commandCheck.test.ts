@@ -100,7 +100,7 @@ describe('checkCommand', () => {
 
 describe('the worker shell', () => {
   afterEach(() => {
-    vi.doUnmock('../../../src/engine/engine');
+    vi.doUnmock('../../../src/engine/page/engine');
     vi.resetModules();
     delete (globalThis as { self?: unknown }).self;
   });
@@ -116,7 +116,7 @@ describe('the worker shell', () => {
     };
     (globalThis as { self?: unknown }).self = scope;
     vi.resetModules();
-    vi.doMock('../../../src/engine/engine', () => ({
+    vi.doMock('../../../src/engine/page/engine', () => ({
       Engine: class {
         handle(command: unknown): Promise<void> {
           handled.push(command);
@@ -126,7 +126,7 @@ describe('the worker shell', () => {
     }));
     // A path in a variable: the worker needs Vite's client types (import.meta.env), which the
     // tests' TypeScript project does not load; vitest resolves and transforms it at run time.
-    const workerModule = '../../../src/engine/worker';
+    const workerModule = '../../../src/engine/page/worker';
     await import(/* @vite-ignore */ workerModule);
     expect(scope.onmessage).toBeTypeOf('function');
     scope.onmessage!({ data: 42 });

@@ -1,11 +1,11 @@
-// The own-clock budget (settings budgetUnit, budget; src/engine/runBudget.ts): each run stops
+// The own-clock budget (settings budgetUnit, budget; src/engine/page/clockBudget.ts): each run stops
 // once it has used the budget, an epochs budget at exactly the step that reaches it and a
 // seconds budget at the first block end at or past it; the race then pauses, says so once with
 // a 'finished' event, and refuses Start and Step with a notice until the budget is raised or
 // the race is reset.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EngineEvent, RunId } from '../../../src/contract/protocol';
-import { epochSamples } from '../../../src/engine/runBudget';
+import { epochSamples } from '../../../src/engine/page/clockBudget';
 import { SETTINGS_SCHEMA, checkSettingValue, checkSettings, defaultSettings } from '../../../src/contract/settings';
 import { PANEL_KEYS } from '../../../src/ui/Controls';
 import { parseSettingsFromQuery, serializeSettings } from '../../../src/ui/urlState';

@@ -1,4 +1,4 @@
-// The work budget of one step (src/engine/budget.ts): what a link may ask of the device, the
+// The work budget of one step (src/engine/page/workBudget.ts): what a link may ask of the device, the
 // footprint it is estimated from, and the block size that keeps Pause prompt.
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -12,8 +12,8 @@ import {
   declaredShape,
   estimateStep,
   type ImageShape,
-} from '../../../src/engine/budget';
-import { Engine } from '../../../src/engine/engine';
+} from '../../../src/engine/page/workBudget';
+import { Engine } from '../../../src/engine/page/engine';
 import type { EngineEvent } from '../../../src/contract/protocol';
 import { DATASET_NAMES, MODEL_NAMES, defaultSettings, type Settings } from '../../../src/contract/settings';
 import { buildModel, countParameters } from '../../../src/models';

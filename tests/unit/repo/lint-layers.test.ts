@@ -196,7 +196,7 @@ describe("the UI's run-time imports", () => {
   });
 
   it('the walk finds tfjs where it is: from the worker', () => {
-    const found = pathToTfjs([path.join(ROOT, 'src/engine/worker.ts')]);
+    const found = pathToTfjs([path.join(ROOT, 'src/engine/page/worker.ts')]);
     expect(found?.at(-1)).toMatch(/^@tensorflow\//);
   });
 });

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { act } from 'react';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkCommand } from '../../../src/contract/commandCheck';
-import { Engine } from '../../../src/engine/engine';
+import { Engine } from '../../../src/engine/page/engine';
 import type { EngineCommand, EngineEvent } from '../../../src/contract/protocol';
 import type { Settings } from '../../../src/contract/settings';
 import { useEngine, watchPageVisibility, type UseEngine, type WorkerLike } from '../../../src/ui/engineClient';

@@ -2,10 +2,10 @@
 // settings on one set of initial weights, stepped by a pluggable schedule, each on its own
 // clock (docs/method.md §7). What to do around a step (evaluations, snapshots, measured
 // costs, events) belongs to the caller.
-import type { DeviceData } from '../data';
-import { ImportanceTrainer, asLogitsModel, createRng, type LogitsModel, type Rng, type TrainerSettings } from '../is';
+import type { DeviceData } from '../../data';
+import { ImportanceTrainer, asLogitsModel, createRng, type LogitsModel, type Rng, type TrainerSettings } from '../../is';
 import type * as tf from '@tensorflow/tfjs';
-import { buildModel, cloneModel, type ModelConfig, type ModelName } from '../models';
+import { buildModel, cloneModel, type ModelConfig, type ModelName } from '../../models';
 import { Run, type RunClock, type RunTrainer, type StepOutcome } from './run';
 
 export interface TrainerContext {

@@ -2,11 +2,11 @@
 // kept per run and condensed only when a metrics message goes out. With a table sampler the
 // image grid shows the table's highest scores with the weight each would get if drawn now
 // (1/(N·p), docs/method.md §5).
-import type { PreparedDataset } from '../data';
-import { pixelsPerSample } from '../data';
-import { importanceWeight, type Rng, type StepReport } from '../is';
-import type { SamplerSnapshot } from '../contract/protocol';
-import type { Run, RunTrainer } from './run';
+import type { PreparedDataset } from '../../data';
+import { pixelsPerSample } from '../../data';
+import { importanceWeight, type Rng, type StepReport } from '../../is';
+import type { SamplerSnapshot } from '../../contract/protocol';
+import type { Run, RunTrainer } from '../core/run';
 import { SnapshotTracker, TOP_SAMPLES, type Candidate } from './snapshot';
 
 export function tableCandidates(table: NonNullable<RunTrainer['scoreTable']>, n: number, k = TOP_SAMPLES): Candidate[] {

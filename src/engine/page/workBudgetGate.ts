@@ -3,11 +3,11 @@
 // race's blocks are shortened until one takes about BLOCK_TARGET_MS on the backend in force,
 // so that a command waits at most that long. The settings (and the link) keep the block size
 // asked for; the race runs the shorter one and a notice says so, once per change.
-import type { BackendSession } from './backendSession';
-import { BLOCK_TARGET_MS, blockStepsWithinBudget, budgetErrors, declaredShape, type ImageShape } from './budget';
+import type { BackendSession } from '../backend/session';
+import { BLOCK_TARGET_MS, blockStepsWithinBudget, budgetErrors, declaredShape, type ImageShape } from './workBudget';
 import type { PageRace } from './pageRace';
-import type { EngineEvent } from '../contract/protocol';
-import { SETTINGS_SCHEMA, type Settings } from '../contract/settings';
+import type { EngineEvent } from '../../contract/protocol';
+import { SETTINGS_SCHEMA, type Settings } from '../../contract/settings';
 
 export class RaceBudget {
   /** The block notice last sent ('' = none), so each change is announced once. */

@@ -3,8 +3,8 @@
 // uniform picks, the per-class share of drawn samples over a recent window, and the share of
 // drawn samples whose label was flipped. Built on the CPU from the step reports' CPU copies,
 // only when a metrics message goes out (throttled), never per step.
-import type { StepReport } from '../is/types';
-import type { Histogram, SampleView, SamplerSnapshot } from '../contract/protocol';
+import type { StepReport } from '../../is/types';
+import type { Histogram, SampleView, SamplerSnapshot } from '../../contract/protocol';
 
 /** Steps of drawn indices kept for the class and noise shares. */
 export const SHARE_WINDOW_STEPS = 50;

@@ -21,7 +21,7 @@
 // Var_* ≤ Var_p for every p (Cauchy–Schwarz: (Σ‖g_i‖)² ≤ Σ(‖g_i‖²/p_i)·Σp_i), so the optimum
 // is below both others; the score may be above or below uniform.
 import * as tf from '@tensorflow/tfjs';
-import type { DeviceData } from '../data';
+import type { DeviceData } from '../../data';
 import {
   createRng,
   deriveSeed,
@@ -35,9 +35,9 @@ import {
   type LogitsModel,
   type Rng,
   type ScoreKind,
-} from '../is';
-import type { VarianceLabPoint } from '../contract/protocol';
-import type { Settings } from '../contract/settings';
+} from '../../is';
+import type { VarianceLabPoint } from '../../contract/protocol';
+import type { Settings } from '../../contract/settings';
 
 /** Largest probe presample the engine uses: the exact gradients cost one backward pass per sample. */
 export const VARIANCE_LAB_MAX_PRESAMPLE = 64;

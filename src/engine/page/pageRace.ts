@@ -3,22 +3,22 @@
 // alternation, with the honest evaluations, the sampler views, the measured costs and the
 // kernel warm-up around the blocks (docs/method.md §6-7), none of it on a run's clock. The
 // engine (engine.ts) drives it from commands.
-import type { LoadProgress, PreparedDataset } from '../data';
-import { createRng, deriveSeed, samplerInfo, tauThresholdOf, validateSettings, type StepReport } from '../is';
-import { MODEL_ZOO, countParameters, type ModelConfig } from '../models';
-import type { BackendSession } from './backendSession';
-import { CostMeter } from './costs';
-import type { DatasetInfo, EngineEvent, EvalPoint, MeasuredCosts, ModelInfo, RunId, RunMetrics, RunStatus } from '../contract/protocol';
-import { SCHEDULES, buildRuns, stepRound, type TrainerFactory } from './race';
-import { dataKeyOf, makeResident, type ResidentData } from './residency';
-import type { Run, StepOutcome } from './run';
-import { budgetProgress, budgetUsed, stepsLeft, type RunEnd } from './runBudget';
+import type { LoadProgress, PreparedDataset } from '../../data';
+import { createRng, deriveSeed, samplerInfo, tauThresholdOf, validateSettings, type StepReport } from '../../is';
+import { MODEL_ZOO, countParameters, type ModelConfig } from '../../models';
+import type { BackendSession } from '../backend/session';
+import { CostMeter } from '../core/costs';
+import type { DatasetInfo, EngineEvent, EvalPoint, MeasuredCosts, ModelInfo, RunId, RunMetrics, RunStatus } from '../../contract/protocol';
+import { SCHEDULES, buildRuns, stepRound, type TrainerFactory } from '../core/race';
+import { dataKeyOf, makeResident, type ResidentData } from '../core/residency';
+import type { Run, StepOutcome } from '../core/run';
+import { budgetProgress, budgetUsed, stepsLeft, type RunEnd } from './clockBudget';
 import { runIdsOf, trainerSettingsFor } from './runSettings';
 import { SamplerViews } from './samplerView';
-import { VarianceLabProbes } from './varianceLab';
-import type { Settings } from '../contract/settings';
+import { VarianceLabProbes } from '../core/varianceLab';
+import type { Settings } from '../../contract/settings';
 import type { HiddenMark } from './visibility';
-import { blockSizesOf, compileKernels, warmUpKey } from './warmup';
+import { blockSizesOf, compileKernels, warmUpKey } from '../core/warmup';
 
 export interface PageRaceOptions {
   backend: BackendSession;

@@ -13,12 +13,12 @@
 // of time, so its measured time is not trusted: it is charged the run's recent time per step
 // (at most what was measured) and its points are marked clockEstimated (docs/method.md §7).
 import type * as tf from '@tensorflow/tfjs';
-import type { LogitsModel, StepReport, TrainerSettings } from '../is';
+import type { LogitsModel, StepReport, TrainerSettings } from '../../is';
 import { Ema } from './costs';
 import { evaluate, type EvalResult, type EvalSet } from './evaluate';
 import { errorText, isDeviceLost, isNonFinite } from './faults';
-import type { EvalPoint, RunId, StepPoint } from '../contract/protocol';
-import { hiddenBetween, type HiddenMark } from './visibility';
+import type { EvalPoint, RunId, StepPoint } from '../../contract/protocol';
+import { hiddenBetween, type HiddenMark } from '../page/visibility';
 
 /** What a run needs of a trainer (src/is ImportanceTrainer fits). */
 export interface RunTrainer {

@@ -3,11 +3,11 @@
 // subset of the test split. Built once per dataset and data settings; the engine and the
 // benchmarks share it.
 import * as tf from '@tensorflow/tfjs';
-import { datasetSummary, evalSubsetIndices, toDeviceData, type DeviceData, type LoadProgress, type PreparedDataset } from '../data';
-import { deriveSeed } from '../is';
+import { datasetSummary, evalSubsetIndices, toDeviceData, type DeviceData, type LoadProgress, type PreparedDataset } from '../../data';
+import { deriveSeed } from '../../is';
 import type { EvalSet } from './evaluate';
-import type { DatasetInfo, EngineEvent } from '../contract/protocol';
-import type { Settings } from '../contract/settings';
+import type { DatasetInfo, EngineEvent } from '../../contract/protocol';
+import type { Settings } from '../../contract/settings';
 
 export const DEFAULT_TEST_EVAL_CAP = 2000;
 

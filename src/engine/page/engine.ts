@@ -6,22 +6,22 @@
 // Concurrency: every command and every training round runs through one promise chain
 // (`exclusive`), so a command never lands in the middle of a step; the training loop yields
 // to the event loop between rounds so commands get in.
-import { loadPreparedDataset, type LoadProgress, type PreparedDataset } from '../data';
-import type { BackendName } from './backend';
-import { BackendSession } from './backendSession';
-import { errorText, isDeviceLost } from './faults';
+import { loadPreparedDataset, type LoadProgress, type PreparedDataset } from '../../data';
+import type { BackendName } from '../backend/select';
+import { BackendSession } from '../backend/session';
+import { errorText, isDeviceLost } from '../core/faults';
 import { PageRace } from './pageRace';
-import type { EngineCommand, EngineEvent, EngineState, EngineStatus } from '../contract/protocol';
-import { defaultTrainerFactory, type TrainerFactory } from './race';
-import { DEFAULT_TEST_EVAL_CAP, datasetProgress } from './residency';
-import { applySettingsChange, checkSettings, defaultSettings, needsRestart, type Settings } from '../contract/settings';
-import { RaceBudget } from './raceBudget';
-import { BudgetStop } from './runBudget';
+import type { EngineCommand, EngineEvent, EngineState, EngineStatus } from '../../contract/protocol';
+import { defaultTrainerFactory, type TrainerFactory } from '../core/race';
+import { DEFAULT_TEST_EVAL_CAP, datasetProgress } from '../core/residency';
+import { applySettingsChange, checkSettings, defaultSettings, needsRestart, type Settings } from '../../contract/settings';
+import { RaceBudget } from './workBudgetGate';
+import { BudgetStop } from './clockBudget';
 import { PageVisibility } from './visibility';
 
-export type { RunTrainer } from './run';
-export type { TrainerContext, TrainerFactory } from './race';
-export { DEFAULT_TEST_EVAL_CAP } from './residency';
+export type { RunTrainer } from '../core/run';
+export type { TrainerContext, TrainerFactory } from '../core/race';
+export { DEFAULT_TEST_EVAL_CAP } from '../core/residency';
 
 export type DataLoader = (settings: Settings, onProgress: (p: LoadProgress) => void) => Promise<PreparedDataset>;
 

@@ -3,11 +3,11 @@
 // the others (WASM, WebGL; the CPU as the last resort) by measuring the model's step
 // (backendProbe.ts); watches for a lost GPU device, and starts over on a new device after one.
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_BACKEND_ORDER, discardBackend, selectBackend, type BackendName, type BackendSelection } from './backend';
-import { describeProbe, fastest, probeBackends, type ProbeSpec } from './backendProbe';
-import type { BackendInfo, EngineEvent } from '../contract/protocol';
-import type { BackendPreference } from '../contract/settings';
-import type { ModelName } from '../models';
+import { DEFAULT_BACKEND_ORDER, discardBackend, selectBackend, type BackendName, type BackendSelection } from './select';
+import { describeProbe, fastest, probeBackends, type ProbeSpec } from './probe';
+import type { BackendInfo, EngineEvent } from '../../contract/protocol';
+import type { BackendPreference } from '../../contract/settings';
+import type { ModelName } from '../../models';
 
 type Notice = Extract<EngineEvent, { type: 'notice' }>;
 

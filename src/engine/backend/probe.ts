@@ -5,11 +5,11 @@
 // adapter is not probed: compiling its kernels alone takes longer than the first chart point
 // may (measured: ~12 s for the tiny CNN on SwiftShader).
 import * as tf from '@tensorflow/tfjs';
-import { buildModel, type ModelName } from '../models';
-import type { BackendName } from './backend';
-import { registerRowGather } from './backend/rowGather';
-import { startWasm } from './backend/wasm';
-import { errorText } from './faults';
+import { buildModel, type ModelName } from '../../models';
+import type { BackendName } from './select';
+import { registerRowGather } from './rowGather';
+import { startWasm } from './wasm';
+import { errorText } from '../core/faults';
 
 export interface ProbeSpec {
   model: ModelName;

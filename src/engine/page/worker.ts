@@ -4,12 +4,12 @@
 // else lives in engine.ts, which runs in Node under the tests.
 //
 // The UI creates it with
-//   new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module' })
+//   new Worker(new URL('../engine/page/worker.ts', import.meta.url), { type: 'module' })  (src/ui/engineClient.ts)
 // The page's copies of the WebAssembly binaries, for the wasm backend (Node loads the package's own).
-import './backend/wasmAssets';
-import { checkCommand } from '../contract/commandCheck';
+import '../backend/wasmAssets';
+import { checkCommand } from '../../contract/commandCheck';
 import { Engine } from './engine';
-import type { EngineEvent } from '../contract/protocol';
+import type { EngineEvent } from '../../contract/protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
@@ -32,7 +32,8 @@ export function transferables(event: EngineEvent): Transferable[] {
  * folder is served at the root; in a build the worker sits in assets/, next to data/'s parent.
  */
 function guessDataBaseUrl(): string {
-  return import.meta.env.DEV ? new URL('/data/', scope.location.href).href : new URL('../data/', import.meta.url).href;
+  // A run-time URL (the built worker's folder, assets/), not a source file for Vite to resolve.
+  return import.meta.env.DEV ? new URL('/data/', scope.location.href).href : new URL(/* @vite-ignore */ '../data/', import.meta.url).href;
 }
 
 const engine = new Engine(

@@ -2,9 +2,9 @@
 // backend was passed over, the adapter's description (for WASM: SIMD and threads), and a
 // promise that settles when the WebGPU device is lost.
 import * as tf from '@tensorflow/tfjs';
-import { registerRowGather } from './backend/rowGather';
-import type { BackendInfo } from '../contract/protocol';
-import { describeWasm, startWasm, type WasmStartOptions } from './backend/wasm';
+import { registerRowGather } from './rowGather';
+import type { BackendInfo } from '../../contract/protocol';
+import { describeWasm, startWasm, type WasmStartOptions } from './wasm';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const DEFAULT_BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];

@@ -2,9 +2,9 @@
 // stepped first would pay that on its clock, so before the first step (and after a change
 // of model or batch shapes) a scratch copy of the model takes one importance and one uniform
 // step, on no run's clock, and is thrown away (docs/method.md §7).
-import type { DeviceData } from '../data';
-import { asLogitsModel, createRng, presampleSize, type TrainerSettings } from '../is';
-import { cloneModel, type ModelConfig, type ModelName } from '../models';
+import type { DeviceData } from '../../data';
+import { asLogitsModel, createRng, presampleSize, type TrainerSettings } from '../../is';
+import { cloneModel, type ModelConfig, type ModelName } from '../../models';
 import type * as tf from '@tensorflow/tfjs';
 import { errorText, isDeviceLost } from './faults';
 import { defaultTrainerFactory, type TrainerFactory } from './race';

@@ -1,8 +1,8 @@
 // From the page's settings to each run's trainer settings: the importance run follows the
 // settings; the uniform run beside it always samples uniformly.
-import type { TrainerSettings } from '../is';
-import type { RunId } from '../contract/protocol';
-import type { Settings } from '../contract/settings';
+import type { TrainerSettings } from '../../is';
+import type { RunId } from '../../contract/protocol';
+import type { Settings } from '../../contract/settings';
 
 /** EMA momentum a_τ of τ (docs/method.md §3). */
 export const TAU_MOMENTUM = 0.9;

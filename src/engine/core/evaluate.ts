@@ -3,7 +3,7 @@
 // confusion counts, computed on the device in chunks and read back in ONE asynchronous read.
 // The page and the benchmarks both use it.
 import * as tf from '@tensorflow/tfjs';
-import { perSampleLoss } from '../is/scores';
+import { perSampleLoss } from '../../is/scores';
 
 export interface EvalSet {
   x: tf.Tensor4D;

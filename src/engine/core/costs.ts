@@ -6,11 +6,11 @@
 // blocks whose steps all sample the same way, so a block's time per step is one kind's cost.
 // Before any importance step has been timed, a probe times the scoring pass over B.
 import * as tf from '@tensorflow/tfjs';
-import type { DeviceData } from '../data';
-import { createRng, deriveSeed, presampleSize, scoreRows, tauThresholdFor, uniformIndices, type LogitsModel, type StepReport } from '../is';
-import type { MeasuredCosts } from '../contract/protocol';
+import type { DeviceData } from '../../data';
+import { createRng, deriveSeed, presampleSize, scoreRows, tauThresholdFor, uniformIndices, type LogitsModel, type StepReport } from '../../is';
+import type { MeasuredCosts } from '../../contract/protocol';
 import type { RunTrainer } from './run';
-import type { Settings } from '../contract/settings';
+import type { Settings } from '../../contract/settings';
 
 /** EMA momentum of the measured timings. */
 const COST_MOMENTUM = 0.9;

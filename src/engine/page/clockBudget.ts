@@ -15,8 +15,8 @@
 // lowered one ends it at the next block. The engine side (BudgetStop) keeps only whether the
 // end was announced.
 import type { PageRace } from './pageRace';
-import type { EngineEvent, RunId } from '../contract/protocol';
-import type { Settings } from '../contract/settings';
+import type { EngineEvent, RunId } from '../../contract/protocol';
+import type { Settings } from '../../contract/settings';
 
 /** The settings the budget reads. */
 export type BudgetSettings = Pick<Settings, 'budgetUnit' | 'budget' | 'batchSize'>;

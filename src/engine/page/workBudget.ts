@@ -9,10 +9,10 @@
 // has to tell a sensible step from one that takes seconds or gigabytes. It depends on the
 // settings and the backend only, never on timings, so the same settings give the same block
 // boundaries and the same run.
-import { DATASET_CATALOGUE } from '../data/catalogue';
-import { SCORE_CHUNK, presampleSize, samplerInfo } from '../is';
-import { modelFootprint, type ModelFootprint } from '../models/footprint';
-import type { Settings } from '../contract/settings';
+import { DATASET_CATALOGUE } from '../../data/catalogue';
+import { SCORE_CHUNK, presampleSize, samplerInfo } from '../../is';
+import { modelFootprint, type ModelFootprint } from '../../models/footprint';
+import type { Settings } from '../../contract/settings';
 
 export type ImageShape = readonly [number, number, number];
 
