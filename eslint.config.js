@@ -49,7 +49,17 @@ const LAYER_RULES = [
       ...UI_VIEW,
     ],
   },
-  { files: ['src/engine/**'], patterns: [ENGINE_UP] },
+  { files: ['src/engine/**'], ignores: ['src/engine/core/**', 'src/engine/backend/**'], patterns: [ENGINE_UP] },
+  // The engine's rooms: page → backend, core. The race core is what the benchmarks share, so it
+  // reaches neither the page's engine nor the backend session; the backend does not reach the page.
+  {
+    files: ['src/engine/core/**'],
+    patterns: [ENGINE_UP, forbid('^\\.\\./(page|backend)($|/)', 'src/engine/core is the race core the benchmarks share: it imports neither src/engine/page nor src/engine/backend')],
+  },
+  {
+    files: ['src/engine/backend/**'],
+    patterns: [ENGINE_UP, forbid('^\\.\\./page($|/)', 'src/engine/backend sits below the page\'s engine: it does not import src/engine/page')],
+  },
   {
     files: ['src/ui/**'],
     patterns: [

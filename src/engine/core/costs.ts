@@ -9,24 +9,12 @@ import * as tf from '@tensorflow/tfjs';
 import type { DeviceData } from '../../data';
 import { createRng, deriveSeed, presampleSize, scoreRows, tauThresholdFor, uniformIndices, type LogitsModel, type StepReport } from '../../is';
 import type { MeasuredCosts } from '../../contract/protocol';
+import { Ema } from './ema';
 import type { RunTrainer } from './run';
 import type { Settings } from '../../contract/settings';
 
 /** EMA momentum of the measured timings. */
 const COST_MOMENTUM = 0.9;
-
-/** An exponential moving average that starts at its first value. */
-export class Ema {
-  value: number | null = null;
-  constructor(private readonly momentum: number) {}
-  add(x: number): number {
-    this.value = this.value === null ? x : this.momentum * this.value + (1 - this.momentum) * x;
-    return this.value;
-  }
-  reset(): void {
-    this.value = null;
-  }
-}
 
 type CostSettings = Pick<Settings, 'batchSize' | 'presampleFactor' | 'score' | 'sampler'>;
 /** What a scoring probe needs: the cost settings and the seed its presample is drawn from. */

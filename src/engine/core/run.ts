@@ -14,11 +14,11 @@
 // (at most what was measured) and its points are marked clockEstimated (docs/method.md §7).
 import type * as tf from '@tensorflow/tfjs';
 import type { LogitsModel, StepReport, TrainerSettings } from '../../is';
-import { Ema } from './costs';
+import { Ema } from './ema';
 import { evaluate, type EvalResult, type EvalSet } from './evaluate';
 import { errorText, isDeviceLost, isNonFinite } from './faults';
 import type { EvalPoint, RunId, StepPoint } from '../../contract/protocol';
-import { hiddenBetween, type HiddenMark } from '../page/visibility';
+import { hiddenBetween, type HiddenMark } from './hiddenTime';
 
 /** What a run needs of a trainer (src/is ImportanceTrainer fits). */
 export interface RunTrainer {
@@ -43,7 +43,7 @@ export interface RunTrainer {
 /** How a run reads time, in ms. */
 export interface RunClock {
   now(): number;
-  /** The page's visibility now (visibility.ts); absent: the page counts as always visible. */
+  /** The page's visibility now (page/visibility.ts); absent: the page counts as always visible. */
   hiddenMark?(): HiddenMark;
 }
 

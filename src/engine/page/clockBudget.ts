@@ -1,20 +1,20 @@
-// The own-clock budget of a race (settings budgetUnit, budget): each run trains until it has
-// used `budget` seconds of its own clock or `budget` epochs, and then no further; once every
-// run has, the race is over, the engine pauses and says so once with a 'finished' event. (Not
-// the work budget of budget.ts and raceBudget.ts, which bounds what one step may cost.)
+// The clock budget of a race, the own-clock budget of the settings (budgetUnit, budget): each
+// run trains until it has used `budget` seconds of its own clock or `budget` epochs, and then no
+// further; once every run has, the race is over, the engine pauses and says so once with a
+// 'finished' event. (Not the work budget of workBudget.ts and workBudgetGate.ts, which bounds
+// what one step may cost.)
 //
 // Where a run stops:
 // - epochs: at exactly the step where samplesSeen first reaches budget·N. Blocks are queued
 //   k steps at a time (docs/method.md §7), so the race shortens a run's last block to the steps
 //   it has left (stepsLeft); samplesSeen grows by b per step, b read at the block's start.
 // - seconds: at the first block end at or past the budget. A block's time is known only once
-//   its one read returns, so a run goes over by at most one block (~200 ms, raceBudget.ts).
+//   its one read returns, so a run goes over by at most one block (~200 ms, workBudgetGate.ts).
 //
 // Nothing here is kept per run: whether a run is done is worked out from its counters, which
 // reset with the runs (reset, restart, init), so a raised budget lets the race go on and a
-// lowered one ends it at the next block. The engine side (BudgetStop) keeps only whether the
+// lowered one ends it at the next block. The engine side (ClockBudget) keeps only whether the
 // end was announced.
-import type { PageRace } from './pageRace';
 import type { EngineEvent, RunId } from '../../contract/protocol';
 import type { Settings } from '../../contract/settings';
 
@@ -90,16 +90,26 @@ export function finishedMessage(s: Pick<Settings, 'budgetUnit' | 'budget'>, ends
   return `Budget of ${describeBudget(s)} reached: ${parts.join(', ')} training loss.`;
 }
 
+/** What the end of the budget reads of the race (page/pageRace.ts fits). */
+export interface BudgetedRace {
+  /** True when a budget is set and every run still training has used it. */
+  readonly budgetFinished: boolean;
+  /** Off the clocks: a final evaluation of each run that has used its budget, unless it has one at its last step. */
+  evaluateBudgetDone(): Promise<void>;
+  /** How each run stands at its latest evaluation. */
+  runEnds(): RunEnd[];
+}
+
 /**
  * The engine's side of the budget: when the race has used it, the final evaluations, the pause
  * and the one 'finished' event; and the refusal of Start and Step after that.
  */
-export class BudgetStop {
+export class ClockBudget {
   /** The 'finished' event went out for the race as it stands. */
   private announced = false;
 
   constructor(
-    private readonly race: PageRace,
+    private readonly race: BudgetedRace,
     private readonly emit: (event: EngineEvent) => void,
   ) {}
 
@@ -136,7 +146,7 @@ export class BudgetStop {
   async refuse(what: 'start' | 'step', s: Pick<Settings, 'budgetUnit' | 'budget'>, pause: () => void): Promise<boolean> {
     if (!this.race.budgetFinished) return false;
     await this.settle(s, pause);
-    const runs = this.race.runs.length > 1 ? 'every run has' : 'the run has';
+    const runs = this.race.runEnds().length > 1 ? 'every run has' : 'the run has';
     const message = `Cannot ${what}: ${runs} used its budget of ${describeBudget(s)}. Raise the budget (Run settings) or Reset to train again.`;
     this.emit({ type: 'notice', level: 'warning', message });
     return true;

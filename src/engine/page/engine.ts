@@ -15,8 +15,8 @@ import type { EngineCommand, EngineEvent, EngineState, EngineStatus } from '../.
 import { defaultTrainerFactory, type TrainerFactory } from '../core/race';
 import { DEFAULT_TEST_EVAL_CAP, datasetProgress } from '../core/residency';
 import { applySettingsChange, checkSettings, defaultSettings, needsRestart, type Settings } from '../../contract/settings';
-import { RaceBudget } from './workBudgetGate';
-import { BudgetStop } from './clockBudget';
+import { WorkBudgetGate } from './workBudgetGate';
+import { ClockBudget } from './clockBudget';
 import { PageVisibility } from './visibility';
 
 export type { RunTrainer } from '../core/run';
@@ -59,9 +59,10 @@ export class Engine {
   private readonly yieldToEvents: () => Promise<void>;
   private readonly backend: BackendSession;
   private readonly race: PageRace;
-  private readonly budget: RaceBudget;
-  /** The own-clock budget (settings budgetUnit, budget): the end of the race, announced once. */
-  private readonly budgetStop: BudgetStop;
+  /** The work budget: what one step may cost, and the block size that keeps commands prompt. */
+  private readonly workBudget: WorkBudgetGate;
+  /** The clock budget (settings budgetUnit, budget): the end of the race, announced once. */
+  private readonly clockBudget: ClockBudget;
   /** The page's visibility as the UI reports it ('visibility' commands). */
   private readonly visibility: PageVisibility;
   /** Training was paused because the page was hidden: showing it resumes. */
@@ -103,8 +104,8 @@ export class Engine {
         this.emitStatus();
       },
     });
-    this.budget = new RaceBudget(this.race, this.backend, (e) => this.emit(e));
-    this.budgetStop = new BudgetStop(this.race, (e) => this.emit(e));
+    this.workBudget = new WorkBudgetGate((e) => this.emit(e));
+    this.clockBudget = new ClockBudget(this.race, (e) => this.emit(e));
   }
 
   // ---- public API ---------------------------------------------------------------------
@@ -169,7 +170,7 @@ export class Engine {
         if (!this.requireRuns('reset')) return;
         this.flushMetrics();
         this.race.rebuildRuns();
-        this.budgetStop.clear();
+        this.clockBudget.clear();
         return this.setState('ready');
       case 'update':
         return this.update(cmd.change);
@@ -195,15 +196,15 @@ export class Engine {
   private async init(settings: Settings): Promise<void> {
     const errors = checkSettings(settings);
     if (errors.length) return this.refuse(`Invalid settings: ${errors.join('; ')}`);
-    const over = this.budget.refusal(settings);
+    const over = this.workBudget.refusal(settings, this.race.dataShape(settings));
     if (over) return this.refuse(over);
     await this.recoverIfFatal();
     const previous = this.state;
     this.setState('loading');
     try {
       await this.race.build({ ...settings });
-      this.budget.apply(settings);
-      this.budgetStop.clear();
+      this.applyWorkBudget(settings);
+      this.clockBudget.clear();
       this.settings = { ...settings };
       // Kernels compile before Start, with their progress shown, so Start trains at once.
       await this.race.warmUp();
@@ -248,7 +249,7 @@ export class Engine {
     if (errors.length) return this.refuse(`Invalid settings: ${errors.join('; ')}`);
     const changed = (Object.keys(change) as (keyof Settings)[]).filter((k) => change[k] !== this.settings[k]);
     if (changed.length === 0) return;
-    const over = this.budget.refusal(next);
+    const over = this.workBudget.refusal(next, this.race.dataShape(next));
     if (over) return this.refuse(over);
     if (!this.race.built || this.fatal) {
       // Not initialized: just remember them for the next init/start.
@@ -260,15 +261,15 @@ export class Engine {
       const wasRunning = this.state === 'running';
       this.flushMetrics();
       await this.race.build(next);
-      this.budget.apply(next);
-      this.budgetStop.clear();
+      this.applyWorkBudget(next);
+      this.clockBudget.clear();
       this.settings = next;
       this.emit({ type: 'notice', level: 'info', message: `Restarted both runs from step 0: ${restarting.join(', ')} changed.` });
       this.setState(wasRunning ? 'running' : 'ready');
       if (wasRunning) this.startLoop();
       return;
     }
-    const race = this.budget.within(next);
+    const race = this.workBudget.within(next, this.race.dataShape(next), this.backend.name);
     try {
       this.race.applyLive(race.settings);
     } catch (e) {
@@ -342,16 +343,23 @@ export class Engine {
     })();
   }
 
-  // ---- the own-clock budget (runBudget.ts) ---------------------------------------------------
+  // ---- the budgets (workBudgetGate.ts, clockBudget.ts) ------------------------------------------
+
+  /** After a build (the backend is known only then): the race's blocks within the work budget. */
+  private applyWorkBudget(s: Settings): void {
+    const race = this.workBudget.within(s, this.race.dataShape(s), this.backend.name);
+    if (race.settings !== s) this.race.applyLive(race.settings);
+    race.announce();
+  }
 
   /** When every run has used the budget: final evaluations, paused, one 'finished' event. True when over. */
   private settleBudget(): Promise<boolean> {
-    return this.budgetStop.settle(this.settings, () => this.setState('paused'));
+    return this.clockBudget.settle(this.settings, () => this.setState('paused'));
   }
 
   /** Start and Step after the end of the race: refused with a notice saying what to do. */
   private refusedByBudget(what: 'start' | 'step'): Promise<boolean> {
-    return this.budgetStop.refuse(what, this.settings, () => this.setState('paused'));
+    return this.clockBudget.refuse(what, this.settings, () => this.setState('paused'));
   }
 
   // ---- faults -------------------------------------------------------------------------

@@ -17,8 +17,10 @@ import { runIdsOf, trainerSettingsFor } from './runSettings';
 import { SamplerViews } from './samplerView';
 import { VarianceLabProbes } from '../core/varianceLab';
 import type { Settings } from '../../contract/settings';
-import type { HiddenMark } from './visibility';
+import type { HiddenMark } from '../core/hiddenTime';
 import { blockSizesOf, compileKernels, warmUpKey } from '../core/warmup';
+import { declaredShape } from './workBudget';
+import type { DataShape } from './workBudgetGate';
 
 export interface PageRaceOptions {
   backend: BackendSession;
@@ -132,7 +134,7 @@ export class PageRace {
    * the blockSteps setting), cut short so that it ends on the next multiple of evalInterval:
    * evaluations then fall on the same steps whatever the block size, and block boundaries
    * depend only on the step count (the same seed reproduces the same run). A run that has used
-   * its budget (runBudget.ts) steps no more, and an epochs budget cuts a run's last block
+   * its budget (clockBudget.ts) steps no more, and an epochs budget cuts a run's last block
    * short at the step that reaches it; runs that used it take their final evaluation.
    */
   async round(k = this.s?.blockSteps ?? 1): Promise<void> {
@@ -222,6 +224,13 @@ export class PageRace {
       costs: this.costs.snapshot(settings),
       tauThresholdInForce: imp ? imp.trainer.tauThreshold : tauThresholdOf(trainerSettingsFor(settings, 'importance', measured)),
     };
+  }
+
+  /** The image shape and classes the runs train on: the data loaded now, else the dataset's declared ones. */
+  dataShape(s: Settings): DataShape {
+    const loaded = this.data?.info;
+    if (loaded && loaded.name === s.dataset) return { imageShape: loaded.imageShape, numClasses: loaded.classNames.length };
+    return declaredShape(s.dataset);
   }
 
   disposeRuns(): void {

@@ -1,17 +1,9 @@
 // Whether the page is hidden, as the UI reports it (the 'visibility' command). A browser may
 // freeze a hidden page, its worker included, for any length of time; a block of steps in
 // flight then measures the freeze as its own time. The runs read these marks before and after
-// each block and do not put such time on their clocks (run.ts, docs/method.md §7).
-
-/** Where the page's visibility stands at one moment. */
-export interface HiddenMark {
-  /** Hidden now. */
-  hidden: boolean;
-  /** How many times the page has been hidden so far. */
-  times: number;
-  /** ms the page has spent hidden so far, the current hidden spell included. */
-  hiddenMs: number;
-}
+// each block and do not put such time on their clocks (core/run.ts, core/hiddenTime.ts,
+// docs/method.md §7).
+import type { HiddenMark } from '../core/hiddenTime';
 
 export class PageVisibility {
   private hiddenSince: number | null = null;
@@ -41,10 +33,4 @@ export class PageVisibility {
     const current = this.hiddenSince === null ? 0 : this.now() - this.hiddenSince;
     return { hidden: this.hidden, times: this.times, hiddenMs: this.pastMs + current };
   }
-}
-
-/** ms the page was hidden between two marks, or null when it stayed visible throughout. */
-export function hiddenBetween(before: HiddenMark, after: HiddenMark): number | null {
-  if (!before.hidden && !after.hidden && before.times === after.times) return null;
-  return after.hiddenMs - before.hiddenMs;
 }

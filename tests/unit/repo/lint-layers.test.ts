@@ -3,13 +3,10 @@
 // direction of flow. Here each forbidden direction is planted as a snippet and must be
 // reported, and each allowed one must not, so the rules cannot silently disappear or widen.
 // A second check follows the UI's run-time imports to the end: none may reach tfjs.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { ESLint } from 'eslint';
-import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
-
-const ROOT = path.resolve(import.meta.dirname, '../../..');
+import { ROOT, importsOf, resolveRelative, sourcesUnder } from '../../support/importGraph';
 const RULE = 'no-restricted-imports';
 
 interface Plant {
@@ -48,6 +45,10 @@ const FORBIDDEN: Plant[] = [
   { file: 'src/engine/planted.ts', code: "import { App } from '../ui/App';" },
   { file: 'src/engine/page/planted.ts', code: "import type { MetricsSnapshot } from '../../ui/metricsStore';" },
   { file: 'src/engine/core/planted.ts', code: "import { App } from '../../ui/App';" },
+  // The rooms of the engine: the race core reaches neither the page nor the backend; the backend not the page.
+  { file: 'src/engine/core/planted.ts', code: "import type { PageRace } from '../page/pageRace';" },
+  { file: 'src/engine/core/planted.ts', code: "import { selectBackend } from '../backend/select';" },
+  { file: 'src/engine/backend/planted.ts', code: "import { Engine } from '../page/engine';" },
   // The contract, which both bundles read, imports only what the UI may import.
   { file: 'src/contract/settings.ts', code: "import { Engine } from '../engine/page/engine';" },
   { file: 'src/contract/protocol.ts', code: "import type { Run } from '../engine/core/run';" },
@@ -84,6 +85,7 @@ const ALLOWED: Plant[] = [
     file: 'src/engine/planted.ts',
     code: "import * as tf from '@tensorflow/tfjs';\nimport { loadDataset } from '../data';\nimport { MODEL_ZOO } from '../models';\nimport { ImportanceTrainer } from '../is';",
   },
+  { file: 'src/engine/backend/planted.ts', code: "import { errorText } from '../core/faults';\nimport type { BackendInfo } from '../../contract/protocol';" },
   {
     file: 'src/engine/page/planted.ts',
     code: "import type { EngineEvent } from '../../contract/protocol';\nimport { SETTINGS_SCHEMA } from '../../contract/settings';\nimport { Run } from '../core/run';",
@@ -128,37 +130,6 @@ describe('layer rules of eslint.config.js', () => {
 
 // ---- the UI's run-time import graph --------------------------------------------------------
 
-/** Module specifiers a file loads at run time: `import type` and `export type` are erased. */
-function runtimeImports(file: string): string[] {
-  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, false);
-  const out: string[] = [];
-  const visit = (node: ts.Node): void => {
-    if (ts.isImportDeclaration(node) && !node.importClause?.isTypeOnly && ts.isStringLiteral(node.moduleSpecifier)) {
-      out.push(node.moduleSpecifier.text);
-    } else if (ts.isExportDeclaration(node) && !node.isTypeOnly && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
-      out.push(node.moduleSpecifier.text);
-    } else if (
-      ts.isCallExpression(node) &&
-      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
-      node.arguments[0] &&
-      ts.isStringLiteral(node.arguments[0])
-    ) {
-      out.push(node.arguments[0].text);
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(source);
-  return out;
-}
-
-function resolveRelative(from: string, spec: string): string | null {
-  const base = path.resolve(path.dirname(from), spec);
-  for (const candidate of [base, `${base}.ts`, `${base}.tsx`, path.join(base, 'index.ts')]) {
-    if (/\.tsx?$/.test(candidate) && existsSync(candidate)) return candidate;
-  }
-  return null;
-}
-
 /** The first chain of run-time imports from `roots` to a '@tensorflow/' package, or null. */
 function pathToTfjs(roots: string[]): string[] | null {
   const parent = new Map<string, string | null>(roots.map((r) => [r, null]));
@@ -170,7 +141,8 @@ function pathToTfjs(roots: string[]): string[] | null {
   };
   while (queue.length) {
     const file = queue.shift()!;
-    for (const spec of runtimeImports(file)) {
+    for (const { specifier: spec, typeOnly } of importsOf(file)) {
+      if (typeOnly) continue;
       if (spec.startsWith('@tensorflow/')) return [...chain(file), spec];
       if (!spec.startsWith('.')) continue;
       const target = resolveRelative(file, spec);
@@ -181,12 +153,6 @@ function pathToTfjs(roots: string[]): string[] | null {
     }
   }
   return null;
-}
-
-function sourcesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => /\.tsx?$/.test(f))
-    .map((f) => path.join(dir, f));
 }
 
 describe("the UI's run-time imports", () => {
