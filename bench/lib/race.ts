@@ -243,8 +243,6 @@ export async function race(runs: Run[], opts: RaceOptions): Promise<RaceResult[]
         await checkpoint(r, true);
       }
     }
-    // The runs' step points are for the page's charts; a benchmark keeps only its curve.
-    for (const r of live) r.steps.length = 0;
   }
   const stepsMs = runs.reduce((a, r) => a + r.clockMs, 0);
   console.log(`race: ${((performance.now() - t00) / 1000).toFixed(1)} s wall, ${(stepsMs / 1000).toFixed(1)} s in steps, ${(evalMs / 1000).toFixed(1)} s in evaluations`);

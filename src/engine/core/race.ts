@@ -6,7 +6,7 @@ import type { DeviceData } from '../../data';
 import { ImportanceTrainer, asLogitsModel, createRng, type LogitsModel, type Rng, type TrainerSettings } from '../../is';
 import type * as tf from '@tensorflow/tfjs';
 import { buildModel, cloneModel, type ModelConfig, type ModelName } from '../../models';
-import { Run, type RunClock, type RunTrainer, type StepOutcome } from './run';
+import { Run, type RunClock, type RunObserver, type RunTrainer, type StepOutcome } from './run';
 
 export interface TrainerContext {
   run: string;
@@ -46,6 +46,8 @@ export interface RaceSpec {
   /** Seeds each run's draws; the same stream for every run, so their uniform draws coincide. */
   drawSeed: number;
   createTrainer?: TrainerFactory;
+  /** Gets every run's step and evaluation points (the page's metrics); none: nobody charts them. */
+  observer?: RunObserver;
 }
 
 /**
@@ -84,7 +86,7 @@ export function buildRuns(spec: RaceSpec): Run[] {
         if (model !== first) model.dispose();
         throw e;
       }
-      runs.push(new Run(r.id, model, logits, trainer));
+      runs.push(new Run(r.id, model, logits, trainer, spec.observer ?? null));
     }
   } catch (e) {
     for (const run of runs) run.dispose();

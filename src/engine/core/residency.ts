@@ -1,23 +1,14 @@
 // The data on the device: the training and test splits, and the two fixed evaluation sets
 // of the honest metrics (docs/method.md §6): a seeded subset of the training set and a seeded
-// subset of the test split. Built once per dataset and data settings; the engine and the
-// benchmarks share it.
+// subset of the test split. Built once per dataset and data settings (page/dataLoading.ts says
+// which settings those are); the engine and the benchmarks share it.
 import * as tf from '@tensorflow/tfjs';
-import { datasetSummary, evalSubsetIndices, toDeviceData, type DeviceData, type LoadProgress, type PreparedDataset } from '../../data';
+import { datasetSummary, evalSubsetIndices, toDeviceData, type DeviceData, type PreparedDataset } from '../../data';
 import { deriveSeed } from '../../is';
 import type { EvalSet } from './evaluate';
-import type { DatasetInfo, EngineEvent } from '../../contract/protocol';
-import type { Settings } from '../../contract/settings';
+import type { DatasetInfo } from '../../contract/protocol';
 
 export const DEFAULT_TEST_EVAL_CAP = 2000;
-
-/** Settings whose change means new data (the rest only rebuild the runs). */
-const DATA_KEYS = ['dataset', 'trainCap', 'labelNoise', 'imbalanceClass', 'imbalanceFraction', 'seed', 'evalSize'] as const;
-
-/** Equal keys ⇔ the same resident data serves both settings. */
-export function dataKeyOf(s: Settings): string {
-  return JSON.stringify(DATA_KEYS.map((k) => s[k]));
-}
 
 /** Owns its device tensors: dispose() frees them. */
 export interface ResidentData {
@@ -79,22 +70,4 @@ export function makeResident(cpu: PreparedDataset, o: ResidencyOptions): Residen
     device.dispose();
     throw e;
   }
-}
-
-type ProgressEvent = Extract<EngineEvent, { type: 'progress' }>;
-
-/**
- * Turns the loader's byte progress into 'progress' events: at most one per `intervalMs`,
- * and always the last.
- */
-export function datasetProgress(dataset: string, emit: (e: ProgressEvent) => void, now: () => number, intervalMs: number): (p: LoadProgress) => void {
-  let last = -Infinity;
-  return (p) => {
-    const t = now();
-    if (p.percent < 100 && t - last < intervalMs) return;
-    last = t;
-    const done = p.percent >= 100 ? 1 : 0;
-    const message = p.file ? `Loading ${dataset}: ${p.file} (${Math.round(p.percent)}%)` : `Preparing ${dataset}`;
-    emit({ type: 'progress', task: 'dataset', loaded: p.total ? p.loaded : done, total: p.total || done, message });
-  };
 }

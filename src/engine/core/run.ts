@@ -1,7 +1,8 @@
-// One training run of a race: its model, its trainer, its own clock, its step and
-// evaluation history, and why it stopped (if it did). The engine and the benchmarks both
-// step runs through here, so what a clock counts is decided in one place
-// (docs/method.md §7): a run's clock counts its own blocks of steps and nothing else.
+// One training run of a race: its model, its trainer, its own clock, its counters, and why it
+// stopped (if it did). The engine and the benchmarks both step runs through here, so what a
+// clock counts is decided in one place (docs/method.md §7): a run's clock counts its own
+// blocks of steps and nothing else. The points it makes (a step point per step, an evaluation
+// point per evaluation) go to its observer as they are made; the run keeps none.
 //
 // Fair clocks on queued backends (WebGPU): a clock starts only when the device queue holds
 // nothing of anyone else's, and stops when the run's own work has finished. Both hold by
@@ -47,6 +48,17 @@ export interface RunClock {
   hiddenMark?(): HiddenMark;
 }
 
+/**
+ * Where a run's points go (the page buffers them for its metrics messages: page/metricsBuffer.ts;
+ * the benchmarks keep their own figures and pass none).
+ */
+export interface RunObserver {
+  /** A block's step points, in order, once its time is on the run's clock. */
+  onBlock(run: Run, points: readonly StepPoint[]): void;
+  /** An evaluation's point, once read back. */
+  onEval(run: Run, point: EvalPoint): void;
+}
+
 /** How one block ended. */
 export type StepOutcome =
   | { kind: 'stepped'; reports: StepReport[] }
@@ -63,9 +75,6 @@ export class Run {
   readonly stepMs = new Ema(0.8);
   /** Device reads awaited for this run: its blocks' reads and its evaluations. */
   deviceReads = 0;
-  /** Points since the last metrics message (the engine drains them). */
-  steps: StepPoint[] = [];
-  evals: EvalPoint[] = [];
 
   constructor(
     readonly id: RunId | string,
@@ -74,6 +83,8 @@ export class Run {
     readonly logits: LogitsModel,
     /** Owned: disposed with the run. */
     readonly trainer: RunTrainer,
+    /** Gets the run's points as they are made; none: nobody charts them. */
+    private readonly observer: RunObserver | null = null,
   ) {}
 
   get active(): boolean {
@@ -125,12 +136,13 @@ export class Run {
     if (reports.length === k && !estimated) this.stepMs.add(dt / k);
     // A measured block's k steps share its time; an estimated one's steps each have their estimate.
     const share = estimated && reports.length ? charged / reports.length : charged / k;
-    reports.forEach((report, i) => {
+    const points = reports.map((report, i) => {
       this.step++;
       this.samplesSeen += report.indices.length;
       const point = stepPoint(this, report, start + share * (i + 1));
-      this.steps.push(estimated ? { ...point, clockEstimated: true } : point);
+      return estimated ? { ...point, clockEstimated: true as const } : point;
     });
+    if (points.length) this.observer?.onBlock(this, points);
   }
 
   /** Device reads awaited per step so far (blocks and evaluations). */
@@ -138,12 +150,12 @@ export class Run {
     return this.step > 0 ? this.deviceReads / this.step : 0;
   }
 
-  /** The honest metrics now (off the clock), appended to `evals`. */
+  /** The honest metrics now (off the clock), also handed to the observer. */
   async evaluate(train: EvalSet, test: EvalSet): Promise<EvalPoint> {
     const r = await evaluateModel(this.logits, train, test);
     this.deviceReads++;
     const point: EvalPoint = { step: this.step, samplesSeen: this.samplesSeen, clockMs: this.clockMs, ...r };
-    this.evals.push(point);
+    this.observer?.onEval(this, point);
     return point;
   }
 

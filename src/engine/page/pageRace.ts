@@ -10,10 +10,12 @@ import type { BackendSession } from '../backend/session';
 import { CostMeter } from '../core/costs';
 import type { DatasetInfo, EngineEvent, EvalPoint, MeasuredCosts, ModelInfo, RunId, RunMetrics, RunStatus } from '../../contract/protocol';
 import { SCHEDULES, buildRuns, stepRound, type TrainerFactory } from '../core/race';
-import { dataKeyOf, makeResident, type ResidentData } from '../core/residency';
+import { makeResident, type ResidentData } from '../core/residency';
+import { dataKeyOf } from './dataLoading';
 import type { Run, StepOutcome } from '../core/run';
 import { budgetProgress, budgetUsed, stepsLeft, type RunEnd } from './clockBudget';
 import { runIdsOf, trainerSettingsFor } from './runSettings';
+import { MetricsBuffer } from './metricsBuffer';
 import { SamplerViews } from './samplerView';
 import { VarianceLabProbes } from '../core/varianceLab';
 import type { Settings } from '../../contract/settings';
@@ -51,6 +53,8 @@ export class PageRace {
   private readonly costs = new CostMeter();
   /** Variance-lab probes of the importance run, buffered per run until takeMetrics. */
   private readonly lab = new VarianceLabProbes();
+  /** Each run's step and evaluation points until takeMetrics (the runs' observer). */
+  private readonly points = new MetricsBuffer();
   /** Each run's latest evaluation (the budget's final evaluation and 'finished' message read it). */
   private lastEvals = new Map<Run, EvalPoint>();
 
@@ -112,6 +116,7 @@ export class PageRace {
       runs: runIdsOf(s).map((id) => ({ id, settings: trainerSettingsFor(s, id, this.costs.tauThreshold(s)) })),
       drawSeed: deriveSeed(s.seed, 'engine.draws'),
       createTrainer: this.o.createTrainer,
+      observer: this.points,
     });
     this.rounds = 0;
     this.modelInfo = { name: s.model, parameters: countParameters(this.runs[0].model), description: MODEL_ZOO[s.model].description };
@@ -190,10 +195,9 @@ export class PageRace {
       const table = run.id === 'importance' && !!this.s && samplerInfo(this.s.sampler).capabilities.keepsTable;
       const snapshot = this.views?.take(run, table) ?? null;
       const varianceLab = this.lab.take(run);
-      if (!run.steps.length && !run.evals.length && !snapshot && !varianceLab) continue;
-      out[run.id as RunId] = { steps: run.steps, evals: run.evals, snapshot, ...(varianceLab ? { varianceLab } : {}) };
-      run.steps = [];
-      run.evals = [];
+      const { steps, evals } = this.points.take(run);
+      if (!steps.length && !evals.length && !snapshot && !varianceLab) continue;
+      out[run.id as RunId] = { steps, evals, snapshot, ...(varianceLab ? { varianceLab } : {}) };
       any = true;
     }
     return any ? out : null;
@@ -285,7 +289,7 @@ export class PageRace {
     this.lastEvals.set(first, point);
     // Same initial weights: one evaluation serves every run.
     for (const run of this.runs.slice(1)) {
-      run.evals.push({ ...point });
+      this.points.onEval(run, { ...point });
       this.lastEvals.set(run, point);
     }
   }
