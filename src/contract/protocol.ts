@@ -112,6 +112,8 @@ export interface RunStatus {
 
 export interface EngineStatus {
   state: EngineState;
+  /** A Start that came while loading waits for the load: it starts the race once ready (Pause cancels it). */
+  startPending?: boolean;
   backend: BackendInfo | null;
   dataset: DatasetInfo | null;
   model: ModelInfo | null;
@@ -234,5 +236,12 @@ export type EngineEvent =
   | { type: 'notice'; level: 'info' | 'warning'; message: string }
   /** Every run has used its own-clock budget: the race is over (the page keeps it in its history). */
   | { type: 'finished'; message: string }
+  /**
+   * The race on the page was replaced by a new one from step 0: by Reset, or by a setting (or an
+   * init) that rebuilt both runs. The engine alone decides a restart; it sends this after the
+   * old race's last points and before anything of the new one (the page keeps the old race in
+   * its history and clears its charts).
+   */
+  | { type: 'raceEnded'; reason: 'reset' | 'restart' }
   /** `fatal` errors need a new init (e.g. lost GPU device); others leave the engine usable. */
   | { type: 'error'; message: string; fatal: boolean };

@@ -222,7 +222,11 @@ export function applySettingsChange(base: Settings, change: Partial<Settings>): 
   return errors.length ? { settings: base, errors } : { settings: next, errors };
 }
 
-/** True when changing these keys needs new models (restart of both runs). */
-export function needsRestart(change: Partial<Settings>): boolean {
-  return Object.keys(change).some((k) => isSettingKey(k) && !SETTINGS_SCHEMA[k].live);
+/**
+ * The settings of `change` that restart both runs from step 0 when applied to `current`: those
+ * whose value differs and whose field is not live. The engine decides a restart with it, once
+ * (src/engine/page/engine.ts), and tells the page ('raceEnded'); the page does not guess.
+ */
+export function restartingKeys(current: Settings, change: Partial<Settings>): (keyof Settings)[] {
+  return (Object.keys(change) as (keyof Settings)[]).filter((k) => isSettingKey(k) && !SETTINGS_SCHEMA[k].live && change[k] !== current[k]);
 }

@@ -3,7 +3,7 @@
 // Every message is rendered as text (React escapes it): never as HTML.
 import type { ReactNode } from 'react';
 import type { EngineStatus, RunId } from '../contract/protocol';
-import type { Banner, EngineView, ProgressInfo } from './engineClient';
+import type { Banner, EngineView, ProgressInfo } from './engineView';
 import { RUN_COLORS, RUN_LABELS } from './charts/common';
 
 export function formatBytes(n: number): string {

@@ -15,7 +15,7 @@ import type { EngineCommand, EngineEvent, EngineState, EngineStatus } from '../.
 import { defaultTrainerFactory, type TrainerFactory } from '../core/race';
 import { DEFAULT_TEST_EVAL_CAP } from '../core/residency';
 import { datasetProgress } from './dataLoading';
-import { applySettingsChange, checkSettings, defaultSettings, needsRestart, type Settings } from '../../contract/settings';
+import { applySettingsChange, checkSettings, defaultSettings, restartingKeys, type Settings } from '../../contract/settings';
 import { WorkBudgetGate } from './workBudgetGate';
 import { ClockBudget } from './clockBudget';
 import { PageVisibility } from './visibility';
@@ -68,6 +68,10 @@ export class Engine {
   private readonly visibility: PageVisibility;
   /** Training was paused because the page was hidden: showing it resumes. */
   private pausedWhileHidden = false;
+  /** Init commands received and not yet processed: a Start behind one waits for its load. */
+  private initsQueued = 0;
+  /** A Start came while loading: it starts the race once the load is done; Pause cancels it. */
+  private startPending = false;
 
   private settings: Settings = defaultSettings();
   private state: EngineState = 'idle';
@@ -114,8 +118,11 @@ export class Engine {
   /** Handles one command. Never rejects: failures become 'error' events. */
   handle(command: EngineCommand): Promise<void> {
     // Pause is acknowledged at once (a step on a slow device can take seconds); the step in
-    // flight finishes and its points are still sent.
-    if (command?.type === 'pause' && this.state === 'running') this.setState('paused');
+    // flight finishes and its points are still sent. It also cancels a Start waiting for a load.
+    if (command?.type === 'pause') {
+      if (this.state === 'running') this.setState('paused');
+      else if (this.startPending) this.setStartPending(false);
+    }
     // Visibility, too, takes effect at once: a block in flight must know the page was hidden.
     if (command?.type === 'visibility') {
       this.pageHidden(command.hidden);
@@ -123,6 +130,12 @@ export class Engine {
     }
     // What the user asks for replaces what hiding the page did.
     if (command?.type !== 'update') this.pausedWhileHidden = false;
+    if (command?.type === 'init') this.initsQueued++;
+    // Start during a load: said at once (the page shows it), done once the load is over.
+    if (command?.type === 'start' && (this.state === 'loading' || this.initsQueued > 0)) {
+      this.setStartPending(true);
+      return this.exclusive(() => this.startWhenLoaded()).catch((e) => this.fail(e));
+    }
     return this.exclusive(() => this.process(command)).catch((e) => this.fail(e));
   }
 
@@ -158,6 +171,7 @@ export class Engine {
   private async process(cmd: EngineCommand): Promise<void> {
     switch (cmd.type) {
       case 'init':
+        this.initsQueued = Math.max(0, this.initsQueued - 1);
         if (cmd.dataBaseUrl) this.dataBaseUrl = cmd.dataBaseUrl;
         return this.init(cmd.settings);
       case 'start':
@@ -172,6 +186,7 @@ export class Engine {
         this.flushMetrics();
         this.race.rebuildRuns();
         this.clockBudget.clear();
+        this.emit({ type: 'raceEnded', reason: 'reset' });
         return this.setState('ready');
       case 'update':
         return this.update(cmd.change);
@@ -199,11 +214,15 @@ export class Engine {
     if (errors.length) return this.refuse(`Invalid settings: ${errors.join('; ')}`);
     const over = this.workBudget.refusal(settings, this.race.dataShape(settings));
     if (over) return this.refuse(over);
+    // A race on the page (or one a lost device took) is replaced: its last points go out first.
+    const replacing = this.race.built || this.fatal !== null;
+    if (this.race.built) this.flushMetrics();
     await this.recoverIfFatal();
     const previous = this.state;
     this.setState('loading');
     try {
       await this.race.build({ ...settings });
+      if (replacing) this.emit({ type: 'raceEnded', reason: 'restart' });
       this.applyWorkBudget(settings);
       this.clockBudget.clear();
       this.settings = { ...settings };
@@ -214,6 +233,19 @@ export class Engine {
       this.setState(this.race.built ? (previous === 'running' ? 'paused' : previous) : 'idle');
       throw e;
     }
+  }
+
+  /** A Start that came during a load, once it is over: starts, unless Pause cancelled it or the load failed (and said why). */
+  private async startWhenLoaded(): Promise<void> {
+    if (!this.startPending) return;
+    this.setStartPending(false);
+    if (this.race.built || this.fatal) await this.start();
+  }
+
+  private setStartPending(pending: boolean): void {
+    if (pending === this.startPending) return;
+    this.startPending = pending;
+    this.emitStatus();
   }
 
   private async start(): Promise<void> {
@@ -248,8 +280,7 @@ export class Engine {
   private async update(change: Partial<Settings>): Promise<void> {
     const { settings: next, errors } = applySettingsChange(this.settings, change);
     if (errors.length) return this.refuse(`Invalid settings: ${errors.join('; ')}`);
-    const changed = (Object.keys(change) as (keyof Settings)[]).filter((k) => change[k] !== this.settings[k]);
-    if (changed.length === 0) return;
+    if (!(Object.keys(change) as (keyof Settings)[]).some((k) => change[k] !== this.settings[k])) return;
     const over = this.workBudget.refusal(next, this.race.dataShape(next));
     if (over) return this.refuse(over);
     if (!this.race.built || this.fatal) {
@@ -257,11 +288,13 @@ export class Engine {
       this.settings = next;
       return this.emitStatus();
     }
-    const restarting = changed.filter((k) => needsRestart({ [k]: next[k] } as Partial<Settings>));
+    // The one place a restart is decided; the page learns of it from 'raceEnded'.
+    const restarting = restartingKeys(this.settings, change);
     if (restarting.length) {
       const wasRunning = this.state === 'running';
       this.flushMetrics();
       await this.race.build(next);
+      this.emit({ type: 'raceEnded', reason: 'restart' });
       this.applyWorkBudget(next);
       this.clockBudget.clear();
       this.settings = next;
@@ -420,6 +453,7 @@ export class Engine {
     const mem = this.backend.memory();
     return {
       state: this.state,
+      startPending: this.startPending,
       backend: this.backend.info,
       ...this.race.info(this.settings),
       settings: { ...this.settings },

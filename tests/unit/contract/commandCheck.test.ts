@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { checkCommand } from '../../../src/contract/commandCheck';
 import type { EngineEvent } from '../../../src/contract/protocol';
-import { applySettingsChange, checkSettings, defaultSettings, needsRestart, type Settings } from '../../../src/contract/settings';
+import { applySettingsChange, checkSettings, defaultSettings, restartingKeys, type Settings } from '../../../src/contract/settings';
 import { harness, tinySettings, type Harness } from '../../support/engineHarness';
 
 describe('settings keys are own keys of the schema', () => {
@@ -18,7 +18,7 @@ describe('settings keys are own keys of the schema', () => {
     const { settings, errors } = applySettingsChange(base, change);
     expect(errors).toEqual([`unknown setting "${key}"`]);
     expect(settings).toBe(base);
-    expect(needsRestart(change)).toBe(false);
+    expect(restartingKeys(base, change)).toEqual([]);
   });
 
   it('checkSettings reports keys that are not settings, and missing ones', () => {

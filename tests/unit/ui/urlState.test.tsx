@@ -10,7 +10,7 @@ import {
   defaultSettings,
   type Settings,
 } from '../../../src/contract/settings';
-import { initialEngineView } from '../../../src/ui/engineClient';
+import { initialEngineView } from '../../../src/ui/engineView';
 import { Banners } from '../../../src/ui/StatusBar';
 import { parseSettingsFromQuery, serializeSettings, urlWithSettings } from '../../../src/ui/urlState';
 import { mulberry32 } from '../../support/prng';

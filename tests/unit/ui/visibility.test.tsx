@@ -9,7 +9,8 @@ import { checkCommand } from '../../../src/contract/commandCheck';
 import { Engine } from '../../../src/engine/page/engine';
 import type { EngineCommand, EngineEvent } from '../../../src/contract/protocol';
 import type { Settings } from '../../../src/contract/settings';
-import { useEngine, watchPageVisibility, type UseEngine, type WorkerLike } from '../../../src/ui/engineClient';
+import { watchPageVisibility, type WorkerLike } from '../../../src/ui/engineClient';
+import { useEngine, type UseEngine } from '../../../src/ui/useEngine';
 import { tinyLoader, tinySettings, waitUntil } from '../../support/engineHarness';
 import { TestHost } from '../../support/reactHost';
 
