@@ -111,6 +111,8 @@ export class ClockBudget {
   constructor(
     private readonly race: BudgetedRace,
     private readonly emit: (event: EngineEvent) => void,
+    /** Pauses the engine (it sends the points and its status). */
+    private readonly pause: () => void,
   ) {}
 
   /** Forgets the end of the race: after init, reset and a restart (the runs start from step 0). */
@@ -120,19 +122,19 @@ export class ClockBudget {
 
   /**
    * After a round or a live change: when every run has used the budget, each takes a final
-   * evaluation at its last step (so the history has its end point), `pause` is called (the
-   * engine pauses and sends the points and its status), then 'finished' goes out, once.
+   * evaluation at its last step (so the history has its end point), the engine pauses, then
+   * 'finished' goes out, once.
    * Returns whether the race is over. A raised budget makes it not over, and the next end is
    * announced again.
    */
-  async settle(s: Pick<Settings, 'budgetUnit' | 'budget'>, pause: () => void): Promise<boolean> {
+  async settle(s: Pick<Settings, 'budgetUnit' | 'budget'>): Promise<boolean> {
     if (!this.race.budgetFinished) {
       this.announced = false;
       return false;
     }
     if (this.announced) return true;
     await this.race.evaluateBudgetDone();
-    pause();
+    this.pause();
     this.announced = true;
     this.emit({ type: 'finished', message: finishedMessage(s, this.race.runEnds()) });
     return true;
@@ -143,9 +145,9 @@ export class ClockBudget {
    * silent no-op), after settling the end if that has not happened yet. Returns whether `what`
    * was refused.
    */
-  async refuse(what: 'start' | 'step', s: Pick<Settings, 'budgetUnit' | 'budget'>, pause: () => void): Promise<boolean> {
+  async refuse(what: 'start' | 'step', s: Pick<Settings, 'budgetUnit' | 'budget'>): Promise<boolean> {
     if (!this.race.budgetFinished) return false;
-    await this.settle(s, pause);
+    await this.settle(s);
     const runs = this.race.runEnds().length > 1 ? 'every run has' : 'the run has';
     const message = `Cannot ${what}: ${runs} used its budget of ${describeBudget(s)}. Raise the budget (Run settings) or Reset to train again.`;
     this.emit({ type: 'notice', level: 'warning', message });

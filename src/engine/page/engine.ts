@@ -1,63 +1,34 @@
 // The training engine: commands, the state machine, faults and events. The race itself (data
 // on the device, the runs, evaluations, warm-up, measured costs) is pageRace.ts on the race
-// core (race.ts, run.ts); the backend is backendSession.ts. No worker globals here
-// (worker.ts is the thin shell), so the whole engine runs in Node under Vitest.
+// core (../core); the backend is ../backend/session.ts; the budgets are workBudgetGate.ts and
+// clockBudget.ts; the pace of messages is messagePacer.ts. No worker globals here (worker.ts is
+// the thin shell), so the whole engine runs in Node under Vitest.
 //
 // Concurrency: every command and every training round runs through one promise chain
 // (`exclusive`), so a command never lands in the middle of a step; the training loop yields
 // to the event loop between rounds so commands get in.
-import { loadPreparedDataset, type LoadProgress, type PreparedDataset } from '../../data';
-import type { BackendName } from '../backend/select';
+import { loadPreparedDataset } from '../../data';
 import { BackendSession } from '../backend/session';
 import { errorText, isDeviceLost } from '../core/faults';
 import { PageRace } from './pageRace';
 import type { EngineCommand, EngineEvent, EngineState, EngineStatus } from '../../contract/protocol';
-import { defaultTrainerFactory, type TrainerFactory } from '../core/race';
+import { defaultTrainerFactory } from '../core/race';
 import { DEFAULT_TEST_EVAL_CAP } from '../core/residency';
 import { datasetProgress } from './dataLoading';
 import { applySettingsChange, checkSettings, defaultSettings, restartingKeys, type Settings } from '../../contract/settings';
 import { WorkBudgetGate } from './workBudgetGate';
 import { ClockBudget } from './clockBudget';
 import { PageVisibility } from './visibility';
+import { DEFAULT_METRICS_INTERVAL_MS, DEFAULT_STATUS_INTERVAL_MS, defaultYield, type EngineOptions } from './engineOptions';
+import { MessagePacer } from './messagePacer';
+import { TrainingLoop } from './trainingLoop';
 
 export type { RunTrainer } from '../core/run';
 export type { TrainerContext, TrainerFactory } from '../core/race';
+export type { DataLoader, EngineOptions } from './engineOptions';
 export { DEFAULT_TEST_EVAL_CAP } from '../core/residency';
 
-export type DataLoader = (settings: Settings, onProgress: (p: LoadProgress) => void) => Promise<PreparedDataset>;
-
-export interface EngineOptions {
-  /** Clock in ms (default performance.now). Drives the run clocks and the throttling. */
-  now?: () => number;
-  /** Loads and perturbs the dataset (default: src/data's loader from `dataBaseUrl`). */
-  loadData?: DataLoader;
-  /** Where dataset files are served (the app's data/ folder); also settable per init. */
-  dataBaseUrl?: string;
-  /** Backends to try, best first (default webgpu, webgl, wasm, cpu). */
-  backendOrder?: readonly BackendName[];
-  /** Least time between two metrics messages, ms (default 250: at most 4 per second). */
-  metricsIntervalMs?: number;
-  /** Least time between two periodic status messages, ms (default 1000). */
-  statusIntervalMs?: number;
-  /** How the training loop lets commands in between rounds (default: a macrotask). */
-  yieldToEvents?: () => Promise<void>;
-  /** Builds each run's trainer (default: src/is ImportanceTrainer). */
-  createTrainer?: TrainerFactory;
-  /** Test samples evaluated per evaluation: a fixed seeded subset of at most this many (default 2000). */
-  testEvalCap?: number;
-}
-
-export const DEFAULT_METRICS_INTERVAL_MS = 250;
-export const DEFAULT_STATUS_INTERVAL_MS = 1000;
-
-/** A macrotask: setImmediate where it exists (Node), else a zero timeout. */
-const defaultYield = (): Promise<void> => new Promise((r) => ((globalThis as { setImmediate?: (cb: () => void) => unknown }).setImmediate ?? setTimeout)(r));
-
 export class Engine {
-  private readonly now: () => number;
-  private readonly metricsIntervalMs: number;
-  private readonly statusIntervalMs: number;
-  private readonly yieldToEvents: () => Promise<void>;
   private readonly backend: BackendSession;
   private readonly race: PageRace;
   /** The work budget: what one step may cost, and the block size that keeps commands prompt. */
@@ -66,6 +37,7 @@ export class Engine {
   private readonly clockBudget: ClockBudget;
   /** The page's visibility as the UI reports it ('visibility' commands). */
   private readonly visibility: PageVisibility;
+  private readonly messages: MessagePacer;
   /** Training was paused because the page was hidden: showing it resumes. */
   private pausedWhileHidden = false;
   /** Init commands received and not yet processed: a Start behind one waits for its load. */
@@ -80,37 +52,49 @@ export class Engine {
   private dataBaseUrl: string | undefined;
 
   private chain: Promise<void> = Promise.resolve();
-  private loop: Promise<void> | null = null;
-  private lastMetricsAt = -Infinity;
-  private lastStatusAt = -Infinity;
+  private readonly loop: TrainingLoop;
 
   constructor(
     private readonly emit: (event: EngineEvent) => void,
     opts: EngineOptions = {},
   ) {
-    this.now = opts.now ?? (() => performance.now());
-    this.metricsIntervalMs = opts.metricsIntervalMs ?? DEFAULT_METRICS_INTERVAL_MS;
-    this.statusIntervalMs = opts.statusIntervalMs ?? DEFAULT_STATUS_INTERVAL_MS;
-    this.yieldToEvents = opts.yieldToEvents ?? defaultYield;
+    const now = opts.now ?? (() => performance.now());
+    const metricsMs = opts.metricsIntervalMs ?? DEFAULT_METRICS_INTERVAL_MS;
+    this.loop = new TrainingLoop({
+      running: () => this.state === 'running',
+      exclusive: (fn) => this.exclusive(fn),
+      round: () => this.trainingRound(),
+      yieldToEvents: opts.yieldToEvents ?? defaultYield,
+      stopped: (error) => {
+        if (error !== undefined) this.fail(error);
+        // The round in flight when pause came has finished: its points and the final counts.
+        this.messages.metrics();
+        if (this.state !== 'running') this.messages.status();
+      },
+    });
     this.dataBaseUrl = opts.dataBaseUrl;
-    this.visibility = new PageVisibility(this.now);
+    this.visibility = new PageVisibility(now);
     this.backend = new BackendSession(opts.backendOrder, (n) => this.emit(n), (why) => this.deviceLost(why));
     this.race = new PageRace({
       backend: this.backend,
       createTrainer: opts.createTrainer ?? defaultTrainerFactory,
-      now: this.now,
+      now,
       emit: (e) => this.emit(e),
       loadData: opts.loadData ?? ((s, onProgress) => loadPreparedDataset(s, { baseUrl: this.dataBaseUrl, onProgress })),
-      onProgress: (dataset) => datasetProgress(dataset, this.emit, this.now, this.metricsIntervalMs),
+      onProgress: (dataset) => datasetProgress(dataset, this.emit, now, metricsMs),
       testEvalCap: opts.testEvalCap ?? DEFAULT_TEST_EVAL_CAP,
       hiddenMark: () => this.visibility.mark(),
       onHalted: () => {
-        this.flushMetrics();
-        this.emitStatus();
+        this.messages.metrics();
+        this.messages.status();
       },
     });
+    this.messages = new MessagePacer(emit, now, { metricsMs, statusMs: opts.statusIntervalMs ?? DEFAULT_STATUS_INTERVAL_MS }, {
+      takeMetrics: () => this.race.takeMetrics(),
+      status: () => this.getStatus(),
+    });
     this.workBudget = new WorkBudgetGate((e) => this.emit(e));
-    this.clockBudget = new ClockBudget(this.race, (e) => this.emit(e));
+    this.clockBudget = new ClockBudget(this.race, (e) => this.emit(e), () => this.setState('paused'));
   }
 
   // ---- public API ---------------------------------------------------------------------
@@ -141,12 +125,22 @@ export class Engine {
 
   /** The current status (what the next 'status' event would say). */
   getStatus(): EngineStatus {
-    return this.status();
+    const mem = this.backend.memory();
+    return {
+      state: this.state,
+      startPending: this.startPending,
+      backend: this.backend.info,
+      ...this.race.info(this.settings),
+      settings: { ...this.settings },
+      tensors: mem.numTensors,
+      bytes: mem.numBytes,
+      runs: this.race.runStatus(),
+    };
   }
 
   /** Resolves once the training loop has stopped and no command is pending. */
   async whenIdle(): Promise<void> {
-    while (this.loop) await this.loop;
+    await this.loop.whenStopped();
     await this.chain;
   }
 
@@ -183,15 +177,14 @@ export class Engine {
         return this.singleStep();
       case 'reset':
         if (!this.requireRuns('reset')) return;
-        this.flushMetrics();
+        this.messages.metrics();
         this.race.rebuildRuns();
         this.clockBudget.clear();
         this.emit({ type: 'raceEnded', reason: 'reset' });
         return this.setState('ready');
       case 'update':
         return this.update(cmd.change);
-      case 'visibility':
-        // Handled on arrival (handle).
+      case 'visibility': // handled on arrival (handle)
         return;
       default:
         throw new Error(`unknown command ${JSON.stringify((cmd as { type?: unknown }).type)}`);
@@ -200,6 +193,10 @@ export class Engine {
 
   private refuse(message: string): void {
     this.emit({ type: 'error', fatal: false, message });
+  }
+
+  private notice(level: 'info' | 'warning', message: string): void {
+    this.emit({ type: 'notice', level, message });
   }
 
   private requireRuns(what: string): boolean {
@@ -216,16 +213,12 @@ export class Engine {
     if (over) return this.refuse(over);
     // A race on the page (or one a lost device took) is replaced: its last points go out first.
     const replacing = this.race.built || this.fatal !== null;
-    if (this.race.built) this.flushMetrics();
+    if (this.race.built) this.messages.metrics();
     await this.recoverIfFatal();
     const previous = this.state;
     this.setState('loading');
     try {
-      await this.race.build({ ...settings });
-      if (replacing) this.emit({ type: 'raceEnded', reason: 'restart' });
-      this.applyWorkBudget(settings);
-      this.clockBudget.clear();
-      this.settings = { ...settings };
+      await this.buildRace(settings, replacing);
       // Kernels compile before Start, with their progress shown, so Start trains at once.
       await this.race.warmUp();
       this.setState('ready');
@@ -233,6 +226,18 @@ export class Engine {
       this.setState(this.race.built ? (previous === 'running' ? 'paused' : previous) : 'idle');
       throw e;
     }
+  }
+
+  /**
+   * New runs from `settings` (new data where they need it): the race on the page, if any, ends
+   * ('raceEnded'). Throws, leaving the race as it was, when they cannot be built.
+   */
+  private async buildRace(settings: Settings, replacing: boolean): Promise<void> {
+    await this.race.build({ ...settings });
+    if (replacing) this.emit({ type: 'raceEnded', reason: 'restart' });
+    this.applyWorkBudget(settings);
+    this.clockBudget.clear();
+    this.settings = { ...settings };
   }
 
   /** A Start that came during a load, once it is over: starts, unless Pause cancelled it or the load failed (and said why). */
@@ -245,7 +250,7 @@ export class Engine {
   private setStartPending(pending: boolean): void {
     if (pending === this.startPending) return;
     this.startPending = pending;
-    this.emitStatus();
+    this.messages.status();
   }
 
   private async start(): Promise<void> {
@@ -255,26 +260,23 @@ export class Engine {
       if (this.fatal || !this.race.built) return;
     }
     if (!this.requireRuns('start') || this.state === 'running') return;
-    if (!this.race.anyActive) {
-      this.emit({ type: 'notice', level: 'warning', message: 'Every run has halted; reset to train again.' });
-      return;
-    }
-    if (await this.refusedByBudget('start')) return;
+    if (!this.race.anyActive) return this.notice('warning', 'Every run has halted; reset to train again.');
+    if (await this.clockBudget.refuse('start', this.settings)) return;
     if (this.visibility.hidden && !this.settings.trainWhenHidden) {
       // Started while the page is hidden (e.g. a pending start once loading ended): when shown.
       this.pausedWhileHidden = true;
       return;
     }
     this.setState('running');
-    this.startLoop();
+    this.loop.start();
   }
 
   private async singleStep(): Promise<void> {
-    if (!this.requireRuns('step') || (await this.refusedByBudget('step'))) return;
+    if (!this.requireRuns('step') || (await this.clockBudget.refuse('step', this.settings))) return;
     if (this.state === 'running') this.setState('paused', false);
     // Stepping by hand: one step per run.
     await this.race.round(1);
-    if (!(await this.settleBudget())) this.setState('paused');
+    if (!(await this.clockBudget.settle(this.settings))) this.setState('paused');
   }
 
   private async update(change: Partial<Settings>): Promise<void> {
@@ -286,21 +288,17 @@ export class Engine {
     if (!this.race.built || this.fatal) {
       // Not initialized: just remember them for the next init/start.
       this.settings = next;
-      return this.emitStatus();
+      return this.messages.status();
     }
     // The one place a restart is decided; the page learns of it from 'raceEnded'.
     const restarting = restartingKeys(this.settings, change);
     if (restarting.length) {
       const wasRunning = this.state === 'running';
-      this.flushMetrics();
-      await this.race.build(next);
-      this.emit({ type: 'raceEnded', reason: 'restart' });
-      this.applyWorkBudget(next);
-      this.clockBudget.clear();
-      this.settings = next;
-      this.emit({ type: 'notice', level: 'info', message: `Restarted both runs from step 0: ${restarting.join(', ')} changed.` });
+      this.messages.metrics();
+      await this.buildRace(next, true);
+      this.notice('info', `Restarted both runs from step 0: ${restarting.join(', ')} changed.`);
       this.setState(wasRunning ? 'running' : 'ready');
-      if (wasRunning) this.startLoop();
+      if (wasRunning) this.loop.start();
       return;
     }
     const race = this.workBudget.within(next, this.race.dataShape(next), this.backend.name);
@@ -311,9 +309,9 @@ export class Engine {
     }
     race.announce();
     this.settings = next;
-    this.emitStatus();
+    this.messages.status();
     // A budget lowered below what the runs have used ends the race now (between blocks).
-    await this.settleBudget();
+    await this.clockBudget.settle(this.settings);
   }
 
   // ---- page visibility ----------------------------------------------------------------------
@@ -332,13 +330,9 @@ export class Engine {
     this.pausedWhileHidden = false;
     void this.exclusive(async () => {
       if (this.fatal || !this.race.built || this.state === 'running' || this.state === 'loading' || !this.race.anyActive || this.race.budgetFinished) return;
-      this.emit({
-        type: 'notice',
-        level: 'info',
-        message: 'Training paused while the page was hidden and goes on now (set “Train while the page is hidden” to keep it going in the background).',
-      });
+      this.notice('info', 'Training paused while the page was hidden and goes on now (set “Train while the page is hidden” to keep it going in the background).');
       this.setState('running');
-      this.startLoop();
+      this.loop.start();
     }).catch((e) => this.fail(e));
   }
 
@@ -347,34 +341,17 @@ export class Engine {
     this.race.dispose();
     this.backend.discard();
     this.fatal = null;
-    this.emit({ type: 'notice', level: 'info', message: 'Starting over on a new GPU device.' });
+    this.notice('info', 'Starting over on a new GPU device.');
   }
 
   // ---- the training loop ------------------------------------------------------------------
 
-  private startLoop(): void {
-    if (this.loop) return;
-    this.loop = (async () => {
-      try {
-        while (this.state === 'running') {
-          await this.exclusive(async () => {
-            if (this.state !== 'running') return;
-            await this.race.round();
-            this.throttled();
-            if ((await this.settleBudget()) && this.state === 'running') this.setState('paused');
-            if (!this.race.anyActive && this.state === 'running') this.setState('paused');
-          });
-          await this.yieldToEvents();
-        }
-      } catch (e) {
-        this.fail(e);
-      } finally {
-        this.loop = null;
-        // The round in flight when pause came has finished: its points and the final counts.
-        this.flushMetrics();
-        if (this.state !== 'running') this.emitStatus();
-      }
-    })();
+  /** One round of the loop (trainingLoop.ts): a block of each run, the paced messages, the budget. */
+  private async trainingRound(): Promise<void> {
+    await this.race.round();
+    this.messages.paced();
+    if ((await this.clockBudget.settle(this.settings)) && this.state === 'running') this.setState('paused');
+    if (!this.race.anyActive && this.state === 'running') this.setState('paused');
   }
 
   // ---- the budgets (workBudgetGate.ts, clockBudget.ts) ------------------------------------------
@@ -384,16 +361,6 @@ export class Engine {
     const race = this.workBudget.within(s, this.race.dataShape(s), this.backend.name);
     if (race.settings !== s) this.race.applyLive(race.settings);
     race.announce();
-  }
-
-  /** When every run has used the budget: final evaluations, paused, one 'finished' event. True when over. */
-  private settleBudget(): Promise<boolean> {
-    return this.clockBudget.settle(this.settings, () => this.setState('paused'));
-  }
-
-  /** Start and Step after the end of the race: refused with a notice saying what to do. */
-  private refusedByBudget(what: 'start' | 'step'): Promise<boolean> {
-    return this.clockBudget.refuse(what, this.settings, () => this.setState('paused'));
   }
 
   // ---- faults -------------------------------------------------------------------------
@@ -418,48 +385,15 @@ export class Engine {
     this.refuse(msg);
     if (this.state === 'running') return this.setState('paused', false);
     if (this.state === 'loading') return this.setState(this.race.built ? 'paused' : 'idle', false);
-    this.emitStatus();
+    this.messages.status();
   }
 
   // ---- events -------------------------------------------------------------------------
 
   /** The one way the state changes. `flush`: send pending points first (not on faults). */
   private setState(state: EngineState, flush = true): void {
-    if (flush && state !== 'running') this.flushMetrics();
+    if (flush && state !== 'running') this.messages.metrics();
     this.state = state;
-    this.emitStatus();
-  }
-
-  private throttled(): void {
-    const t = this.now();
-    if (t - this.lastMetricsAt >= this.metricsIntervalMs) this.flushMetrics();
-    if (t - this.lastStatusAt >= this.statusIntervalMs) this.emitStatus();
-  }
-
-  /** Sends the points gathered since the last message, if any. */
-  private flushMetrics(): void {
-    const runs = this.race.takeMetrics();
-    if (!runs) return;
-    this.lastMetricsAt = this.now();
-    this.emit({ type: 'metrics', runs });
-  }
-
-  private emitStatus(): void {
-    this.lastStatusAt = this.now();
-    this.emit({ type: 'status', status: this.status() });
-  }
-
-  private status(): EngineStatus {
-    const mem = this.backend.memory();
-    return {
-      state: this.state,
-      startPending: this.startPending,
-      backend: this.backend.info,
-      ...this.race.info(this.settings),
-      settings: { ...this.settings },
-      tensors: mem.numTensors,
-      bytes: mem.numBytes,
-      runs: this.race.runStatus(),
-    };
+    this.messages.status();
   }
 }
