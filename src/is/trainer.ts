@@ -17,7 +17,7 @@ import { samplingProbabilities } from './sampler';
 import { createSampler } from './samplers/registry';
 import { UniformSampler } from './samplers/uniform';
 import type { BatchDraw, Sampler, SettledBatch } from './samplers/types';
-import type { ScoreTable } from './scoreTable';
+import type { ScoreTable } from './samplers/table/scoreTable';
 import { DEFAULT_SETTINGS, tauThresholdOf } from './settings';
 import { summarize } from './summary';
 import { TauEstimator } from './tau';

@@ -12,8 +12,8 @@ import {
   type SamplerKind,
   type SamplerSizes,
 } from '../catalogue';
-import { createPresampleSampler } from './presample';
-import { createTableSampler } from './table';
+import { createPresampleSampler } from './presample/sampler';
+import { createTableSampler } from './table/sampler';
 import type { Sampler, SamplerContext, SamplerFactory, SamplerRegistration } from './types';
 
 // One line per built-in sampler.

@@ -4,7 +4,7 @@
 // back to the sampler, which answers τ. A sampler owns no tensors beyond one draw.
 import type * as tf from '@tensorflow/tfjs';
 import type { SamplerCapabilities, SamplerInfo, SamplerSizes } from '../catalogue';
-import type { ScoreTable } from '../scoreTable';
+import type { ScoreTable } from './table/scoreTable';
 import type { LogitsModel, Rng, TrainerSettings } from '../types';
 
 /** What a sampler may use; given once, when the trainer first needs the sampler. */

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { importanceWeights } from '../../../src/is/reweighting';
 import { createRng } from '../../../src/is/rng';
-import { DEFAULT_TABLE_FLOOR, ScoreTable } from '../../../src/is/scoreTable';
+import { DEFAULT_TABLE_FLOOR, ScoreTable } from '../../../src/is/samplers/table/scoreTable';
 import { chiSquare, chiSquareCritical } from '../../support/chiSquare';
 
 // z-tests at |z| < 4 (two-sided α ≈ 6e-5), fixed seeds: see scoretable.test.ts.

@@ -6,7 +6,7 @@ import { conditionFor } from '../../../src/is/condition';
 import { importanceWeights } from '../../../src/is/reweighting';
 import { createRng } from '../../../src/is/rng';
 import { uniformIndices } from '../../../src/is/sampler';
-import { ScoreTable } from '../../../src/is/scoreTable';
+import { ScoreTable } from '../../../src/is/samplers/table/scoreTable';
 import { BatchTauMeter, TABLE_TAU_THRESHOLD, TauEstimator, poolMomentum, tauForSampling, tauOfBatch } from '../../../src/is/tau';
 import type { Rng } from '../../../src/is/types';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TABLE_FLOOR, ScoreTable } from '../../../src/is/scoreTable';
+import { DEFAULT_TABLE_FLOOR, ScoreTable } from '../../../src/is/samplers/table/scoreTable';
 import { createRng } from '../../../src/is/rng';
 import type { Rng } from '../../../src/is/types';
 import { chiSquare, chiSquareCritical } from '../../support/chiSquare';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SumTree } from '../../../src/is/sumTree';
+import { SumTree } from '../../../src/is/samplers/table/sumTree';
 import { createRng } from '../../../src/is/rng';
 import type { Rng } from '../../../src/is/types';
 import { chiSquare, chiSquareCritical } from '../../support/chiSquare';

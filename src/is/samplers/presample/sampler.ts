@@ -6,14 +6,14 @@
 // with the block, for τ (that of the B presample scores) and the histograms. With importance sampling off it draws uniformly
 // (UniformSampler).
 import * as tf from '@tensorflow/tfjs';
-import { presampleSize } from '../catalogue';
-import { drawOnDevice, drawUniforms } from '../deviceDraw';
-import { uniformIndices } from '../sampler';
-import { scoreRows } from '../scores';
-import { tauFromScores } from '../tau';
-import type { TrainerSettings } from '../types';
-import type { BatchDraw, Sampler, SamplerContext, SettledBatch } from './types';
-import { UniformSampler } from './uniform';
+import { presampleSize } from '../../catalogue';
+import { drawOnDevice, drawUniforms } from '../../deviceDraw';
+import { uniformIndices } from '../../sampler';
+import { scoreRows } from '../../scores';
+import { tauFromScores } from '../../tau';
+import type { TrainerSettings } from '../../types';
+import type { BatchDraw, Sampler, SamplerContext, SettledBatch } from '../types';
+import { UniformSampler } from '../uniform';
 
 export class PresampleSampler implements Sampler {
   private readonly uniform: UniformSampler;

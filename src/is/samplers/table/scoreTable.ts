@@ -1,6 +1,6 @@
 // The score table (docs/method.md §5): every training sample's last score, kept from the
 // forward pass it was trained in, and a sampler over the whole training set ∝ those scores.
-// Pure TypeScript; the table sampler (samplers/table.ts) turns draws into weights 1/(N·p_i).
+// Pure TypeScript; the table sampler (sampler.ts beside it) turns draws into weights 1/(N·p_i).
 //
 // Distribution. For sample i with table score e_i and mean μ = mean(raw scores):
 //     p_i = (e_i + c·μ) / Σ_j (e_j + c·μ)
@@ -34,8 +34,8 @@
 // (BatchTauMeter, tau.ts), pooling about TABLE_TAU_POOL_SAMPLES samples: the fresh scores of the
 // batches show whether sampling by the table still beats uniform, and tauMargin says how far
 // that measurement may be off. tau() is what the table predicts from its own, possibly stale, scores.
-import { BatchTauMeter, TABLE_TAU_POOL_SAMPLES, TAU_MARGIN_STANDARD_ERRORS, poolMomentum } from './tau';
-import type { Rng } from './types';
+import { BatchTauMeter, TABLE_TAU_POOL_SAMPLES, TAU_MARGIN_STANDARD_ERRORS, poolMomentum } from '../../tau';
+import type { Rng } from '../../types';
 import { SumTree } from './sumTree';
 import { TopK } from './topK';
 import { checkAgeing, checkFloor, checkSmoothing, uniform53 } from './scoreTableChecks';

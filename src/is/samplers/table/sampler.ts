@@ -4,11 +4,11 @@
 // importance sampling off it draws uniformly. Either way the trained batch's scores go into
 // the table, and τ is that of the table's distribution against uniform, measured on the
 // trained batches against the q each was drawn from (tau.ts, BatchTauMeter).
-import { importanceWeights } from '../reweighting';
-import { ScoreTable } from '../scoreTable';
-import type { TrainerSettings } from '../types';
-import type { BatchDraw, Sampler, SamplerContext, SettledBatch } from './types';
-import { UniformSampler } from './uniform';
+import { importanceWeights } from '../../reweighting';
+import { ScoreTable } from './scoreTable';
+import type { TrainerSettings } from '../../types';
+import type { BatchDraw, Sampler, SamplerContext, SettledBatch } from '../types';
+import { UniformSampler } from '../uniform';
 
 export class TableSampler implements Sampler {
   readonly scoreTable: ScoreTable;

@@ -1,6 +1,6 @@
 // Argument checks of the score table (errors name the value and the range to use), and the
 // 53-bit uniform its draws use so that tiny probabilities are drawn exactly.
-import type { Rng } from './types';
+import type { Rng } from '../../types';
 
 const TWO_26 = 67108864;
 const TWO_27 = 134217728;
