@@ -32,6 +32,15 @@ const UI_VIEW = [
 const LAYER_RULES = [
   { files: ['src/is/**'], ignores: ['src/is/catalogue.ts'], patterns: [IS_UP] },
   { files: ['src/is/catalogue.ts'], patterns: [IS_UP, TFJS_FREE] },
+  {
+    // What both bundles read of a sampler: its meta.ts, the list of them, their types.
+    files: ['src/is/samplers/meta.ts', 'src/is/samplers/metas.ts', 'src/is/samplers/*/meta.ts'],
+    patterns: [
+      IS_UP,
+      TFJS_FREE,
+      forbid('(^|/)(sampler|registry)(\\.ts)?$', "A sampler's meta is read by the page's bundle: it imports no sampler implementation"),
+    ],
+  },
   // src/data is tfjs-free except device.ts, which puts the data on the device.
   { files: ['src/data/**'], ignores: ['src/data/device.ts'], patterns: [DATA_UP, DATA_IS, IS_TYPES_AS_TYPES, TFJS_FREE] },
   { files: ['src/data/device.ts'], patterns: [DATA_UP, DATA_IS, IS_TYPES_AS_TYPES] },
@@ -44,7 +53,10 @@ const LAYER_RULES = [
     patterns: [
       forbid(up('engine|ui'), 'src/contract sits below the engine and the UI: both import it, it imports neither'),
       TFJS_FREE,
-      forbid(except('is', 'catalogue', 'types'), 'The UI imports src/contract: of the library it reads only src/is/catalogue.ts (tfjs-free) and types'),
+      forbid(
+        except('is', 'catalogue', 'types', 'samplers/metas'),
+        'The UI imports src/contract: of the library it reads only src/is/catalogue.ts, src/is/samplers/metas.ts (tfjs-free) and types',
+      ),
       IS_TYPES_AS_TYPES,
       ...UI_VIEW,
     ],

@@ -3,6 +3,7 @@
 // the same schema (part of the contract between the UI and the worker: src/contract/).
 
 import { IMPORTANCE_MODES, OPTIMIZERS, SAMPLER_KINDS, SCORE_KINDS } from '../is/catalogue';
+import { SAMPLER_SETTINGS, SAMPLER_SETTING_KEYS, type SamplerSettingKey, type SamplerSettingValues } from '../is/samplers/metas';
 import { DATASET_NAMES, MAX_DATASET_CLASSES, type DatasetName } from '../data/catalogue';
 import { MODEL_NAMES, type ModelName } from '../models/catalogue';
 
@@ -14,6 +15,9 @@ export type { DatasetName, ModelName };
 // The library's names (src/is/catalogue.ts, tfjs-free), so the schema offers exactly what the
 // trainer accepts. SAMPLER_KINDS is live: a sampler registered at runtime is offered too.
 export { IMPORTANCE_MODES, OPTIMIZERS, SAMPLER_KINDS, SCORE_KINDS };
+// Each sampler's own settings (declared in its folder's meta.ts): settings of the page like any other.
+export { SAMPLER_SETTING_KEYS };
+export type { SamplerSettingKey };
 export const TAU_THRESHOLD_MODES = ['costModel', 'measured', 'fixed'] as const;
 /** auto: WebGPU on a hardware adapter, else the fastest measured; a name forces that backend. */
 export const BACKEND_PREFERENCES = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
@@ -28,7 +32,11 @@ export type TauThresholdMode = (typeof TAU_THRESHOLD_MODES)[number];
 export type BackendPreference = (typeof BACKEND_PREFERENCES)[number];
 export type BudgetUnit = (typeof BUDGET_UNITS)[number];
 
-export interface Settings {
+/**
+ * The settings of an experiment: these, and every sampler's own settings (SamplerSettingValues,
+ * from the samplers' meta.ts: `smoothing` of the presample, `tableSmoothing` of the score table, …).
+ */
+export interface Settings extends SamplerSettingValues {
   dataset: DatasetName;
   /** Training samples kept, 0 = all. */
   trainCap: number;
@@ -51,10 +59,6 @@ export interface Settings {
   tauThresholdMode: TauThresholdMode;
   /** τ_th used when tauThresholdMode is 'fixed'. */
   tauThreshold: number;
-  /** Additive smoothing c of the presample draw: p ∝ s + c·mean(s). */
-  smoothing: number;
-  /** Additive smoothing c of the score table. */
-  tableSmoothing: number;
   seed: number;
   /** Train a uniform run beside the importance run. */
   compare: boolean;
@@ -105,6 +109,10 @@ interface NumberField {
   default: number;
   live: boolean;
   label: string;
+  /** What it does, for the control's tooltip (a sampler's settings have one). */
+  help?: string;
+  /** A few words naming it with its value in a chart legend, e.g. 'table c' (a sampler's settings have one). */
+  short?: string;
 }
 interface BooleanField {
   kind: 'boolean';
@@ -119,12 +127,23 @@ export type SettingsSchema = { [K in keyof Settings]: FieldFor<Settings[K]> };
 const num = (label: string, def: number, min: number, max: number, integer: boolean, live: boolean): NumberField => ({
   kind: 'number', label, default: def, min, max, integer, live,
 });
+const flag = (label: string, def: boolean, live: boolean): BooleanField => ({ kind: 'boolean', label, default: def, live });
 const choice = <T extends string>(label: string, values: readonly T[], def: T, live: boolean): EnumField<T> => ({
   kind: 'enum', label, values, default: def, live,
 });
 
-/** `live` fields apply from the next step; the others restart both runs. */
-export const SETTINGS_SCHEMA: SettingsSchema = {
+/** Each sampler's own settings as fields of the schema, from its meta.ts (range, default, live, label, help). */
+function samplerFields(): { [K in SamplerSettingKey]: NumberField } {
+  const out = {} as { [K in SamplerSettingKey]: NumberField };
+  for (const key of SAMPLER_SETTING_KEYS) {
+    const f = SAMPLER_SETTINGS[key];
+    out[key] = { ...num(f.label, f.default, f.min, f.max, f.integer, f.live), help: f.help, short: f.short };
+  }
+  return out;
+}
+
+// The page's own settings, in the URL's and the controls' order: those before the samplers' own…
+const FIELDS_BEFORE_SAMPLERS = {
   dataset: choice('Dataset', DATASET_NAMES, 'mnist', false),
   trainCap: num('Training-set cap (0 = all)', 5000, 0, 60000, true, false),
   labelNoise: num('Label noise', 0, 0, 0.9, false, false),
@@ -143,21 +162,29 @@ export const SETTINGS_SCHEMA: SettingsSchema = {
   score: choice('Score', SCORE_KINDS, 'upperBound', true),
   tauThresholdMode: choice('τ threshold', TAU_THRESHOLD_MODES, 'costModel', true),
   tauThreshold: num('τ_th (fixed)', 1.5, 1, 100, false, true),
-  smoothing: num('Smoothing c (presample)', 0, 0, 100, false, true),
-  tableSmoothing: num('Smoothing c (score table)', 0.2, 0, 100, false, true),
+};
+
+// … and those after them.
+const FIELDS_AFTER_SAMPLERS = {
   seed: num('Seed', 1, 0, 2 ** 31 - 1, true, false),
-  compare: { kind: 'boolean', label: 'Compare with uniform', default: true, live: false },
+  compare: flag('Compare with uniform', true, false),
   backend: choice('Backend', BACKEND_PREFERENCES, 'auto', false),
   evalInterval: num('Evaluation interval (steps)', 25, 1, 10000, true, true),
   blockSteps: num('Steps per block (one read each)', 8, 1, 64, true, true),
   evalSize: num('Evaluation subset size', 1000, 32, 10000, true, false),
   varianceLabInterval: num('Variance lab interval (steps, 0 = off)', 500, 0, 100000, true, true),
-  trainWhenHidden: { kind: 'boolean', label: 'Train while the page is hidden', default: false, live: true },
+  trainWhenHidden: flag('Train while the page is hidden', false, true),
   // Live: raising the budget lets a finished race go on, lowering it finishes the race at the next block.
   budgetUnit: choice('Budget', BUDGET_UNITS, 'off', true),
   // From 0.01 (10 ms or 1 % of an epoch: about a block) to 100,000 (over a day, or epochs no page trains).
   budget: num('Budget amount', 60, 0.01, 100000, false, true),
 };
+
+const clashing = SAMPLER_SETTING_KEYS.filter((k) => Object.hasOwn(FIELDS_BEFORE_SAMPLERS, k) || Object.hasOwn(FIELDS_AFTER_SAMPLERS, k));
+if (clashing.length) throw new Error(`sampler settings ${clashing.join(', ')} are named like settings of the page: give them names of their own`);
+
+/** `live` fields apply from the next step; the others restart both runs. The samplers' own settings sit in the middle, in the order of samplers/metas.ts. */
+export const SETTINGS_SCHEMA: SettingsSchema = { ...FIELDS_BEFORE_SAMPLERS, ...samplerFields(), ...FIELDS_AFTER_SAMPLERS };
 
 export const SETTING_KEYS = Object.keys(SETTINGS_SCHEMA) as (keyof Settings)[];
 

@@ -42,6 +42,10 @@ export type {
   SamplerSizes,
 } from './catalogue';
 export { createSampler, registerSampler } from './samplers/registry';
+export { SAMPLER_METAS, SAMPLER_SETTINGS, SAMPLER_SETTING_KEYS, samplerSettingDefaults } from './samplers/metas';
+export type { OwnedSamplerSetting, SamplerSettingKey, SamplerSettingValues } from './samplers/metas';
+export { defineSamplerMeta } from './samplers/meta';
+export type { SamplerMeta, SamplerSettingField } from './samplers/meta';
 export { PresampleSampler } from './samplers/presample/sampler';
 export { TableSampler } from './samplers/table/sampler';
 export { UniformSampler } from './samplers/uniform';

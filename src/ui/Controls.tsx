@@ -4,6 +4,7 @@ import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { EngineState } from '../contract/protocol';
 import {
   IMPORTANCE_MODES,
+  SAMPLER_SETTING_KEYS,
   SETTINGS_SCHEMA,
   checkSettingValue,
   type ImportanceMode,
@@ -138,8 +139,10 @@ export function RunButtons({ state, startPending, onStart, onPause, onStep, onRe
 
 function FieldLabel({ k, htmlFor }: { k: keyof Settings; htmlFor: string }) {
   const field = SETTINGS_SCHEMA[k];
+  // A sampler's own settings explain themselves (their meta.ts's help) on hover.
+  const help = field.kind === 'number' ? field.help : undefined;
   return (
-    <label htmlFor={htmlFor}>
+    <label htmlFor={htmlFor} title={help}>
       {field.label}
       {field.live ? null : (
         <span className="restart-tag" title="Changing this restarts both runs">
@@ -340,7 +343,8 @@ const GROUPS: { title: string; keys: (keyof Settings)[] }[] = [
   { title: 'Model and optimizer', keys: ['model', 'optimizer', 'learningRate', 'momentum'] },
   {
     title: 'Importance sampling',
-    keys: ['batchSize', 'presampleFactor', 'sampler', 'score', 'tauThresholdMode', 'tauThreshold', 'smoothing', 'tableSmoothing'],
+    // Then each sampler's own settings (from its meta.ts), in the order of the sampler list.
+    keys: ['batchSize', 'presampleFactor', 'sampler', 'score', 'tauThresholdMode', 'tauThreshold', ...SAMPLER_SETTING_KEYS],
   },
   {
     title: 'Run',

@@ -1,6 +1,6 @@
 // From the page's settings to each run's trainer settings: the importance run follows the
 // settings; the uniform run beside it always samples uniformly.
-import type { TrainerSettings } from '../../is';
+import { SAMPLER_SETTING_KEYS, type SamplerSettingValues, type TrainerSettings } from '../../is';
 import type { RunId } from '../../contract/protocol';
 import type { Settings } from '../../contract/settings';
 
@@ -32,8 +32,12 @@ export function trainerSettingsFor(s: Settings, run: RunId, measuredTauThreshold
     optimizer: s.optimizer,
     momentum: s.momentum,
     tauThreshold: uniform ? null : tauThresholdSetting(s, measuredTauThreshold),
-    smoothing: s.smoothing,
-    tableSmoothing: s.tableSmoothing,
     tauMomentum: TAU_MOMENTUM,
+    // Every sampler's own settings (its meta.ts), as the page has them.
+    ...samplerSettingsOf(s),
   };
+}
+
+function samplerSettingsOf(s: Settings): SamplerSettingValues {
+  return Object.fromEntries(SAMPLER_SETTING_KEYS.map((k) => [k, s[k]])) as SamplerSettingValues;
 }

@@ -1,22 +1,24 @@
-// Sampler name → implementation. The built-in names come from the catalogue (../catalogue.ts),
-// and the compiler checks that each has exactly one factory here. registerSampler adds a
-// sampler at runtime: its description joins the catalogue (so validation, the settings
-// schema and the UI accept its name) and its factory joins this table.
+// Sampler name → implementation: the worker's half of the sampler list (metas.ts is the
+// tfjs-free half both bundles read). The compiler checks that every name in metas.ts has
+// exactly one factory here and that there is none other. registerSampler adds a sampler at
+// runtime, for code outside this repository: its description joins the catalogue (so
+// validation and the trainer accept its name) and its factory joins this table; such a
+// sampler has no settings of its own (a sampler with settings is a folder: docs/architecture.md).
 import {
   defaultTauThreshold,
   registerSamplerInfo,
   samplerInfo,
-  type BuiltinSamplerKind,
   type SamplerCapabilities,
   type SamplerInfo,
   type SamplerKind,
   type SamplerSizes,
 } from '../catalogue';
+import type { BuiltinSamplerKind } from './metas';
 import { createPresampleSampler } from './presample/sampler';
 import { createTableSampler } from './table/sampler';
 import type { Sampler, SamplerContext, SamplerFactory, SamplerRegistration } from './types';
 
-// One line per built-in sampler.
+// One line per sampler of metas.ts.
 const BUILTIN_FACTORIES = {
   presample: createPresampleSampler,
   table: createTableSampler,
@@ -36,6 +38,7 @@ export function registerSampler(registration: SamplerRegistration): SamplerInfo 
   const full: SamplerCapabilities = { scoresPresample: false, keepsTable: false, ...capabilities };
   registerSamplerInfo({
     ...described,
+    settings: {},
     capabilities: full,
     tauThreshold: tauThreshold ?? ((sizes: SamplerSizes) => defaultTauThreshold(full, sizes)),
   });

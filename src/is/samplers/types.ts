@@ -91,7 +91,7 @@ export type SamplerFactory = (context: SamplerContext) => Sampler;
  * A sampler to register: its catalogue entry and its implementation. Capabilities default to
  * none, and τ_th to the cost model those capabilities imply (defaultTauThreshold).
  */
-export interface SamplerRegistration extends Omit<SamplerInfo, 'capabilities' | 'tauThreshold'> {
+export interface SamplerRegistration extends Omit<SamplerInfo, 'capabilities' | 'tauThreshold' | 'settings'> {
   readonly capabilities?: Partial<SamplerCapabilities>;
   tauThreshold?(sizes: SamplerSizes): number;
   readonly create: SamplerFactory;

@@ -26,6 +26,11 @@ const FORBIDDEN: Plant[] = [
   { file: 'src/is/planted.ts', code: "import { App } from '../ui/App';" },
   { file: 'src/is/samplers/planted.ts', code: "export { DATASET_NAMES } from '../../data/catalogue';" },
   { file: 'src/is/catalogue.ts', code: "import * as tf from '@tensorflow/tfjs';" },
+  // A sampler's meta and the list of metas are read by the page's bundle: no tfjs, no implementation.
+  { file: 'src/is/samplers/table/meta.ts', code: "import * as tf from '@tensorflow/tfjs';" },
+  { file: 'src/is/samplers/table/meta.ts', code: "import { TableSampler } from './sampler';" },
+  { file: 'src/is/samplers/metas.ts', code: "import { createSampler } from './registry';" },
+  { file: 'src/is/samplers/metas.ts', code: "import { SETTINGS_SCHEMA } from '../../contract/settings';" },
   // src/data and src/models import neither the engine nor the UI, nor each other.
   { file: 'src/data/planted.ts', code: "import { SETTINGS_SCHEMA } from '../contract/settings';" },
   { file: 'src/data/planted.ts', code: "import { Engine } from '../engine/page/engine';" },
@@ -57,6 +62,8 @@ const FORBIDDEN: Plant[] = [
   { file: 'src/contract/settings.ts', code: "import { presampleSize } from '../is/settings';" },
   { file: 'src/contract/settings.ts', code: "import { MODEL_ZOO } from '../models/zoo';" },
   { file: 'src/contract/settings.ts', code: "import { DATASET_REGISTRY } from '../data/registry';" },
+  { file: 'src/contract/settings.ts', code: "import { createSampler } from '../is/samplers/registry';" },
+  { file: 'src/contract/settings.ts', code: "import { tableMeta } from '../is/samplers/table/meta';" },
   // The UI: no tfjs, no engine internals, no library or data/model internals.
   { file: 'src/ui/planted.ts', code: "import * as tf from '@tensorflow/tfjs';" },
   { file: 'src/ui/planted.ts', code: "import '@tensorflow/tfjs-backend-webgpu';" },
@@ -78,6 +85,8 @@ const FORBIDDEN: Plant[] = [
 const ALLOWED: Plant[] = [
   { file: 'src/is/planted.ts', code: "import * as tf from '@tensorflow/tfjs';\nimport { createRng } from './rng';" },
   { file: 'src/is/samplers/planted.ts', code: "import { presampleSize } from '../catalogue';" },
+  { file: 'src/is/samplers/table/meta.ts', code: "import { TABLE_TAU_THRESHOLD } from '../../tau';\nimport { defineSamplerMeta } from '../meta';" },
+  { file: 'src/is/samplers/other/sampler.ts', code: "import { ScoreTable } from '../table/scoreTable';\nimport { UniformSampler } from '../uniform';" },
   { file: 'src/data/planted.ts', code: "import { createRng } from '../is/rng';\nimport type { Rng } from '../is/types';" },
   { file: 'src/data/device.ts', code: "import * as tf from '@tensorflow/tfjs';" },
   { file: 'src/models/planted.ts', code: "import * as tf from '@tensorflow/tfjs';\nimport { createRng } from '../is/rng';\nimport type { Rng } from '../is/types';" },
@@ -92,7 +101,7 @@ const ALLOWED: Plant[] = [
   },
   {
     file: 'src/contract/settings.ts',
-    code: "import type * as is from '../is/types';\nimport { SAMPLER_KINDS } from '../is/catalogue';\nimport { DATASET_NAMES } from '../data/catalogue';\nimport { MODEL_NAMES } from '../models/catalogue';",
+    code: "import type * as is from '../is/types';\nimport { SAMPLER_KINDS } from '../is/catalogue';\nimport { SAMPLER_SETTINGS } from '../is/samplers/metas';\nimport { DATASET_NAMES } from '../data/catalogue';\nimport { MODEL_NAMES } from '../models/catalogue';",
   },
   { file: 'src/contract/protocol.ts', code: "import type { Settings } from './settings';" },
   {
