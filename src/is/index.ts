@@ -51,6 +51,7 @@ export { TableSampler } from './samplers/table/sampler';
 export { UniformSampler } from './samplers/uniform';
 export type {
   BatchDraw,
+  DrawPosition,
   SettledBatch,
   Sampler,
   SamplerContext,

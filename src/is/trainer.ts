@@ -84,6 +84,8 @@ export class ImportanceTrainer {
   /** Uniform mode's sampler: plain uniform batches, whatever the sampler setting. */
   private plainUniform: UniformSampler | null = null;
   private stepCount = 0;
+  /** Samples trained so far (Σ b): the epoch position samplers see (DrawPosition). */
+  private samplesTrained = 0;
   private reads = 0;
   private running = false;
   private pending: Partial<TrainerSettings> | null = null;
@@ -205,7 +207,8 @@ export class ImportanceTrainer {
       const active = conditionFor(s.mode).isMet({ smoothed: this.tau.smoothed, threshold });
       const t0 = now();
       for (let i = 0; i < k; i++) {
-        const batch = sampler.draw(s, active);
+        const samplesSeen = this.samplesTrained + i * s.batchSize;
+        const batch = sampler.draw(s, active, { step: this.stepCount + i, samplesSeen, epoch: samplesSeen / this.n });
         try {
           queued.push({ batch, trained: dispatchStep(this.data, this.optimizer, s.score, batch) });
         } catch (e) {
@@ -240,6 +243,7 @@ export class ImportanceTrainer {
           trainMs: 0,
         };
         reports.push(report);
+        this.samplesTrained += batch.indices.length;
       }
       // Timed through observe(): a sampler's upkeep (a score table's update) is part of its
       // step's cost, which the measured τ_th compares with a uniform step (docs/method.md §3).

@@ -42,6 +42,16 @@ export interface BatchDraw {
   readonly scores?: tf.Tensor1D;
 }
 
+/** Where training stands when a batch is drawn (for samplers that anneal or schedule). */
+export interface DrawPosition {
+  /** Steps trained before this one (0 for the first), counting the block's earlier draws. */
+  readonly step: number;
+  /** Samples trained before this batch (Σ b over those steps). */
+  readonly samplesSeen: number;
+  /** samplesSeen / N: the epochs behind this batch (steps × b / N while b stays the same). */
+  readonly epoch: number;
+}
+
 /** A trained batch as read back at the end of its block: CPU copies, safe to keep. */
 export interface SettledBatch {
   readonly indices: Int32Array;
@@ -57,13 +67,16 @@ export interface Sampler {
    * The next batch, synchronously and without reading from the device, so that a block of
    * steps runs with no stall (docs/method.md §7). `active`: the condition switched
    * importance sampling on; when false, a sampler draws uniformly (and may still learn from
-   * the batch in observe()).
+   * the batch in observe()). `at`: where training stands (step, samples seen, epoch). N, the
+   * rng and the model are the context's; b is settings.batchSize, and the sampler's own
+   * settings (its meta.ts) are in `settings` too.
    */
-  draw(settings: Readonly<TrainerSettings>, active: boolean): BatchDraw;
+  draw(settings: Readonly<TrainerSettings>, active: boolean, at: DrawPosition): BatchDraw;
   /**
-   * The trained batch, read back at the end of its block (steps are observed in order).
-   * Returns this step's τ, before smoothing (docs/method.md §3), from the scores this
-   * sampler's distribution is built on.
+   * The trained batch, read back at the end of its block (steps are observed in order): its
+   * indices, weights and fresh scores (from the training pass, before the update). Returns this
+   * step's τ, before smoothing (docs/method.md §3), from the scores this sampler's distribution
+   * is built on.
    */
   observe(batch: SettledBatch): number;
   /** Settings changed between blocks (e.g. the smoothing c). */
