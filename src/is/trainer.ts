@@ -38,8 +38,6 @@ export interface TrainerOptions {
    * momentum settings are then not applied, and the trainer does not dispose it.
    */
   optimizer?: tf.Optimizer;
-  /** Ageing of the score table (see ScoreTable). */
-  tableAgeing?: number;
 }
 
 /** A step queued on the device, waiting for its block's read. Owns every tensor in it. */
@@ -74,7 +72,6 @@ export class ImportanceTrainer {
   readonly n: number;
   private readonly data: TrainingData;
   private readonly rng: Rng;
-  private readonly tableAgeing?: number;
   private readonly ownsOptimizer: boolean;
   private current: TrainerSettings;
   private optimizer: tf.Optimizer;
@@ -100,7 +97,6 @@ export class ImportanceTrainer {
     validateSettings(settings, this.n);
     this.data = { model, x, y };
     this.rng = options.rng;
-    this.tableAgeing = options.tableAgeing;
     this.current = settings;
     this.ownsOptimizer = options.optimizer == null;
     this.optimizer = options.optimizer ?? createOptimizer(settings.optimizer, settings.learningRate, settings.momentum);
@@ -287,7 +283,6 @@ export class ImportanceTrainer {
         y: this.data.y,
         rng: this.rng,
         settings: s,
-        tableAgeing: this.tableAgeing,
       });
       this.samplers.set(s.sampler, sampler);
     }

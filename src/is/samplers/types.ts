@@ -19,8 +19,6 @@ export interface SamplerContext {
   readonly rng: Rng;
   /** The settings in force when the sampler is created; later ones come through draw() and settingsChanged(). */
   readonly settings: Readonly<TrainerSettings>;
-  /** Ageing rate of a score table (see ScoreTable), if the trainer was given one. */
-  readonly tableAgeing?: number;
 }
 
 /**

@@ -23,10 +23,7 @@ export class TableSampler implements Sampler {
 
   constructor(private readonly context: SamplerContext) {
     this.uniform = new UniformSampler(context);
-    this.scoreTable = new ScoreTable(context.n, {
-      smoothing: context.settings.tableSmoothing,
-      ageing: context.tableAgeing,
-    });
+    this.scoreTable = new ScoreTable(context.n, { smoothing: context.settings.tableSmoothing });
   }
 
   draw(settings: Readonly<TrainerSettings>, active: boolean): BatchDraw {

@@ -8,48 +8,34 @@
 // uniform, so every sample keeps q_i ≥ ε/N and every weight 1/(N·q_i) ≤ 1/ε, whatever
 // the table holds (docs/method.md §5). Without it, a sample stored with score 0 would have
 // p_i = 0, never be drawn, never be rescored, and drop out of the weighted mean for good.
-// - Scored ("seen") samples: e_i is the last score passed to update(); with ageing a > 0,
-//   e_i = μ + (1−a)^age_i · (s_i − μ), where age_i counts update() calls since sample i was
-//   last written: stale scores drift toward the current mean, exactly, for every sample.
+// - Scored ("seen") samples: e_i is the last score passed to update().
 // - Unscored samples: e_i = the prior m = running maximum of every score ever passed to
 //   update(), so they stay at least as likely as any scored sample until visited.
-// - μ is the mean of raw scores (s_i for seen samples, m for unseen), before ageing.
+// - μ is the mean of the table's scores (s_i for seen samples, m for unseen).
 // - When μ = 0 (nothing scored yet, or every score so far is 0) the table is uniform.
 //
-// Cost. Seen samples live in a multi-channel SumTree; unseen ones in a swap-remove list
-// (they all share the weight m + c·μ, so m can rise in O(1)). Per leaf the tree stores
-//     y = s·z, z = λ^(t_ref − t_i), 1, s, y², z², y·z        (λ = 1 − a)
-// so that e_i + c·μ = α·y + β·z + γ with global coefficients
-//     no ageing: α = 1, β = 0, γ = c·μ            (z = 1, y = s: plain p ∝ s + c·μ)
-//     ageing:    α = λ^(T − t_ref), β = −μ·α, γ = μ·(1 + c)
-// A draw is one O(log N) descent by that linear combination (or an O(1) pick among the
-// unseen, or, for the floor's share, an O(1) uniform pick), an update is O(log N). All sums are tree sums recomputed from children (no accumulated deltas, no
-// drift). With ageing, z grows as λ^(−T); when α falls below 2^-40 the table re-bases
-// (t_ref = T) in O(N): every ~28/a steps, i.e. amortized O(N·a/28) per step. Changing the
-// ageing rate also rebuilds in O(N).
-//
-// Clock: each update() call is one step (the trainer calls it once per trained batch).
+// Cost. Seen samples live in a two-channel SumTree (per leaf: s and 1, so a node holds the sum
+// of its scores and their count, and its weight is Σ s + c·μ·count); unseen ones in a
+// swap-remove list (they all share the weight m + c·μ, so m can rise in O(1)). A draw is one
+// O(log N) descent by that weight (or an O(1) pick among the unseen, or, for the floor's share,
+// an O(1) uniform pick), an update is O(log N). All sums are tree sums recomputed from children
+// (no accumulated deltas, no drift).
 //
 // τ. observeBatch() measures τ on the trained batches against the q each was drawn from
 // (BatchTauMeter, tau.ts), pooling about TABLE_TAU_POOL_SAMPLES samples: the fresh scores of the
 // batches show whether sampling by the table still beats uniform, and tauMargin says how far
-// that measurement may be off. tau() is what the table predicts from its own, possibly stale, scores.
+// that measurement may be off. (What the table's own, possibly stale, scores would predict is
+// no measure of that: docs/method.md §5.)
 import { BatchTauMeter, TABLE_TAU_POOL_SAMPLES, TAU_MARGIN_STANDARD_ERRORS, poolMomentum } from '../../tau';
 import type { Rng } from '../../types';
 import { SumTree } from './sumTree';
 import { TopK } from './topK';
-import { checkAgeing, checkFloor, checkSmoothing, uniform53 } from './scoreTableChecks';
+import { checkFloor, checkSmoothing, uniform53 } from './scoreTableChecks';
 
-const CH_Y = 0;
-const CH_Z = 1;
-const CH_C = 2;
-const CH_S = 3;
-const CH_YY = 4;
-const CH_ZZ = 5;
-const CH_YZ = 6;
-const CHANNELS = 7;
-/** Re-base the ageing clock when λ^(T − t_ref) drops below this (z ≤ 2^40, z² ≤ 2^80). */
-const REBASE_BELOW = 2 ** -40;
+/** Tree channels per leaf: the score, and 1 (so a node counts its seen samples). */
+const CH_S = 0;
+const CH_C = 1;
+const CHANNELS = 2;
 
 /**
  * The default floor ε (docs/method.md §5): a tenth of the draws uniform. It bounds every
@@ -63,12 +49,10 @@ export const DEFAULT_TABLE_FLOOR = 0.1;
 export interface ScoreTableOptions {
   /** Additive smoothing c ≥ 0: p ∝ s + c·mean(s). Default 0. */
   smoothing?: number;
-  /** Ageing a in [0, 1): per step, a stale score moves a fraction a toward the mean. 0 = off (default). */
-  ageing?: number;
   /**
    * Floor ε in [0, 1): the share of draws made uniformly, q = (1 − ε)·p + ε/N, so every q_i ≥ ε/N
    * and every weight ≤ 1/ε. Default DEFAULT_TABLE_FLOOR; 0 turns it off (a sample stored with
-   * score 0 is then never drawn again unless c > 0 or ageing brings it back).
+   * score 0 is then never drawn again unless c > 0).
    */
   floor?: number;
   /**
@@ -82,36 +66,30 @@ export interface ScoreTableOptions {
 export class ScoreTable {
   readonly size: number;
   private c: number;
-  private a: number;
   private eps: number;
   private readonly meter: BatchTauMeter;
   private readonly tauPool: number;
-  private lambda: number;
   private readonly tree: SumTree;
-  /** Raw last score of each sample (0 while unseen). */
+  /** Last score of each sample (0 while unseen). */
   private readonly raw: Float64Array;
-  /** Step of each sample's last write. */
-  private readonly writtenAt: Float64Array;
   /** Samples perm[0..unseen) are unscored; pos[i] is i's position in perm. */
   private readonly perm: Int32Array;
   private readonly pos: Int32Array;
   private unseen: number;
   private maxScore = 0;
   private clock = 0;
-  private tRef = 0;
   private extraOps = 0;
   private readonly leaf = new Float64Array(CHANNELS);
-  private readonly coeffs = new Float64Array(3);
+  /** Each channel's coefficient in a leaf's weight e_i + c·μ: (1, c·μ), set by normalizer(). */
+  private readonly coeffs = new Float64Array(CHANNELS);
 
   constructor(size: number, options: ScoreTableOptions = {}) {
     if (!Number.isInteger(size) || size <= 0) {
       throw new RangeError(`ScoreTable: size ${size} must be a positive integer (the number of training samples)`);
     }
     const c = options.smoothing ?? 0;
-    const a = options.ageing ?? 0;
     const eps = options.floor ?? DEFAULT_TABLE_FLOOR;
     checkSmoothing('ScoreTable', c);
-    checkAgeing('ScoreTable', a);
     checkFloor('ScoreTable', eps);
     const pool = options.tauPoolSamples ?? TABLE_TAU_POOL_SAMPLES;
     if (!(pool >= 1) || !Number.isFinite(pool)) {
@@ -121,12 +99,9 @@ export class ScoreTable {
     this.meter = new BatchTauMeter(poolMomentum(1, pool));
     this.size = size;
     this.c = c;
-    this.a = a;
     this.eps = eps;
-    this.lambda = 1 - a;
     this.tree = new SumTree(size, CHANNELS);
     this.raw = new Float64Array(size);
-    this.writtenAt = new Float64Array(size);
     this.perm = new Int32Array(size);
     this.pos = new Int32Array(size);
     for (let i = 0; i < size; i++) {
@@ -141,11 +116,6 @@ export class ScoreTable {
     return this.c;
   }
 
-  /** Ageing rate a. */
-  get ageing(): number {
-    return this.a;
-  }
-
   /** Floor ε: the uniform share of the draws. */
   get floor(): number {
     return this.eps;
@@ -153,7 +123,7 @@ export class ScoreTable {
 
   /**
    * An upper bound of the weight 1/(N·q_i) of any sample now: 1/(ε + (1 − ε)·c·μ·N/Σ_j (e_j + c·μ)),
-   * since every e_i ≥ 0. With ε > 0 at most 1/ε; with c > 0 and no ageing at most (1 + c)/c;
+   * since every e_i ≥ 0. With ε > 0 at most 1/ε; with c > 0 at most (1 + c)/c;
    * Infinity when ε = c = 0 (no bound). 1 while the table is uniform. O(1). Weights rounded to
    * float32 for training may exceed it by the rounding (a relative 2^-24).
    */
@@ -182,7 +152,7 @@ export class ScoreTable {
     return TAU_MARGIN_STANDARD_ERRORS * this.meter.standardError;
   }
 
-  /** update() calls so far (the ageing clock). */
+  /** update() calls so far (one per trained batch). */
   get step(): number {
     return this.clock;
   }
@@ -197,7 +167,7 @@ export class ScoreTable {
     return this.maxScore;
   }
 
-  /** Tree nodes visited plus O(N) work (re-base, rebuild, top): a cost measure for tests. */
+  /** Tree nodes visited plus O(1) picks and O(N) work (top): a cost measure for tests. */
   get operations(): number {
     return this.tree.operations + this.extraOps;
   }
@@ -212,16 +182,8 @@ export class ScoreTable {
     this.eps = eps;
   }
 
-  /** Changes the ageing rate; rebuilds the tree, O(N). */
-  setAgeing(a: number): void {
-    checkAgeing('ScoreTable.setAgeing', a);
-    if (a === this.a) return;
-    this.a = a;
-    this.lambda = 1 - a;
-    this.rebase();
-  }
 
-  /** mean(s) over the table: raw scores of seen samples, the prior for unseen ones. */
+  /** mean(s) over the table: the scores of seen samples, the prior for unseen ones. */
   meanScore(): number {
     return (this.tree.total(CH_S) + this.unseen * this.maxScore) / this.size;
   }
@@ -232,11 +194,10 @@ export class ScoreTable {
     return this.pos[i] >= this.unseen;
   }
 
-  /** Sample i's table score e_i (aged where ageing is on; the prior when unscored). O(1). */
+  /** Sample i's table score e_i (the prior when unscored). O(1). */
   score(i: number): number {
     this.checkIndex('ScoreTable.score', i);
-    if (this.pos[i] < this.unseen) return this.maxScore;
-    return this.effective(i, this.meanScore());
+    return this.pos[i] < this.unseen ? this.maxScore : this.raw[i];
   }
 
   /** q_i of the current distribution, the probability a draw has of returning i (floor included). O(1). */
@@ -289,8 +250,8 @@ export class ScoreTable {
     for (let k = 0; k < b; k++) {
       let idx = -1;
       let w = 0;
-      // Rounding in the ageing combination can, very rarely, land on a leaf of weight ≤ 0
-      // (a leaf whose true weight is ~0); such a draw is redrawn.
+      // Rounding in the descent can, very rarely, land on a leaf of weight ≤ 0 (a leaf whose
+      // true weight is ~0); such a draw is redrawn.
       for (let attempt = 0; attempt < 64 && !(w > 0); attempt++) {
         const u = uniform53(rng) * (z + floorMass);
         if (u >= z && floorMass > 0) {
@@ -319,17 +280,12 @@ export class ScoreTable {
   }
 
   /**
-   * Replaces the scores of these samples (last write wins for repeated indices) and
-   * advances the ageing clock by one step. Validates everything before writing. O(b log N).
+   * Replaces the scores of these samples (last write wins for repeated indices); one step.
+   * Validates everything before writing. O(b log N).
    */
   update(indices: ArrayLike<number>, scores: ArrayLike<number>): void {
     this.checkBatch('ScoreTable.update', indices, scores);
     this.clock++;
-    let zNew = 1;
-    if (this.a > 0) {
-      if (Math.pow(this.lambda, this.clock - this.tRef) < REBASE_BELOW) this.rebase();
-      zNew = Math.pow(this.lambda, this.tRef - this.clock);
-    }
     for (let k = 0; k < indices.length; k++) {
       const i = indices[k];
       const s = scores[k];
@@ -346,8 +302,8 @@ export class ScoreTable {
         this.unseen = last;
       }
       this.raw[i] = s;
-      this.writtenAt[i] = this.clock;
-      this.fillLeaf(s, zNew);
+      this.leaf[CH_S] = s;
+      this.leaf[CH_C] = 1;
       this.tree.setLeaf(i, this.leaf);
     }
   }
@@ -386,43 +342,13 @@ export class ScoreTable {
   }
 
   /**
-   * τ the table predicts from its own scores: τ_q = sqrt(N·Σe_i² / Σ e_i²/q_i) (tau.ts,
-   * tauForSampling), the reduction that drawing from q would achieve if the table scores e
-   * were the current gradient norms. They are as old as each sample's last visit, so this
-   * is a forecast, not a measurement (observeBatch measures). O(N), except O(1) from the
-   * root sums when ε = c = 0 (then τ = sqrt(N·Σp²)): for display, not per step.
-   */
-  tau(): number {
-    const mu = this.meanScore();
-    const z = this.normalizer(mu);
-    if (!(mu > 0) || !(z > 0)) return 1;
-    if (this.eps > 0 || this.c > 0) return this.forecastTau(mu, z);
-    const t = this.tree;
-    const [al, be, ga] = this.coeffs;
-    // Σ_seen (α·y + β·z + γ)², expanded over the root sums.
-    let sq =
-      al * al * t.total(CH_YY) +
-      2 * al * be * t.total(CH_YZ) +
-      be * be * t.total(CH_ZZ) +
-      2 * ga * (al * t.total(CH_Y) + be * t.total(CH_Z)) +
-      ga * ga * t.total(CH_C);
-    const uw = this.maxScore + this.c * mu;
-    sq += this.unseen * uw * uw;
-    const tau = Math.sqrt(this.size * Math.max(0, sq)) / z;
-    // τ ≥ 1 by Cauchy–Schwarz; clamp rounding below it.
-    return Number.isFinite(tau) ? Math.max(1, tau) : 1;
-  }
-
-  /**
-   * The k highest-scored samples (table scores e_i, aged where ageing is on), highest
-   * first, ties to the lower index. Only scored samples count; fewer than k come back
+   * The k highest-scored samples (table scores e_i), highest first, ties to the lower index. Only scored samples count; fewer than k come back
    * while fewer are scored. O(N log k): for the UI, not per step.
    */
   top(k: number): { indices: Int32Array; scores: Float64Array } {
     if (!Number.isInteger(k) || k < 0) throw new RangeError(`ScoreTable.top: k = ${k} must be an integer ≥ 0`);
     const best = new TopK(Math.min(k, this.seenCount));
-    const mu = this.meanScore();
-    for (let j = this.unseen; j < this.size; j++) best.offer(this.perm[j], this.effective(this.perm[j], mu));
+    for (let j = this.unseen; j < this.size; j++) best.offer(this.perm[j], this.raw[this.perm[j]]);
     this.extraOps += this.size;
     return best.take();
   }
@@ -458,81 +384,11 @@ export class ScoreTable {
     return this.eps > 0 ? (1 - this.eps) * p + this.eps / this.size : p;
   }
 
-  /** tau() with a floor or smoothing: one pass over the entries, e_i + c·μ from each leaf's channels. */
-  private forecastTau(mu: number, z: number): number {
-    const n = this.size;
-    const keep = 1 - this.eps;
-    const base = this.eps / n;
-    const shift = this.c * mu;
-    const pos = this.pos;
-    const unseen = this.unseen;
-    let sumSq = 0;
-    let spread = 0; // Σ e²/q
-    const weights = this.tree.leafWeights(this.coeffs, new Float64Array(n));
-    for (let i = 0; i < n; i++) {
-      if (pos[i] < unseen) continue;
-      const w = weights[i];
-      const e = w - shift;
-      if (!(e > 0)) continue;
-      const e2 = e * e;
-      sumSq += e2;
-      spread += e2 / (keep * (w / z) + base);
-    }
-    const eUnseen = this.maxScore;
-    if (unseen > 0 && eUnseen > 0) {
-      const e2 = eUnseen * eUnseen;
-      sumSq += unseen * e2;
-      spread += (unseen * e2) / (keep * ((eUnseen + shift) / z) + base);
-    }
-    if (!(spread > 0)) return 1;
-    return Math.sqrt((n * sumSq) / spread);
-  }
-
-  /** Sets this.coeffs = (α, β, γ) for mean mu and returns Σ_i (e_i + c·μ). */
+  /** Sets this.coeffs = (1, c·μ) for mean mu (a leaf's weight e_i + c·μ) and returns Σ_i (e_i + c·μ). */
   private normalizer(mu: number): number {
     const co = this.coeffs;
-    if (this.a > 0) {
-      const al = Math.pow(this.lambda, this.clock - this.tRef);
-      co[0] = al;
-      co[1] = -mu * al;
-      co[2] = mu * (1 + this.c);
-    } else {
-      co[0] = 1;
-      co[1] = 0;
-      co[2] = this.c * mu;
-    }
+    co[CH_S] = 1;
+    co[CH_C] = this.c * mu;
     return Math.max(0, this.tree.totalOf(co)) + this.unseen * (this.maxScore + this.c * mu);
-  }
-
-  /** e_i of a seen sample. */
-  private effective(i: number, mu: number): number {
-    if (this.a === 0) return this.raw[i];
-    const age = this.clock - this.writtenAt[i];
-    return mu + Math.pow(this.lambda, age) * (this.raw[i] - mu);
-  }
-
-  private fillLeaf(s: number, z: number): void {
-    const y = s * z;
-    const v = this.leaf;
-    v[CH_Y] = y;
-    v[CH_Z] = z;
-    v[CH_C] = 1;
-    v[CH_S] = s;
-    v[CH_YY] = y * y;
-    v[CH_ZZ] = z * z;
-    v[CH_YZ] = y * z;
-  }
-
-  /** Sets t_ref = now and rewrites every seen leaf, O(N). */
-  private rebase(): void {
-    this.tRef = this.clock;
-    for (let j = this.unseen; j < this.size; j++) {
-      const i = this.perm[j];
-      const z = this.a > 0 ? Math.pow(this.lambda, this.clock - this.writtenAt[i]) : 1;
-      this.fillLeaf(this.raw[i], z);
-      this.tree.setLeafNoUpdate(i, this.leaf);
-    }
-    this.tree.rebuild();
-    this.extraOps += this.size;
   }
 }

@@ -12,12 +12,6 @@ export function checkSmoothing(where: string, c: number): void {
   }
 }
 
-export function checkAgeing(where: string, a: number): void {
-  if (!Number.isFinite(a) || a < 0 || a >= 1) {
-    throw new RangeError(`${where}: ageing ${a} must be a number in [0, 1) (0 = off)`);
-  }
-}
-
 export function checkFloor(where: string, eps: number): void {
   if (!Number.isFinite(eps) || eps < 0 || eps >= 1) {
     throw new RangeError(`${where}: floor ${eps} must be a number in [0, 1) (the uniform share of draws; 0 = off)`);

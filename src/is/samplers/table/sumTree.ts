@@ -4,10 +4,10 @@
 //
 // Layout: with L = the smallest power of two ≥ size, 2·L nodes; node 1 is the root, node
 // k < L has children 2k and 2k+1, leaf i is node L + i (leaves size..L−1 are padding, 0),
-// so leaves lie left to right in index order, all at depth log2 L. A tree may carry several channels per node (`channels`, default 1): every
-// channel is summed independently, and `sampleLinear` descends by a linear combination of
-// channel sums. The score table uses this to sample an affine function of the scores
-// (smoothing, ageing) in one O(log N) descent.
+// so leaves lie left to right in index order, all at depth log2 L. A tree may carry several
+// channels per node (`channels`, default 1): every channel is summed independently, and
+// `sampleLinear` descends by a linear combination of channel sums. The score table keeps a
+// score and a 1 per leaf and draws ∝ score + c·mean (its smoothing) in one O(log N) descent.
 //
 // Numerics: after a leaf changes, each ancestor is recomputed as left + right from its
 // children, never by adding a delta. Every internal node is therefore always the exact
@@ -93,36 +93,6 @@ export class SumTree {
       visited++;
     }
     this.operations += visited;
-  }
-
-  /**
-   * Writes leaf values without updating the sums (for bulk loads); call rebuild() after.
-   * Values are validated.
-   */
-  setLeafNoUpdate(i: number, values: ArrayLike<number>): void {
-    checkIndex('SumTree.setLeafNoUpdate', i, this.size);
-    const ch = this.channels;
-    if (values.length !== ch) {
-      throw new RangeError(`SumTree.setLeafNoUpdate: got ${values.length} values for a tree with ${ch} channels`);
-    }
-    const base = (this.leaves + i) * ch;
-    for (let j = 0; j < ch; j++) {
-      checkWeight('SumTree.setLeafNoUpdate', values[j]);
-      this.nodes[base + j] = values[j];
-    }
-  }
-
-  /** Recomputes every internal node from the leaves. O(N). */
-  rebuild(): void {
-    const ch = this.channels;
-    const t = this.nodes;
-    for (let k = this.leaves - 1; k >= 1; k--) {
-      const a = k * ch;
-      const l = 2 * k * ch;
-      const r = l + ch;
-      for (let j = 0; j < ch; j++) t[a + j] = t[l + j] + t[r + j];
-    }
-    this.operations += this.leaves;
   }
 
   /** Leaf i's value in a channel. O(1). */
@@ -217,33 +187,6 @@ export class SumTree {
     let w = 0;
     for (let j = 0; j < coeffs.length; j++) w += coeffs[j] * this.nodes[base + j];
     return w;
-  }
-
-  /**
-   * Every leaf's Σ_j coeffs[j]·value_j (not clamped) into out[0..size), in one pass over the
-   * leaves in index order. O(N·coeffs.length).
-   */
-  leafWeights(coeffs: ArrayLike<number>, out: Float64Array): Float64Array {
-    const ch = this.channels;
-    const m = coeffs.length;
-    if (m < 1 || m > ch) throw new RangeError(`SumTree.leafWeights: ${m} coefficients for ${ch} channels`);
-    if (out.length < this.size) throw new RangeError(`SumTree.leafWeights: out holds ${out.length} values, needs ${this.size}`);
-    const t = this.nodes;
-    const c0 = coeffs[0];
-    const c1 = m > 1 ? coeffs[1] : 0;
-    const c2 = m > 2 ? coeffs[2] : 0;
-    let k = this.leaves * ch;
-    if (m <= 3) {
-      for (let i = 0; i < this.size; i++, k += ch) out[i] = c0 * t[k] + c1 * t[k + 1] + c2 * t[k + 2];
-    } else {
-      for (let i = 0; i < this.size; i++, k += ch) {
-        let w = 0;
-        for (let j = 0; j < m; j++) w += coeffs[j] * t[k + j];
-        out[i] = w;
-      }
-    }
-    this.operations += this.size;
-    return out;
   }
 
   /** Σ_j coeffs[j]·total_j (not clamped). O(channels). */
