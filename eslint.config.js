@@ -34,7 +34,7 @@ const LAYER_RULES = [
   { files: ['src/is/catalogue.ts'], patterns: [IS_UP, TFJS_FREE] },
   {
     // What both bundles read of a sampler: its meta.ts, the list of them, their types.
-    files: ['src/is/samplers/meta.ts', 'src/is/samplers/metas.ts', 'src/is/samplers/*/meta.ts'],
+    files: ['src/is/samplers/meta.ts', 'src/is/samplers/metas.ts', 'src/is/samplers/metaList.ts', 'src/is/samplers/*/meta.ts'],
     patterns: [
       IS_UP,
       TFJS_FREE,

@@ -58,11 +58,13 @@ export interface SamplerMeta<Name extends string = string, Setting extends strin
   readonly weightFormula?: string;
   /** τ_th of the cost model (docs/method.md §3): the τ above which importance sampling pays. */
   tauThreshold(sizes: SamplerSizes): number;
+  /** Place in the sampler menu, lowest first (none: after those that have one, by name). */
+  readonly menuOrder?: number;
   /** The sampler's own settings, by key (none: {}). */
   readonly settings: { readonly [K in Setting]: SamplerSettingField };
 }
 
-/** A sampler's meta with its name and setting keys kept as literal types (for the settings types). */
+/** A sampler's meta with its name and setting keys kept as literal types (for the settings types). Its folder's meta.ts exports one. */
 export function defineSamplerMeta<const Name extends string, const Setting extends string = never>(
   meta: SamplerMeta<Name, Setting>,
 ): SamplerMeta<Name, Setting> {

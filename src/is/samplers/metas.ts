@@ -1,21 +1,23 @@
-// The built-in samplers as both bundles see them: one tfjs-free list of their metas (meta.ts of
-// each folder). Everything else follows from it: the names (catalogue.ts), each sampler's own
-// settings with their types (TrainerSettings, the page's Settings), defaults, validation, the
-// settings schema, the URL, the controls and the overlay labels. The implementations are listed
-// in registry.ts, which only the worker loads; the compiler checks that the two lists agree
-// (registry.ts: `satisfies Record<BuiltinSamplerKind, SamplerFactory>`).
+// The built-in samplers as both bundles see them: their metas (meta.ts of each folder, listed in
+// metaList.ts), tfjs-free. Everything else follows from them: the names (catalogue.ts), each
+// sampler's own settings with their types (TrainerSettings, the page's Settings), defaults,
+// validation, the settings schema, the URL, the controls and the overlay labels. The
+// implementations are listed in implementationList.ts, which only the worker loads; the
+// compiler checks that the two lists agree (registry.ts).
 import type { SamplerMeta, SamplerSettingField } from './meta';
-import { presampleMeta } from './presample/meta';
-import { tableMeta } from './table/meta';
+import * as META_LIST from './metaList';
 
-// One line per sampler, in the order of the sampler menu.
-export const SAMPLER_METAS = [presampleMeta, tableMeta] as const;
+type Metas = (typeof META_LIST)[keyof typeof META_LIST];
 
-type Metas = typeof SAMPLER_METAS;
-export type BuiltinSamplerKind = Metas[number]['name'];
+/** Every built-in sampler's meta, in the order of the sampler menu (menuOrder, then name). */
+export const SAMPLER_METAS: readonly Metas[] = Object.freeze(
+  Object.values(META_LIST).sort((a, b) => (a.menuOrder ?? Infinity) - (b.menuOrder ?? Infinity) || a.name.localeCompare(b.name)),
+);
+
+export type BuiltinSamplerKind = Metas['name'];
 type SettingKeyOf<M> = M extends SamplerMeta<string, infer Setting> ? Setting : never;
 /** The keys of every built-in sampler's own settings (e.g. 'tableSmoothing'). */
-export type SamplerSettingKey = SettingKeyOf<Metas[number]>;
+export type SamplerSettingKey = SettingKeyOf<Metas>;
 /** Every built-in sampler's own settings, as values: part of TrainerSettings and of the page's Settings. */
 export type SamplerSettingValues = { [K in SamplerSettingKey]: number };
 

@@ -1,6 +1,6 @@
-// Sampler name → implementation: the worker's half of the sampler list (metas.ts is the
-// tfjs-free half both bundles read). The compiler checks that every name in metas.ts has
-// exactly one factory here and that there is none other. registerSampler adds a sampler at
+// Sampler name → implementation, from implementationList.ts (the worker's half of the sampler
+// list; metaList.ts is the tfjs-free half both bundles read). The compiler checks that the two
+// lists name the same samplers (below). registerSampler adds a sampler at
 // runtime, for code outside this repository: its description joins the catalogue (so
 // validation and the trainer accept its name) and its factory joins this table; such a
 // sampler has no settings of its own (a sampler with settings is a folder: docs/architecture.md).
@@ -13,18 +13,21 @@ import {
   type SamplerKind,
   type SamplerSizes,
 } from '../catalogue';
+import * as IMPLEMENTATION_LIST from './implementationList';
 import type { BuiltinSamplerKind } from './metas';
-import { createPresampleSampler } from './presample/sampler';
-import { createTableSampler } from './table/sampler';
 import type { Sampler, SamplerContext, SamplerFactory, SamplerRegistration } from './types';
 
-// One line per sampler of metas.ts.
-const BUILTIN_FACTORIES = {
-  presample: createPresampleSampler,
-  table: createTableSampler,
-} satisfies Record<BuiltinSamplerKind, SamplerFactory>;
+type ImplementedKind = (typeof IMPLEMENTATION_LIST)[keyof typeof IMPLEMENTATION_LIST]['name'];
+// The two lists agree, or the compiler names the sampler that is missing from one of them:
+// a meta without an implementation ("Type 'true' is not assignable to type '"<name>"'" on the
+// first line: add `export { <name>Sampler } from './<name>/sampler';` to implementationList.ts),
+// or an implementation without a meta (the second line: add `export { <name>Meta } from
+// './<name>/meta';` to metaList.ts).
+const everyMetaImplemented: [Exclude<BuiltinSamplerKind, ImplementedKind>] extends [never] ? true : Exclude<BuiltinSamplerKind, ImplementedKind> = true;
+const everyImplementationDescribed: [Exclude<ImplementedKind, BuiltinSamplerKind>] extends [never] ? true : Exclude<ImplementedKind, BuiltinSamplerKind> = true;
+void [everyMetaImplemented, everyImplementationDescribed];
 
-const factories = new Map<string, SamplerFactory>(Object.entries(BUILTIN_FACTORIES));
+const factories = new Map<string, SamplerFactory>(Object.values(IMPLEMENTATION_LIST).map((s) => [s.name, s.create]));
 
 /**
  * Registers a sampler under `registration.name`, for every trainer created or stepped from

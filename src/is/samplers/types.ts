@@ -98,6 +98,17 @@ export interface Sampler {
 
 export type SamplerFactory = (context: SamplerContext) => Sampler;
 
+/** A built-in sampler's implementation: the name its meta gives it and its factory (implementationList.ts lists them). */
+export interface SamplerImplementation<Name extends string = string> {
+  readonly name: Name;
+  readonly create: SamplerFactory;
+}
+
+/** What a folder's sampler.ts exports: `export const <name>Sampler = implementSampler(<name>Meta, (context) => …)`. */
+export function implementSampler<const Name extends string>(meta: { readonly name: Name }, create: SamplerFactory): SamplerImplementation<Name> {
+  return Object.freeze({ name: meta.name, create });
+}
+
 /**
  * A sampler to register: its catalogue entry and its implementation. Capabilities default to
  * none, and τ_th to the cost model those capabilities imply (defaultTauThreshold).

@@ -30,6 +30,7 @@ const FORBIDDEN: Plant[] = [
   { file: 'src/is/samplers/table/meta.ts', code: "import * as tf from '@tensorflow/tfjs';" },
   { file: 'src/is/samplers/table/meta.ts', code: "import { TableSampler } from './sampler';" },
   { file: 'src/is/samplers/metas.ts', code: "import { createSampler } from './registry';" },
+  { file: 'src/is/samplers/metaList.ts', code: "export { tableSampler } from './table/sampler';" },
   { file: 'src/is/samplers/metas.ts', code: "import { SETTINGS_SCHEMA } from '../../contract/settings';" },
   // src/data and src/models import neither the engine nor the UI, nor each other.
   { file: 'src/data/planted.ts', code: "import { SETTINGS_SCHEMA } from '../contract/settings';" },

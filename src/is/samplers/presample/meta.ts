@@ -14,6 +14,7 @@ export const presampleMeta = defineSamplerMeta({
   capabilities: { scoresPresample: true, keepsTable: false },
   weightFormula: 'w = 1 / (B·p)',
   tauThreshold: ({ batchSize, presampleSize }) => tauThresholdFor(presampleSize, batchSize),
+  menuOrder: 1,
   settings: {
     smoothing: {
       label: 'Smoothing c (presample)',

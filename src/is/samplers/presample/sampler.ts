@@ -12,7 +12,8 @@ import { uniformIndices } from '../../sampler';
 import { scoreRows } from '../../scores';
 import { tauFromScores } from '../../tau';
 import type { TrainerSettings } from '../../types';
-import type { BatchDraw, Sampler, SamplerContext, SettledBatch } from '../types';
+import { implementSampler, type BatchDraw, type Sampler, type SamplerContext, type SettledBatch } from '../types';
+import { presampleMeta } from './meta';
 import { UniformSampler } from '../uniform';
 
 export class PresampleSampler implements Sampler {
@@ -52,4 +53,4 @@ export class PresampleSampler implements Sampler {
   dispose(): void {}
 }
 
-export const createPresampleSampler = (context: SamplerContext): Sampler => new PresampleSampler(context);
+export const presampleSampler = implementSampler(presampleMeta, (context) => new PresampleSampler(context));

@@ -16,6 +16,7 @@ export const tableMeta = defineSamplerMeta({
   capabilities: { scoresPresample: false, keepsTable: true },
   weightFormula: 'w = 1 / (N·q)',
   tauThreshold: () => TABLE_TAU_THRESHOLD,
+  menuOrder: 2,
   settings: {
     tableSmoothing: {
       label: 'Smoothing c (score table)',

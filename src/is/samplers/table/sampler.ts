@@ -7,7 +7,8 @@
 import { importanceWeights } from '../../reweighting';
 import { ScoreTable } from './scoreTable';
 import type { TrainerSettings } from '../../types';
-import type { BatchDraw, Sampler, SamplerContext, SettledBatch } from '../types';
+import { implementSampler, type BatchDraw, type Sampler, type SamplerContext, type SettledBatch } from '../types';
+import { tableMeta } from './meta';
 import { UniformSampler } from '../uniform';
 
 export class TableSampler implements Sampler {
@@ -66,4 +67,4 @@ export class TableSampler implements Sampler {
   dispose(): void {}
 }
 
-export const createTableSampler = (context: SamplerContext): Sampler => new TableSampler(context);
+export const tableSampler = implementSampler(tableMeta, (context) => new TableSampler(context));
