@@ -1,7 +1,7 @@
 // The engine's hold on a tfjs backend: selects one (saying why better ones were passed over),
 // or the one the settings force; where WebGPU has no hardware adapter, picks the fastest of
 // the others (WASM, WebGL; the CPU as the last resort) by measuring the model's step
-// (backendProbe.ts); watches for a lost GPU device, and starts over on a new device after one.
+// (probe.ts); watches for a lost GPU device, and starts over on a new device after one.
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_BACKEND_ORDER, discardBackend, selectBackend, type BackendName, type BackendSelection } from './select';
 import { describeProbe, fastest, probeBackends, type ProbeSpec } from './probe';

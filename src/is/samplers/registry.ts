@@ -1,9 +1,9 @@
 // Sampler name → implementation, from implementationList.ts (the worker's half of the sampler
 // list; metaList.ts is the tfjs-free half both bundles read). The compiler checks that the two
-// lists name the same samplers (below). registerSampler adds a sampler at
-// runtime, for code outside this repository: its description joins the catalogue (so
-// validation and the trainer accept its name) and its factory joins this table; such a
-// sampler has no settings of its own (a sampler with settings is a folder: docs/architecture.md).
+// lists name the same samplers (below). registerSampler adds a sampler at run time, for code
+// outside this repository: its description joins the catalogue (so validation and the trainer
+// accept its name) and its factory joins this table; such a sampler has no settings of its own
+// (a sampler with settings is a folder: docs/architecture.md).
 import {
   defaultTauThreshold,
   registerSamplerInfo,
