@@ -5,7 +5,7 @@
 // forward pass over a presample B = 3b, which decides whether the paper's presampling can pay
 // (its cost model assumes forward ≈ 1/3 of a training step per sample, docs/method.md §3).
 import * as tf from '@tensorflow/tfjs';
-import { CostMeter } from '../src/engine/costs.ts';
+import { CostMeter } from '../src/engine/core/costs.ts';
 import { registerRowGather } from '../src/engine/backend/rowGather.ts';
 import { startWasm } from '../src/engine/backend/wasm.ts';
 import type { ModelName } from '../src/models/index.ts';

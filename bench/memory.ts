@@ -5,9 +5,9 @@
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { fileSource, loadPreparedDataset } from '../src/data/index.ts';
-import { Engine } from '../src/engine/engine.ts';
-import type { EngineEvent } from '../src/engine/protocol.ts';
-import { defaultSettings, type Settings } from '../src/engine/settings.ts';
+import { Engine } from '../src/engine/page/engine.ts';
+import type { EngineEvent } from '../src/contract/protocol.ts';
+import { defaultSettings, type Settings } from '../src/contract/settings.ts';
 import { ROOT, runBenchmark } from './lib/env.ts';
 import { fmt, type Table } from './lib/table.ts';
 

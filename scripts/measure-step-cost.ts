@@ -112,7 +112,7 @@ async function measure(backend: BackendArg, a: Args): Promise<Result> {
   const model = buildModel(a.model, { inputShape: prepared.imageShape, numClasses: prepared.numClasses, seed: 1 });
   const logits = is.asLogitsModel(model);
 
-  const { webgpuFence } = await import('../src/engine/backend');
+  const { webgpuFence } = await import('../src/engine/backend/select');
   const fence = webgpuFence() ?? (async () => undefined);
   const now = () => performance.now();
 

@@ -1,12 +1,12 @@
 // Data for the benchmarks: the app's own dataset files (public/data, built by
 // `node scripts/build-datasets.mjs`), read in Node through the data layer's file source and
-// made resident on the device exactly as the page does it (src/engine/residency.ts): the
+// made resident on the device exactly as the page does it (src/engine/core/residency.ts): the
 // same evaluation subset of the training set, and here the whole test split by default.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileSource, loadPreparedDataset } from '../../src/data/index.ts';
 import type { DatasetName } from '../../src/data/index.ts';
-import { makeResident, type ResidentData } from '../../src/engine/residency.ts';
+import { makeResident, type ResidentData } from '../../src/engine/core/residency.ts';
 import { ROOT } from './env.ts';
 
 export interface BenchData extends ResidentData {

@@ -101,7 +101,7 @@ export async function initBackend(name: BackendName): Promise<BackendDesc> {
     return { name: 'wasm', adapter: `WebAssembly (${how})`, emulated: false, label: `tfjs ${tfVersion} wasm (Node, ${how})` };
   }
   if (name === 'cpu') {
-    registerRowGather('cpu'); // as the page trains on it (src/engine/backend.ts)
+    registerRowGather('cpu'); // as the page trains on it (src/engine/backend/select.ts)
     if (!(await tf.setBackend('cpu'))) throw new Error('tfjs cpu backend failed to start');
     await tf.ready();
     return { name: 'cpu', adapter: 'JavaScript on the CPU', emulated: false, label: `tfjs ${tfVersion} cpu (Node)` };

@@ -1,5 +1,5 @@
 // Where a presample step's milliseconds go (docs/method.md §2, §7): the step the trainer runs
-// (src/is/samplers/presample.ts, then src/is/batchTraining.ts and the block's read), re-enacted
+// (src/is/samplers/presample/sampler.ts, then src/is/batchTraining.ts and the block's read), re-enacted
 // stage by stage with the same library functions, each stage ended by a read so that its time
 // is its own on any backend. On the synchronous backends (cpu, wasm) a read only copies, so the
 // stages add up to the real step; on WebGPU the fences make the stages slower than the

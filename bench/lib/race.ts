@@ -1,12 +1,12 @@
-// Benchmark races on the page's race core (src/engine/race.ts, run.ts): runs built from one
+// Benchmark races on the page's race core (src/engine/core/race.ts, run.ts): runs built from one
 // set of seeded initial weights, stepped by the "furthest behind" schedule (always the run
 // whose own clock is lowest) until each has spent the budget, each clock counting only its
-// own steps. Evaluations use the page's code (src/engine/evaluate.ts) and are on no clock.
+// own steps. Evaluations use the page's code (src/engine/core/evaluate.ts) and are on no clock.
 // What is benchmark-specific lives here: budgets, checkpoints and the result summary.
-import { CostMeter } from '../../src/engine/costs.ts';
-import { evaluateSets } from '../../src/engine/evaluate.ts';
-import { SCHEDULES, buildRuns, stepRound, type ScheduleName } from '../../src/engine/race.ts';
-import type { Run, RunClock } from '../../src/engine/run.ts';
+import { CostMeter } from '../../src/engine/core/costs.ts';
+import { evaluateSets } from '../../src/engine/core/evaluate.ts';
+import { SCHEDULES, buildRuns, stepRound, type ScheduleName } from '../../src/engine/core/race.ts';
+import type { Run, RunClock } from '../../src/engine/core/run.ts';
 import { DEFAULT_SETTINGS, deriveSeed, samplerInfo, type StepReport, type TrainerSettings } from '../../src/is/index.ts';
 import type { ModelName } from '../../src/models/index.ts';
 import type { BenchData } from './data.ts';
@@ -21,7 +21,7 @@ export interface RunSpec {
    */
   drawStream?: string;
   /**
-   * τ_th from this machine's measured costs, as the page's `measured` mode (src/engine/costs.ts):
+   * τ_th from this machine's measured costs, as the page's `measured` mode (src/engine/core/costs.ts):
    * the importance step's time against the anchor run's uniform step, with the scoring pass
    * probed (and charged to this run's clock) until an importance step has been timed.
    */
@@ -243,8 +243,6 @@ export async function race(runs: Run[], opts: RaceOptions): Promise<RaceResult[]
         await checkpoint(r, true);
       }
     }
-    // The runs' step points are for the page's charts; a benchmark keeps only its curve.
-    for (const r of live) r.steps.length = 0;
   }
   const stepsMs = runs.reduce((a, r) => a + r.clockMs, 0);
   console.log(`race: ${((performance.now() - t00) / 1000).toFixed(1)} s wall, ${(stepsMs / 1000).toFixed(1)} s in steps, ${(evalMs / 1000).toFixed(1)} s in evaluations`);

@@ -15,7 +15,7 @@ interface DatasetDescription {
   approxDownloadBytes: number;
   /**
    * [height, width, channels] of one image; the loader checks the loaded data against it. The
-   * engine estimates a step's work from it before anything is downloaded (src/engine/budget.ts).
+   * engine estimates a step's work from it before anything is downloaded (src/engine/page/workBudget.ts).
    */
   imageShape: readonly [number, number, number];
 }

@@ -2,21 +2,20 @@
 // the label and the explanation the UI shows. The name lists and the name types
 // (ImportanceMode, ScoreKind, OptimizerName, SamplerKind) are derived from the tables here.
 //
-// No tfjs in this module (only tau.ts, which is plain arithmetic), so the settings schema and
-// the UI may import it. The sampler implementations live in samplers/ and are looked up by the
-// same names (samplers/registry.ts; the compiler checks every built-in name has one).
+// No tfjs in this module (only tau.ts, which is plain arithmetic, and the samplers' metas), so
+// the settings schema and the UI may import it. The samplers are described by their folders'
+// meta.ts (samplers/metas.ts lists them); their implementations are looked up by the same names
+// (samplers/registry.ts; the compiler checks every built-in name has one).
 //
 // Samplers are open: registerSampler (samplers/registry.ts) adds one at runtime, and its name
 // joins SAMPLER_KINDS, the same array every consumer holds, so validation, the settings
 // schema and the sampler menu accept it at once.
-import { TABLE_TAU_THRESHOLD, tauThresholdFor } from './tau';
+import type { ChoiceInfo, SamplerCapabilities, SamplerMeta, SamplerSizes } from './samplers/meta';
+import { SAMPLER_METAS, type BuiltinSamplerKind } from './samplers/metas';
+import { tauThresholdFor } from './tau';
 
-export interface ChoiceInfo {
-  /** Short, for a menu. */
-  readonly label: string;
-  /** One paragraph for a reader who has not read the paper. */
-  readonly description: string;
-}
+export type { ChoiceInfo, SamplerCapabilities, SamplerSizes } from './samplers/meta';
+export type { BuiltinSamplerKind } from './samplers/metas';
 
 export interface ModeInfo extends ChoiceInfo {
   /** A few words under the label of the mode toggle. */
@@ -88,62 +87,8 @@ export const OPTIMIZERS: readonly OptimizerName[] = Object.freeze(Object.keys(OP
 
 // ---- samplers (docs/method.md §2, §5) -----------------------------------------------------
 
-export interface SamplerCapabilities {
-  /**
-   * Scores a presample of B samples in an extra forward pass before each importance step:
-   * needs B ≤ N, and that pass is a cost (the engine times it for the measured τ_th).
-   */
-  readonly scoresPresample: boolean;
-  /** Keeps a score for every training sample, readable as ImportanceTrainer.scoreTable. */
-  readonly keepsTable: boolean;
-}
-
-/** The sizes a sampler's τ_th cost model depends on. */
-export interface SamplerSizes {
-  /** b */
-  readonly batchSize: number;
-  /** B = presampleSize(settings) */
-  readonly presampleSize: number;
-}
-
-export interface SamplerInfo extends ChoiceInfo {
-  readonly name: SamplerKind;
-  readonly capabilities: SamplerCapabilities;
-  /** The weight a drawn sample gets, as text for the UI, e.g. 'w = 1 / (B·p)'. */
-  readonly weightFormula?: string;
-  /** τ_th of the cost model (docs/method.md §3): the τ above which importance sampling pays. */
-  tauThreshold(sizes: SamplerSizes): number;
-}
-
-// The order here is the order of the sampler menu.
-const BUILTIN_SAMPLERS = {
-  presample: {
-    label: 'Presample B, draw b (paper)',
-    description:
-      'The paper’s sampler. Each importance step draws B samples uniformly, scores them in one forward pass ' +
-      'without gradients, and draws the b it trains on from them with replacement, each with probability p in ' +
-      'proportion to its score. A drawn sample’s loss is weighted by 1 / (B·p), which keeps the gradient unbiased. ' +
-      'Scoring B samples costs about as much as training on B/3, so it pays once τ exceeds (B + 3b) / 3b.',
-    capabilities: { scoresPresample: true, keepsTable: false },
-    weightFormula: 'w = 1 / (B·p)',
-    tauThreshold: ({ batchSize, presampleSize }: SamplerSizes) => tauThresholdFor(presampleSize, batchSize),
-  },
-  table: {
-    label: 'Score table (no extra pass)',
-    description:
-      'Keeps every training sample’s last score, taken from the forward pass it was trained in, so scoring costs ' +
-      'no extra pass. Importance steps draw b samples from the whole training set in proportion to the table ' +
-      '(samples not yet scored count as the highest score seen), weighted by 1 / (N·p). The scores are as old as ' +
-      'each sample’s last visit; a tenth of the draws stay uniform so none is locked out and every weight stays ' +
-      'bounded. τ is measured on each trained batch’s fresh scores, so auto mode turns the table off where its ' +
-      'stale scores stop paying (τ_th 1.02 for its upkeep, plus twice the measurement’s standard error).',
-    capabilities: { scoresPresample: false, keepsTable: true },
-    weightFormula: 'w = 1 / (N·q)',
-    tauThreshold: () => TABLE_TAU_THRESHOLD,
-  },
-} as const satisfies Record<string, Omit<SamplerInfo, 'name'>>;
-
-export type BuiltinSamplerKind = keyof typeof BUILTIN_SAMPLERS;
+/** A sampler as the catalogue holds it: its meta (samplers/meta.ts) under a SamplerKind name. */
+export type SamplerInfo = SamplerMeta<SamplerKind>;
 
 /**
  * Names of samplers registered at runtime, for the type checker. A program that registers
@@ -185,13 +130,11 @@ export function registerSamplerInfo(info: SamplerInfo): void {
       throw new Error(`sampler '${name}' has no ${key}: give it a ${key} for the sampler menu`);
     }
   }
-  samplerInfos.set(name, Object.freeze({ ...info, capabilities: Object.freeze({ ...info.capabilities }) }));
+  samplerInfos.set(name, Object.freeze({ ...info, capabilities: Object.freeze({ ...info.capabilities }), settings: Object.freeze({ ...info.settings }) }));
   samplerNames.push(name);
 }
 
-for (const [name, description] of Object.entries(BUILTIN_SAMPLERS)) {
-  registerSamplerInfo({ name: name as BuiltinSamplerKind, ...description });
-}
+for (const meta of SAMPLER_METAS) registerSamplerInfo(meta);
 
 export function isSamplerKind(name: unknown): name is SamplerKind {
   return typeof name === 'string' && samplerInfos.has(name);

@@ -42,11 +42,16 @@ export type {
   SamplerSizes,
 } from './catalogue';
 export { createSampler, registerSampler } from './samplers/registry';
-export { PresampleSampler } from './samplers/presample';
-export { TableSampler } from './samplers/table';
+export { SAMPLER_METAS, SAMPLER_SETTINGS, SAMPLER_SETTING_KEYS, samplerSettingDefaults } from './samplers/metas';
+export type { OwnedSamplerSetting, SamplerSettingKey, SamplerSettingValues } from './samplers/metas';
+export { defineSamplerMeta } from './samplers/meta';
+export type { SamplerMeta, SamplerSettingField } from './samplers/meta';
+export { PresampleSampler } from './samplers/presample/sampler';
+export { TableSampler } from './samplers/table/sampler';
 export { UniformSampler } from './samplers/uniform';
 export type {
   BatchDraw,
+  DrawPosition,
   SettledBatch,
   Sampler,
   SamplerContext,
@@ -64,8 +69,8 @@ export { SCORE_CHUNK, perSampleGradientNorms, perSampleLoss, scoreBatch, scoreRo
 export { drawWithReplacement, importanceSample, samplingProbabilities, uniformIndices } from './sampler';
 export type { ImportanceDraw } from './sampler';
 export { BatchTauMeter, TABLE_TAU_THRESHOLD, TauEstimator, tauForSampling, tauFromScores, tauOfBatch, tauThresholdFor } from './tau';
-export { DEFAULT_TABLE_FLOOR, ScoreTable } from './scoreTable';
-export type { ScoreTableOptions } from './scoreTable';
+export { DEFAULT_TABLE_FLOOR, ScoreTable } from './samplers/table/scoreTable';
+export type { ScoreTableOptions } from './samplers/table/scoreTable';
 export { summarize } from './summary';
 export { DEFAULT_SETTINGS, presampleSize, tauThresholdOf } from './settings';
 export { checkSettingKeys, validateLabelValues, validateSettings, validateTrainingData } from './validate';

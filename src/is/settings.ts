@@ -1,5 +1,6 @@
 // Trainer settings: defaults and the sizes derived from them.
 import { costModelTauThreshold } from './catalogue';
+import { samplerSettingDefaults } from './samplers/metas';
 import type { SamplerKind, TrainerSettings } from './types';
 
 export { presampleSize } from './catalogue';
@@ -14,9 +15,9 @@ export const DEFAULT_SETTINGS: Readonly<TrainerSettings> = Object.freeze({
   optimizer: 'adam',
   momentum: 0.9,
   tauThreshold: null,
-  smoothing: 0,
-  tableSmoothing: 0.2,
   tauMomentum: 0.9,
+  // Each sampler's own settings at the defaults its meta.ts gives them.
+  ...samplerSettingDefaults(),
 });
 
 /**

@@ -17,7 +17,7 @@ import { samplingProbabilities } from './sampler';
 import { createSampler } from './samplers/registry';
 import { UniformSampler } from './samplers/uniform';
 import type { BatchDraw, Sampler, SettledBatch } from './samplers/types';
-import type { ScoreTable } from './scoreTable';
+import type { ScoreTable } from './samplers/table/scoreTable';
 import { DEFAULT_SETTINGS, tauThresholdOf } from './settings';
 import { summarize } from './summary';
 import { TauEstimator } from './tau';
@@ -38,8 +38,6 @@ export interface TrainerOptions {
    * momentum settings are then not applied, and the trainer does not dispose it.
    */
   optimizer?: tf.Optimizer;
-  /** Ageing of the score table (see ScoreTable). */
-  tableAgeing?: number;
 }
 
 /** A step queued on the device, waiting for its block's read. Owns every tensor in it. */
@@ -74,7 +72,6 @@ export class ImportanceTrainer {
   readonly n: number;
   private readonly data: TrainingData;
   private readonly rng: Rng;
-  private readonly tableAgeing?: number;
   private readonly ownsOptimizer: boolean;
   private current: TrainerSettings;
   private optimizer: tf.Optimizer;
@@ -84,6 +81,8 @@ export class ImportanceTrainer {
   /** Uniform mode's sampler: plain uniform batches, whatever the sampler setting. */
   private plainUniform: UniformSampler | null = null;
   private stepCount = 0;
+  /** Samples trained so far (Σ b): the epoch position samplers see (DrawPosition). */
+  private samplesTrained = 0;
   private reads = 0;
   private running = false;
   private pending: Partial<TrainerSettings> | null = null;
@@ -98,7 +97,6 @@ export class ImportanceTrainer {
     validateSettings(settings, this.n);
     this.data = { model, x, y };
     this.rng = options.rng;
-    this.tableAgeing = options.tableAgeing;
     this.current = settings;
     this.ownsOptimizer = options.optimizer == null;
     this.optimizer = options.optimizer ?? createOptimizer(settings.optimizer, settings.learningRate, settings.momentum);
@@ -205,7 +203,8 @@ export class ImportanceTrainer {
       const active = conditionFor(s.mode).isMet({ smoothed: this.tau.smoothed, threshold });
       const t0 = now();
       for (let i = 0; i < k; i++) {
-        const batch = sampler.draw(s, active);
+        const samplesSeen = this.samplesTrained + i * s.batchSize;
+        const batch = sampler.draw(s, active, { step: this.stepCount + i, samplesSeen, epoch: samplesSeen / this.n });
         try {
           queued.push({ batch, trained: dispatchStep(this.data, this.optimizer, s.score, batch) });
         } catch (e) {
@@ -240,6 +239,7 @@ export class ImportanceTrainer {
           trainMs: 0,
         };
         reports.push(report);
+        this.samplesTrained += batch.indices.length;
       }
       // Timed through observe(): a sampler's upkeep (a score table's update) is part of its
       // step's cost, which the measured τ_th compares with a uniform step (docs/method.md §3).
@@ -283,7 +283,6 @@ export class ImportanceTrainer {
         y: this.data.y,
         rng: this.rng,
         settings: s,
-        tableAgeing: this.tableAgeing,
       });
       this.samplers.set(s.sampler, sampler);
     }

@@ -2,6 +2,7 @@
 // authors' Keras library: presample, score, τ, τ_th, reweighting.
 import type * as tf from '@tensorflow/tfjs';
 import type { ImportanceMode, OptimizerName, SamplerKind, ScoreKind } from './catalogue';
+import type { SamplerSettingValues } from './samplers/metas';
 
 // The names of modes, scores (docs/method.md §1), samplers (§2, §5) and optimizers, with
 // their explanations, are the catalogue's (catalogue.ts).
@@ -25,7 +26,12 @@ export interface LogitsModel {
   readonly classes?: number;
 }
 
-export interface TrainerSettings {
+/**
+ * The trainer's settings: these, and every built-in sampler's own settings (SamplerSettingValues:
+ * `smoothing` of the presample, `tableSmoothing` of the score table, …; each sampler folder's
+ * meta.ts declares them with their ranges and defaults).
+ */
+export interface TrainerSettings extends SamplerSettingValues {
   mode: ImportanceMode;
   sampler: SamplerKind;
   score: ScoreKind;
@@ -39,10 +45,6 @@ export interface TrainerSettings {
   momentum: number;
   /** τ_th; null = the cost model (B + 3b) / (3b). */
   tauThreshold: number | null;
-  /** Additive smoothing c of the presample draw: p ∝ s + c·mean(s). */
-  smoothing: number;
-  /** Additive smoothing c of the score table (its own value: stale scores need more, docs/method.md §5). */
-  tableSmoothing: number;
   /** EMA momentum a_τ of τ. */
   tauMomentum: number;
 }

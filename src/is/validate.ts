@@ -1,6 +1,7 @@
 // Checks that say what is wrong and which value to change.
 import * as tf from '@tensorflow/tfjs';
 import { IMPORTANCE_MODES, OPTIMIZERS, SAMPLER_KINDS, SCORE_KINDS, presampleSize, samplerInfo } from './catalogue';
+import { SAMPLER_SETTINGS, SAMPLER_SETTING_KEYS, isSamplerSettingValue } from './samplers/metas';
 import type { TrainerSettings } from './types';
 
 // The catalogue's lists; SAMPLER_KINDS is live, so a registered sampler is valid at once.
@@ -13,7 +14,7 @@ const CHOICES: { [K in 'mode' | 'sampler' | 'score' | 'optimizer']: readonly Tra
 
 const KNOWN_KEYS: readonly (keyof TrainerSettings)[] = [
   'mode', 'sampler', 'score', 'batchSize', 'presampleFactor', 'learningRate', 'optimizer',
-  'momentum', 'tauThreshold', 'smoothing', 'tableSmoothing', 'tauMomentum',
+  'momentum', 'tauThreshold', 'tauMomentum', ...SAMPLER_SETTING_KEYS,
 ];
 
 const fmt = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : String(v));
@@ -70,11 +71,14 @@ export function validateSettings(s: TrainerSettings, n: number): void {
       throw new Error(`${key} must be in [0, 1), got ${fmt(m)}: set ${key} to e.g. 0.9`);
     }
   }
-  for (const key of ['smoothing', 'tableSmoothing'] as const) {
-    const c = s[key];
-    if (typeof c !== 'number' || !Number.isFinite(c) || c < 0) {
-      throw new Error(`${key} must be a finite number ≥ 0, got ${fmt(c)}: set ${key} to 0 (none) or e.g. 0.2`);
-    }
+  // Each sampler's own settings, against the ranges its meta.ts gives them.
+  for (const key of SAMPLER_SETTING_KEYS) {
+    if (isSamplerSettingValue(key, s[key])) continue;
+    const f = SAMPLER_SETTINGS[key];
+    throw new Error(
+      `${key} must be a ${f.integer ? 'whole' : 'finite'} number in [${f.min}, ${f.max}], got ${fmt(s[key])}: ` +
+        `set ${key} to e.g. ${f.default} (the ${f.sampler} sampler's ${f.label})`,
+    );
   }
   const t = s.tauThreshold;
   if (t !== null && (typeof t !== 'number' || !Number.isFinite(t) || t <= 0)) {

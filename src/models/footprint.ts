@@ -1,6 +1,6 @@
 // What one sample costs a zoo model, worked out from the architecture alone: the floats of its
 // activations over a forward pass and the multiply-adds of that pass. The engine's work budget
-// (src/engine/budget.ts) reads it before any model, backend or dataset exists, so this module
+// (src/engine/page/workBudget.ts) reads it before any model, backend or dataset exists, so this module
 // does not import tfjs. It mirrors the builders of zoo.ts layer for layer; a test builds every
 // model and checks the two against each other (output shapes and parameter counts).
 import type { ModelName } from './catalogue';

@@ -1,8 +1,8 @@
 // The playground page: settings on the side, the race in the middle.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { awaitsMeasuredModel, hasHardwareWebgpu, judgeTinyCnn, leavesModelOpen, withMachineDefaults } from './environmentDefaults';
-import type { RunId, StepPoint, VarianceLabPoint } from '../engine/protocol';
-import { applySettingsChange, type ImportanceMode, type Settings } from '../engine/settings';
+import type { RunId, StepPoint, VarianceLabPoint } from '../contract/protocol';
+import { applySettingsChange, type ImportanceMode, type Settings } from '../contract/settings';
 import { findSamplerInfo, presampleSize } from '../is/catalogue';
 import { AccuracyChart } from './charts/AccuracyChart';
 import { ClassShareChart } from './charts/ClassShareChart';
@@ -15,8 +15,11 @@ import { RatioChart } from './charts/RatioChart';
 import { SmoothingSlider } from './charts/SmoothingSlider';
 import { TauChart } from './charts/TauChart';
 import { ExplainVarianceLab, VarianceLabChart } from './charts/VarianceLabChart';
-import { ModeToggle, RunButtons, SettingsPanel } from './Controls';
-import { useEngine, type RaceEndListener, type WorkerFactory } from './engineClient';
+import { SettingsPanel } from './Controls';
+import { ModeToggle, RunButtons } from './RunControls';
+import type { WorkerFactory } from './engineClient';
+import type { RaceEndListener } from './engineSession';
+import { useEngine } from './useEngine';
 import { HistoryPanel } from './history/HistoryPanel';
 import { settingsDiffLabel } from './history/overlay';
 import { newRaceId, recordOfRace, type HistoryRecord } from './history/record';

@@ -1,8 +1,8 @@
 // How much of the own-clock budget (settings budgetUnit, budget) each run has used: a bar per
 // run and what is left, from the engine's status (RunStatus.budgetProgress, budgetDone). Nothing
-// when no budget is set. The engine stops each run at its budget (src/engine/runBudget.ts).
-import type { EngineStatus, RunId, RunStatus } from '../engine/protocol';
-import type { Settings } from '../engine/settings';
+// when no budget is set. The engine stops each run at its budget (src/engine/page/clockBudget.ts).
+import type { EngineStatus, RunId, RunStatus } from '../contract/protocol';
+import type { Settings } from '../contract/settings';
 import { RUN_COLORS, RUN_LABELS } from './charts/common';
 
 /** What is left of a run's budget, in words: "42 s left", "1 min 05 s left", "0.35 epochs left", "done". */

@@ -3,7 +3,7 @@
 // (the engine says so in a notice), and the URL follows. The preset the settings match is
 // pressed, and its explanation says what to watch.
 import { useState } from 'react';
-import type { Settings } from '../engine/settings';
+import type { Settings } from '../contract/settings';
 import type { SettingsChangeHandler } from './Controls';
 import { PRESETS, matchingPreset, presetChange } from './presetTable';
 

@@ -3,7 +3,7 @@
 // importance sampling needs for the same loss. Recomputed only when a run's evaluations change;
 // the data-* attributes carry the numbers for the browser tests.
 import { memo, useMemo } from 'react';
-import type { EvalPoint } from '../engine/protocol';
+import type { EvalPoint } from '../contract/protocol';
 import {
   describeLossRatio,
   describeSpeedUp,

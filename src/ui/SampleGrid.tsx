@@ -1,7 +1,7 @@
 // The samples the sampler weights most right now, drawn from their uint8 pixels on canvases,
 // next to a few uniform picks for contrast.
 import { memo, useEffect, useRef } from 'react';
-import type { SampleView, SamplerSnapshot } from '../engine/protocol';
+import type { SampleView, SamplerSnapshot } from '../contract/protocol';
 import { findSamplerInfo, type SamplerKind } from '../is/catalogue';
 import { formatNumber } from './charts/common';
 import { ExplainSampler } from './Explain';

@@ -3,8 +3,8 @@
 // Every message is rendered as text (React escapes it): never as HTML, and without Unicode
 // format characters (noticeText.ts), so none can reorder or hide part of it.
 import type { ReactNode } from 'react';
-import type { EngineStatus, RunId } from '../engine/protocol';
-import type { Banner, EngineView, ProgressInfo } from './engineClient';
+import type { EngineStatus, RunId } from '../contract/protocol';
+import type { Banner, EngineView, ProgressInfo } from './engineView';
 import { RUN_COLORS, RUN_LABELS } from './charts/common';
 import { noticeText } from './noticeText';
 

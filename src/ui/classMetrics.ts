@@ -1,6 +1,6 @@
 // Per-class metrics from a run's test confusion counts (EvalPoint.testConfusion: K×K
 // row-major, entry [t·K + p] = samples of true class t predicted p). Plain arithmetic, no tfjs.
-import type { EvalPoint } from '../engine/protocol';
+import type { EvalPoint } from '../contract/protocol';
 
 function checkShape(confusion: readonly number[], classes: number): void {
   if (!Number.isInteger(classes) || classes < 1) {

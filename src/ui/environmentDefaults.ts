@@ -5,11 +5,11 @@
 // Where the measurement lives: with a hardware WebGPU adapter the tiny CNN is fast (no
 // measurement). Without one the engine, choosing the backend (backend=auto), times one
 // training step on each backend and then one step of the tiny CNN on the winner
-// (src/engine/backendSession.ts); its status carries those times (BackendInfo.probe). The page
+// (src/engine/backend/session.ts); its status carries those times (BackendInfo.probe). The page
 // starts from the MLP (the schema's default, ready at once) and, where the link left the model
 // open, moves to the tiny CNN once the engine's measured step says both runs will make about
 // 10 steps a second and the first chart point comes within 10 s of Start (judgeTinyCnn).
-import type { BackendInfo } from '../engine/protocol';
+import type { BackendInfo } from '../contract/protocol';
 
 /** The model shown by default where it is fast enough (the schema's default, the MLP, elsewhere). */
 export const GPU_DEFAULT_MODEL = 'cnn-tiny';

@@ -1,7 +1,7 @@
 // Export: the runs' metrics as CSV and JSON, and any chart as a PNG (its Recharts SVG,
 // with computed styles inlined, drawn onto a canvas).
-import type { EngineStatus } from '../engine/protocol';
-import type { Settings } from '../engine/settings';
+import type { EngineStatus } from '../contract/protocol';
+import type { Settings } from '../contract/settings';
 import { RUN_IDS, type MetricsSnapshot, type RunSeries } from './metricsStore';
 
 const CSV_COLUMNS = [

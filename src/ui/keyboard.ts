@@ -1,7 +1,7 @@
 // The page's keyboard shortcuts: one table from key to action, the help popover lists it.
 // A key typed into a field (a setting, the history size) stays in the field.
 import { useEffect, useRef } from 'react';
-import type { ImportanceMode } from '../engine/settings';
+import type { ImportanceMode } from '../contract/settings';
 
 export type ShortcutAction = 'toggleRun' | 'step' | 'reset' | 'help' | { mode: ImportanceMode };
 

@@ -3,7 +3,7 @@
 // bounded memory: an evenly spaced grid whose stride doubles as the run grows, plus the first
 // and newest points and every step where the importance mode or state switched. Snapshots are
 // immutable, so React can compare them by identity (useSyncExternalStore).
-import type { EngineEvent, EvalPoint, RunId, SamplerSnapshot, StepPoint, VarianceLabPoint } from '../engine/protocol';
+import type { EngineEvent, EvalPoint, RunId, SamplerSnapshot, StepPoint, VarianceLabPoint } from '../contract/protocol';
 import { SeriesHistory } from './seriesHistory';
 
 export const RUN_IDS: readonly RunId[] = ['importance', 'uniform'];

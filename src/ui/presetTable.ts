@@ -1,7 +1,7 @@
 // One-click experiments. A preset is nothing but settings: the defaults with a few values
 // changed, applied as one settings change, so it lands in the URL (the share link) like any
 // other setting, and a link with a preset's settings shows that preset as chosen.
-import { SETTING_KEYS, defaultSettings, type Settings } from '../engine/settings';
+import { SETTING_KEYS, defaultSettings, type Settings } from '../contract/settings';
 
 export interface Preset {
   /** Stable id, used in test hooks. */

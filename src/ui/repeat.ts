@@ -1,7 +1,7 @@
 // "Repeat with seeds 1..k": the same race k times, one seed after the other, each to the end
 // of its own-clock budget, so the history holds k comparable races (drawn as a band). Pure
 // planning here; App.tsx runs the plan on the engine.
-import type { Settings } from '../engine/settings';
+import type { Settings } from '../contract/settings';
 
 export const MAX_REPEAT_SEEDS = 10;
 

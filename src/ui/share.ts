@@ -1,6 +1,6 @@
 // The share link: the page URL always carries the current settings (history.replaceState,
 // no navigation, no history entries), and the Share button copies it.
-import { BACKEND_PREFERENCES, type Settings } from '../engine/settings';
+import { BACKEND_PREFERENCES, type Settings } from '../contract/settings';
 import { urlWithSettings } from './urlState';
 
 /**

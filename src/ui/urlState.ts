@@ -11,7 +11,7 @@ import {
   defaultSettings,
   isSettingKey,
   type Settings,
-} from '../engine/settings';
+} from '../contract/settings';
 import { quoteUserText } from './noticeText';
 
 export interface ParsedUrlSettings {

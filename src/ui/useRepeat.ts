@@ -2,8 +2,8 @@
 // its budget runs out the page saves the race and calls `finished`, which moves on to the next
 // seed, and after the last one overlays all of them so the band shows at once.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { EngineCommand } from '../engine/protocol';
-import type { Settings } from '../engine/settings';
+import type { EngineCommand } from '../contract/protocol';
+import type { Settings } from '../contract/settings';
 import { advanceRepeat, planRepeat, repeatProblem, type RepeatPlan } from './repeat';
 
 export interface RepeatRunner {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Browser tests: builds the production site, serves it on 127.0.0.1 with scripts/serve-static.mjs,
-// and drives Debian's Chromium (WebGPU on SwiftShader) through the scenarios in scenarios.mjs.
+// and drives Debian's Chromium (WebGPU on SwiftShader) through the scenarios (scenarios.mjs lists
+// them, from one file per concern).
 //
 //   node tests/browser/run.mjs [--no-build] [--only 3,5] [--backend wasm] [--update-screenshot] [--list]
 //
@@ -19,13 +20,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startStaticServer } from '../../scripts/serve-static.mjs';
 import { WEBGPU_ARGS, findChromium, openPage, TestFailure } from './lib.mjs';
-import { compareScenarios } from './compareScenarios.mjs';
-import { loopScenarios } from './loopScenarios.mjs';
-import { readoutScenarios } from './readoutScenarios.mjs';
-import { scenarios as pageScenarios, screenshotter } from './scenarios.mjs';
-import { wasmScenarios } from './wasmScenarios.mjs';
+import { screenshotter } from './pageHelpers.mjs';
+import { scenarios } from './scenarios.mjs';
 
-const scenarios = [...pageScenarios, ...loopScenarios, ...compareScenarios, ...readoutScenarios, ...wasmScenarios];
 const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

@@ -1,6 +1,6 @@
 // Metric points for the chart tests: a run whose batch loss and evaluation losses decay with
 // the step, τ that moves (so its lines are not flat) and one step every 40 ms of clock.
-import type { EvalPoint, StepPoint } from '../../src/engine/protocol';
+import type { EvalPoint, StepPoint } from '../../src/contract/protocol';
 
 export function stepPoint(step: number, active: boolean): StepPoint {
   return {

@@ -2,9 +2,9 @@
 // every event recorded, and small settings that keep a step in the milliseconds on the CPU.
 import { prepareDataset, type Dataset, type PreparedDataset } from '../../src/data';
 import { createRng } from '../../src/is/rng';
-import { Engine, type EngineOptions } from '../../src/engine/engine';
-import type { EngineEvent, EngineStatus, RunId, StepPoint, EvalPoint } from '../../src/engine/protocol';
-import { defaultSettings, type Settings } from '../../src/engine/settings';
+import { Engine, type EngineOptions } from '../../src/engine/page/engine';
+import type { EngineEvent, EngineStatus, RunId, StepPoint, EvalPoint } from '../../src/contract/protocol';
+import { defaultSettings, type Settings } from '../../src/contract/settings';
 
 export interface TinyOptions {
   train?: number;

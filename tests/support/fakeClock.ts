@@ -2,9 +2,9 @@
 // block of k steps takes `msPerStep[run]` × k ms and nothing else takes time; `during` (if
 // set) runs once inside the importance run's next block, before its time passes (e.g. to hide
 // the page mid-block).
-import type { RunTrainer, TrainerFactory } from '../../src/engine/engine';
-import type { RunId } from '../../src/engine/protocol';
-import { defaultTrainerFactory } from '../../src/engine/race';
+import type { RunTrainer, TrainerFactory } from '../../src/engine/page/engine';
+import type { RunId } from '../../src/contract/protocol';
+import { defaultTrainerFactory } from '../../src/engine/core/race';
 
 export interface FakeClock {
   t: number;

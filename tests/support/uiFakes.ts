@@ -1,7 +1,7 @@
 // A stand-in for the engine's worker in the page tests: it records the commands the page
 // posts and lets a test deliver engine events to the page synchronously, inside act().
 import { act } from 'react';
-import type { EngineCommand, EngineEvent } from '../../src/engine/protocol';
+import type { EngineCommand, EngineEvent } from '../../src/contract/protocol';
 import type { WorkerLike } from '../../src/ui/engineClient';
 
 export class FakeWorker implements WorkerLike {

@@ -4,7 +4,7 @@
 // back to the sampler, which answers τ. A sampler owns no tensors beyond one draw.
 import type * as tf from '@tensorflow/tfjs';
 import type { SamplerCapabilities, SamplerInfo, SamplerSizes } from '../catalogue';
-import type { ScoreTable } from '../scoreTable';
+import type { ScoreTable } from './table/scoreTable';
 import type { LogitsModel, Rng, TrainerSettings } from '../types';
 
 /** What a sampler may use; given once, when the trainer first needs the sampler. */
@@ -19,8 +19,6 @@ export interface SamplerContext {
   readonly rng: Rng;
   /** The settings in force when the sampler is created; later ones come through draw() and settingsChanged(). */
   readonly settings: Readonly<TrainerSettings>;
-  /** Ageing rate of a score table (see ScoreTable), if the trainer was given one. */
-  readonly tableAgeing?: number;
 }
 
 /**
@@ -42,6 +40,16 @@ export interface BatchDraw {
   readonly scores?: tf.Tensor1D;
 }
 
+/** Where training stands when a batch is drawn (for samplers that anneal or schedule). */
+export interface DrawPosition {
+  /** Steps trained before this one (0 for the first), counting the block's earlier draws. */
+  readonly step: number;
+  /** Samples trained before this batch (Σ b over those steps). */
+  readonly samplesSeen: number;
+  /** samplesSeen / N: the epochs behind this batch (steps × b / N while b stays the same). */
+  readonly epoch: number;
+}
+
 /** A trained batch as read back at the end of its block: CPU copies, safe to keep. */
 export interface SettledBatch {
   readonly indices: Int32Array;
@@ -57,13 +65,16 @@ export interface Sampler {
    * The next batch, synchronously and without reading from the device, so that a block of
    * steps runs with no stall (docs/method.md §7). `active`: the condition switched
    * importance sampling on; when false, a sampler draws uniformly (and may still learn from
-   * the batch in observe()).
+   * the batch in observe()). `at`: where training stands (step, samples seen, epoch). N, the
+   * rng and the model are the context's; b is settings.batchSize, and the sampler's own
+   * settings (its meta.ts) are in `settings` too.
    */
-  draw(settings: Readonly<TrainerSettings>, active: boolean): BatchDraw;
+  draw(settings: Readonly<TrainerSettings>, active: boolean, at: DrawPosition): BatchDraw;
   /**
-   * The trained batch, read back at the end of its block (steps are observed in order).
-   * Returns this step's τ, before smoothing (docs/method.md §3), from the scores this
-   * sampler's distribution is built on.
+   * The trained batch, read back at the end of its block (steps are observed in order): its
+   * indices, weights and fresh scores (from the training pass, before the update). Returns this
+   * step's τ, before smoothing (docs/method.md §3), from the scores this sampler's distribution
+   * is built on.
    */
   observe(batch: SettledBatch): number;
   /** Settings changed between blocks (e.g. the smoothing c). */
@@ -87,11 +98,22 @@ export interface Sampler {
 
 export type SamplerFactory = (context: SamplerContext) => Sampler;
 
+/** A built-in sampler's implementation: the name its meta gives it and its factory (implementationList.ts lists them). */
+export interface SamplerImplementation<Name extends string = string> {
+  readonly name: Name;
+  readonly create: SamplerFactory;
+}
+
+/** What a folder's sampler.ts exports: `export const <name>Sampler = implementSampler(<name>Meta, (context) => …)`. */
+export function implementSampler<const Name extends string>(meta: { readonly name: Name }, create: SamplerFactory): SamplerImplementation<Name> {
+  return Object.freeze({ name: meta.name, create });
+}
+
 /**
  * A sampler to register: its catalogue entry and its implementation. Capabilities default to
  * none, and τ_th to the cost model those capabilities imply (defaultTauThreshold).
  */
-export interface SamplerRegistration extends Omit<SamplerInfo, 'capabilities' | 'tauThreshold'> {
+export interface SamplerRegistration extends Omit<SamplerInfo, 'capabilities' | 'tauThreshold' | 'settings'> {
   readonly capabilities?: Partial<SamplerCapabilities>;
   tauThreshold?(sizes: SamplerSizes): number;
   readonly create: SamplerFactory;

@@ -2,7 +2,7 @@
 // loss on a log scale by default, like the training loss. Earlier races are drawn beside them
 // when given (LineChartCard.tsx).
 import { memo, useMemo, type ReactNode } from 'react';
-import type { EvalPoint, RunId } from '../../engine/protocol';
+import type { EvalPoint, RunId } from '../../contract/protocol';
 import { RUN_IDS, type MetricsSnapshot } from '../metricsStore';
 import { RUN_COLORS, RUN_LABELS, X_AXIS_LABELS, formatCount, formatNumber, niceTicks, type ChartSizeProps, type XAxisKind } from './common';
 import { LineChartCard, type LineChartView, type LinePanel, type PanelOverlay } from './LineChartCard';

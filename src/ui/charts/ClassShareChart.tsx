@@ -3,7 +3,7 @@
 // still gets wrong (and towards a rare class when one is made rare).
 import { memo, useMemo, type ReactNode } from 'react';
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
-import type { RunId } from '../../engine/protocol';
+import type { RunId } from '../../contract/protocol';
 import { RUN_IDS, type MetricsSnapshot } from '../metricsStore';
 import { ChartBox, ChartFrame, RUN_COLORS, RUN_LABELS, formatNumber, tooltipProps, type ChartSizeProps } from './common';
 import { useChartValue } from './throttle';
@@ -58,7 +58,7 @@ const ClassSharePlot = memo(function ClassSharePlot(props: { rows: Row[]; runs: 
 
 export const ClassShareChart = memo(function ClassShareChart({ metrics, classNames, explain, width, height }: ClassShareChartProps) {
   const shown = useChartValue(metrics);
-  // The shares come ready from the engine's worker (src/engine/snapshot.ts).
+  // The shares come ready from the engine's worker (src/engine/page/snapshot.ts).
   const importanceShare = shown.runs.importance.snapshot?.classShare;
   const uniformShare = shown.runs.uniform.snapshot?.classShare;
   const { rows, runs, legend } = useMemo(() => {

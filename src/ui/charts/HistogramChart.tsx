@@ -2,7 +2,7 @@
 // w = 1/(B·p) of the samples drawn.
 import { memo, useMemo, type ReactNode } from 'react';
 import { Bar, BarChart, CartesianGrid, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
-import type { Histogram } from '../../engine/protocol';
+import type { Histogram } from '../../contract/protocol';
 import { ChartBox, ChartFrame, formatNumber, tooltipProps, type ChartSizeProps } from './common';
 import { useChartValue } from './throttle';
 
@@ -85,7 +85,7 @@ const HistogramPlot = memo(function HistogramPlot(props: {
 
 export const HistogramChart = memo(function HistogramChart(props: HistogramChartProps) {
   const { testId, title, subtitle, histogram, color, xLabel, marker, explain, width, height } = props;
-  // The bins come ready from the engine's worker (src/engine/snapshot.ts); only their rows here.
+  // The bins come ready from the engine's worker (src/engine/page/snapshot.ts); only their rows here.
   const shown = useChartValue(histogram);
   const rows = useMemo(() => histogramRows(shown), [shown]);
   const total = rows.reduce((n, r) => n + r.count, 0);

@@ -9,7 +9,7 @@
 //        ─ LinePlot per panel: axes from the extent, shading, bands, PlotLines
 //        ─ ChartFrame: the card, its title, data-points / data-drawn, tools, PNG export.
 import { useMemo, type ReactNode } from 'react';
-import type { RunId } from '../../engine/protocol';
+import type { RunId } from '../../contract/protocol';
 import type { OverlayMetric } from '../history/overlay';
 import type { PngLegendItem } from '../export';
 import { ChartFrame, type ChartSizeProps, type XAxisKind } from './common';

@@ -4,7 +4,7 @@
 // times lower late in training is as far below as it is early on. Optionally smoothed for
 // display, with earlier races drawn beside the live ones (LineChartCard.tsx).
 import { memo, useMemo, type ReactNode } from 'react';
-import type { EvalPoint, RunId } from '../../engine/protocol';
+import type { EvalPoint, RunId } from '../../contract/protocol';
 import { RUN_IDS, type MetricsSnapshot } from '../metricsStore';
 import { RUN_COLORS, RUN_LABELS, X_AXIS_LABELS, formatCount, formatNumber, type ChartSizeProps, type XAxisKind, type XY } from './common';
 import { LogScaleToggle, XAxisPicker, evalSeries, lossYTicks } from './chartTools';

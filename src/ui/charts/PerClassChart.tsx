@@ -4,7 +4,7 @@
 // better; the matrix shows what the misses are taken for.
 import { memo, useMemo, type ReactNode } from 'react';
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
-import type { EvalPoint, RunId } from '../../engine/protocol';
+import type { EvalPoint, RunId } from '../../contract/protocol';
 import { classCounts, confusionClasses, confusionRates, latestConfusion, overallAccuracy, perClassAccuracy } from '../classMetrics';
 import { RUN_IDS, type MetricsSnapshot } from '../metricsStore';
 import { ChartBox, ChartFrame, RUN_COLORS, RUN_LABELS, formatNumber, tooltipProps, type ChartSizeProps } from './common';

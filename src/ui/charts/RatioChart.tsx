@@ -4,7 +4,7 @@
 // two runs' evaluations, so a batch of steps alone redraws nothing; each redraw computes at
 // most RATIO_POINTS ratios.
 import { memo, useMemo, type ReactNode } from 'react';
-import type { EvalPoint, RunId } from '../../engine/protocol';
+import type { EvalPoint, RunId } from '../../contract/protocol';
 import { ratioSeries, type RatioPoint } from '../race/whoIsAhead';
 import type { MetricsSnapshot } from '../metricsStore';
 import { THRESHOLD_COLOR, X_AXIS_LABELS, formatCount, formatNumber, logTicks, type ChartSizeProps } from './common';

@@ -4,7 +4,7 @@
 // smoothed for display (the raw points stay, faint), and the smoothed τ of earlier races drawn
 // beside it (LineChartCard.tsx).
 import { memo, useMemo, type ReactNode } from 'react';
-import type { StepPoint } from '../../engine/protocol';
+import type { StepPoint } from '../../contract/protocol';
 import type { MetricsSnapshot } from '../metricsStore';
 import { ACTIVE_SHADE, RUN_COLORS, THRESHOLD_COLOR, formatCount, formatNumber, niceTicks, type ChartSizeProps } from './common';
 import { DISPLAY_POINTS, downsample } from './downsample';

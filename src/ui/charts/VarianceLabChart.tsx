@@ -8,7 +8,7 @@
 // hands it the store's array, which keeps its identity until then.
 import { memo, useMemo, type ReactNode } from 'react';
 import { CartesianGrid, ComposedChart, Line, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
-import type { VarianceLabPoint } from '../../engine/protocol';
+import type { VarianceLabPoint } from '../../contract/protocol';
 import { ChartBox, ChartFrame, RUN_COLORS, THRESHOLD_COLOR, UnmeasuredCurve, formatCount, formatNumber, tooltipProps, type ChartSizeProps } from './common';
 
 const COLORS = {

@@ -1,7 +1,7 @@
 // The controls and the series helpers the evaluation charts (loss, accuracy, loss ratio) share:
 // the x-axis picker, the log-scale checkbox, an evaluation series and a loss axis' ticks.
 import { useId } from 'react';
-import type { EvalPoint } from '../../engine/protocol';
+import type { EvalPoint } from '../../contract/protocol';
 import { X_AXIS_LABELS, logTicks, niceTicks, xValue, type AxisTicks, type XAxisKind, type XY } from './common';
 
 /** (x, y) of each evaluation where `pick` gives a finite value (and a positive one when `positiveOnly`: a log axis). */

@@ -8,7 +8,7 @@
 // axes only re-render when their ticks change; no animations.
 import { cloneElement, createContext, useContext, useMemo, useRef, useState, type ReactElement, type ReactNode } from 'react';
 import { CartesianGrid, Curve, ResponsiveContainer, XAxis, YAxis, type LineDrawShapeProps } from 'recharts';
-import type { RunId } from '../../engine/protocol';
+import type { RunId } from '../../contract/protocol';
 import { chartToPng, downloadBlob, type PngLegendItem } from '../export';
 import type { AxisRange, PlotLine, PlotPoint } from './PlotLines';
 

@@ -4,8 +4,8 @@
 // record's data never changes once saved, so everything here is memoised by the records' ids
 // and save times, never recomputed with the live points.
 import { useMemo } from 'react';
-import type { RunId } from '../../engine/protocol';
-import { defaultSettings, type Settings } from '../../engine/settings';
+import type { RunId } from '../../contract/protocol';
+import { defaultSettings, type Settings } from '../../contract/settings';
 import { overlayGroups, overlaySeries, type OverlayGroup, type OverlayMetric } from '../history/overlay';
 import type { HistoryRecord } from '../history/record';
 import type { PngLegendItem } from '../export';

@@ -2,7 +2,7 @@
 // on the loss, accuracy and τ charts; open its link to run it again; remove one or all; set
 // how many are kept. Unreadable entries are named in a notice, never drawn.
 import { useId, useState } from 'react';
-import type { Settings } from '../../engine/settings';
+import type { Settings } from '../../contract/settings';
 import { noticeText } from '../noticeText';
 import { shareLink } from '../share';
 import type { RunHistory } from './useRunHistory';

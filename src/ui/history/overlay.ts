@@ -3,8 +3,8 @@
 // only in the seed grouped together; and each group's curves on the chart's x axis, a group of
 // several seeds as its mean with the band between the lowest and the highest seed.
 // Plain data in, plain data out: no React, no tfjs.
-import type { EvalPoint, RunId } from '../../engine/protocol';
-import type { Settings } from '../../engine/settings';
+import type { EvalPoint, RunId } from '../../contract/protocol';
+import { SAMPLER_SETTING_KEYS, SETTINGS_SCHEMA, type SamplerSettingKey, type Settings } from '../../contract/settings';
 import { DATASET_CATALOGUE } from '../../data/catalogue';
 import { xValue, type XAxisKind, type XY } from '../charts/common';
 import { DISPLAY_POINTS } from '../charts/downsample';
@@ -22,6 +22,15 @@ interface SettingText {
   text: (s: Settings) => string;
   /** False where the value cannot change the run (momentum under Adam): then it is no difference. */
   applies?: (s: Settings) => boolean;
+}
+
+function samplerSettingTexts(): Record<SamplerSettingKey, SettingText> {
+  const out = {} as Record<SamplerSettingKey, SettingText>;
+  for (const key of SAMPLER_SETTING_KEYS) {
+    const field = SETTINGS_SCHEMA[key];
+    out[key] = { text: (s) => `${field.short ?? key} ${number(s[key])}` };
+  }
+  return out;
 }
 
 /**
@@ -51,8 +60,8 @@ const SETTING_TEXT: { readonly [K in Exclude<keyof Settings, 'compare' | 'varian
   presampleFactor: { text: (s) => `B/b ${number(s.presampleFactor)}` },
   tauThresholdMode: { text: (s) => `τ_th ${s.tauThresholdMode === 'costModel' ? 'cost model' : s.tauThresholdMode}` },
   tauThreshold: { text: (s) => `τ_th ${number(s.tauThreshold)}`, applies: (s) => s.tauThresholdMode === 'fixed' },
-  smoothing: { text: (s) => `presample c ${number(s.smoothing)}` },
-  tableSmoothing: { text: (s) => `table c ${number(s.tableSmoothing)}` },
+  // Each sampler's own settings, named as its meta.ts says ("table c 0.5").
+  ...samplerSettingTexts(),
   evalInterval: { text: (s) => `eval every ${s.evalInterval}` },
   evalSize: { text: (s) => `eval size ${s.evalSize}` },
   blockSteps: { text: (s) => `block ${s.blockSteps}` },

@@ -4,7 +4,7 @@
 // which refuses anything that is not a record this page could have written rather than draw
 // garbage (or a million points).
 import { DATASET_CATALOGUE } from '../../data/catalogue';
-import type { EvalPoint, RunId, StepPoint } from '../../engine/protocol';
+import type { EvalPoint, RunId, StepPoint } from '../../contract/protocol';
 import {
   checkSettings,
   checkSettingValue,
@@ -13,7 +13,7 @@ import {
   type ImportanceMode,
   type SamplerKind,
   type Settings,
-} from '../../engine/settings';
+} from '../../contract/settings';
 import { DEFAULT_MAX_POINTS } from '../metricsStore';
 
 export const HISTORY_RECORD_VERSION = 1;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { SETTINGS_SCHEMA } from '../../../src/engine/settings';
+import { SETTINGS_SCHEMA } from '../../../src/contract/settings';
 import {
   DATASET_CATALOGUE,
   DATASET_NAMES,

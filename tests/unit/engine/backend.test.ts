@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { describeAdapter, selectBackend } from '../../../src/engine/backend';
+import { describeAdapter, selectBackend } from '../../../src/engine/backend/select';
 
 describe('backend selection', () => {
   it('trains on WASM in Node (it has no WebGPU or WebGL), with a reason for each better backend and SIMD and threads named', async () => {

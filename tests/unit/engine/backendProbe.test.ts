@@ -1,9 +1,9 @@
-// Measuring which backend trains fastest (src/engine/backendProbe.ts). Node has only the CPU
+// Measuring which backend trains fastest (src/engine/backend/probe.ts). Node has only the CPU
 // backend (and WebGPU through Dawn in child processes); the choice itself is checked in the
 // browser, where the only WebGPU adapter is a software one (tests/browser, scenario 15).
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { describeProbe, fastest, probeBackends } from '../../../src/engine/backendProbe';
+import { describeProbe, fastest, probeBackends } from '../../../src/engine/backend/probe';
 
 describe('backend probe', () => {
   it('times a step of the model on each candidate and reports the ones it cannot use', async () => {

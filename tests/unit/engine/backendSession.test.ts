@@ -1,11 +1,11 @@
-// The engine's choice of backend where there is no hardware GPU (src/engine/backendSession.ts):
+// The engine's choice of backend where there is no hardware GPU (src/engine/backend/session.ts):
 // WASM and WebGL are timed, the CPU only as the last resort; a forced backend is kept. Node has
 // WASM and the CPU (no WebGL, no WebGPU), which is enough to check the rules; the browser
 // scenarios check the choice on the page.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { BackendSession } from '../../../src/engine/backendSession';
-import type { EngineEvent } from '../../../src/engine/protocol';
+import { BackendSession } from '../../../src/engine/backend/session';
+import type { EngineEvent } from '../../../src/contract/protocol';
 
 type Notice = Extract<EngineEvent, { type: 'notice' }>;
 const spec = { model: 'mlp' as const, inputShape: [8, 8, 1] as [number, number, number], numClasses: 4, batchSize: 8 };

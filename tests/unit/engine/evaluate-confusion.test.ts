@@ -1,8 +1,8 @@
-// The test set's confusion counts (src/engine/evaluate.ts): counted on the device in chunks,
+// The test set's confusion counts (src/engine/core/evaluate.ts): counted on the device in chunks,
 // read back in the same single read as the losses, equal to a float64 count in plain JS.
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { evaluate, evaluateSets, type EvalSet } from '../../../src/engine/evaluate';
+import { evaluate, evaluateSets, type EvalSet } from '../../../src/engine/core/evaluate';
 import { createRng } from '../../../src/is';
 import { harness, runFor, tinySettings, type Harness } from '../../support/engineHarness';
 import { gaussian } from '../../support/isHelpers';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ImportanceTrainer, TrainingDivergedError, type StepReport } from '../../../src/is';
-import type { TrainerFactory } from '../../../src/engine/engine';
+import type { TrainerFactory } from '../../../src/engine/page/engine';
 import { harness, runFor, tinySettings, waitUntil, type Harness } from '../../support/engineHarness';
 
 let h: Harness | null = null;

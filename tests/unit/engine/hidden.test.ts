@@ -2,7 +2,8 @@
 // notice when the page is shown, and a block the page was hidden during never puts the
 // hidden (possibly frozen) time on a run's clock.
 import { afterEach, describe, expect, it } from 'vitest';
-import { PageVisibility, hiddenBetween } from '../../../src/engine/visibility';
+import { hiddenBetween } from '../../../src/engine/core/hiddenTime';
+import { PageVisibility } from '../../../src/engine/page/visibility';
 import { fakeClockTrainers } from '../../support/fakeClock';
 import { harness, tinySettings, waitUntil, type Harness } from '../../support/engineHarness';
 

@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { harness, runFor, tinySettings, type Harness } from '../../support/engineHarness';
+import { prepareDataset, type PreparedDataset } from '../../../src/data';
+import type { EvalPoint, StepPoint } from '../../../src/contract/protocol';
+import { buildRuns } from '../../../src/engine/core/race';
+import { makeResident } from '../../../src/engine/core/residency';
+import type { Run } from '../../../src/engine/core/run';
+import { DEFAULT_SETTINGS } from '../../../src/is';
+import { harness, runFor, tinyDataset, tinySettings, type Harness } from '../../support/engineHarness';
 
 let h: Harness | null = null;
 afterEach(async () => {
@@ -231,5 +237,37 @@ describe('engine: sampler snapshot', () => {
     expect(s.topSamples.length).toBeGreaterThan(0);
     expect(s.topSamples.every((x) => x.weight > 0 && Number.isFinite(x.weight))).toBe(true);
     expect(h.steps('importance').at(-1)).toMatchObject({ sampler: 'table', importanceActive: true });
+  });
+});
+
+describe('the race core: a run hands its points to its observer', () => {
+  it("each block's step points and each evaluation go to the observer as they are made; the run keeps none", async () => {
+    await tf.setBackend('cpu');
+    const cpu = prepareDataset(tinyDataset(3), tinySettings()) as PreparedDataset;
+    const data = makeResident(cpu, { evalSize: 32, seed: 3 });
+    const seen: string[] = [];
+    const observer = {
+      onBlock: (run: Run, points: readonly StepPoint[]) => seen.push(`${run.id} block ${points.map((p) => p.step).join(',')}`),
+      onEval: (run: Run, point: EvalPoint) => seen.push(`${run.id} eval ${point.step}`),
+    };
+    const runs = buildRuns({
+      model: 'mlp',
+      modelConfig: { inputShape: cpu.imageShape, numClasses: cpu.numClasses, seed: 3 },
+      data: data.device,
+      runs: [{ id: 'a', settings: { ...DEFAULT_SETTINGS, batchSize: 8 } }],
+      drawSeed: 1,
+      observer,
+    });
+    try {
+      const clock = { now: () => performance.now() };
+      await runs[0].trainBlock(clock, 3);
+      await runs[0].evaluate(data.evalTrain, data.evalTest);
+      await runs[0].trainBlock(clock, 2);
+      expect(seen).toEqual(['a block 1,2,3', 'a eval 3', 'a block 4,5']);
+      expect(Object.values(runs[0]).some((v) => Array.isArray(v))).toBe(false);
+    } finally {
+      for (const r of runs) r.dispose();
+      data.dispose();
+    }
   });
 });

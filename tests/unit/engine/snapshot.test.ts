@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StepReport } from '../../../src/is/types';
-import { SHARE_WINDOW_STEPS, SnapshotTracker, TOP_SAMPLES, histogram } from '../../../src/engine/snapshot';
+import { SHARE_WINDOW_STEPS, SnapshotTracker, TOP_SAMPLES, histogram } from '../../../src/engine/page/snapshot';
 
 function report(indices: number[], scores: number[], importanceActive: boolean, presample?: number[]): StepReport {
   const weights = scores.map((s) => 1 / (s + 1));

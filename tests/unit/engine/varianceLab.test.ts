@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeviceData, type Dataset } from '../../../src/data';
-import { VarianceLabProbes, importanceMeanVariance, measureVarianceLab, varianceLabFromMoments, type VarianceLabResult } from '../../../src/engine/varianceLab';
+import { VarianceLabProbes, importanceMeanVariance, measureVarianceLab, varianceLabFromMoments, type VarianceLabResult } from '../../../src/engine/core/varianceLab';
 import { createRng, deriveSeed, importanceSample, samplingProbabilities, tauForSampling, tauFromScores, uniformIndices, type LogitsModel, type Rng, type ScoreKind } from '../../../src/is';
 import { harness, runFor, tinySettings, type Harness } from '../../support/engineHarness';
 import { gaussian, softmax64 } from '../../support/isHelpers';

@@ -18,9 +18,10 @@ import {
   validateSettings,
   DEFAULT_SETTINGS,
   type BatchDraw,
+  type DrawPosition,
   type TrainerSettings,
 } from '../../../src/is';
-import { SETTINGS_SCHEMA, checkSettingValue } from '../../../src/engine/settings';
+import { SETTINGS_SCHEMA, checkSettingValue } from '../../../src/contract/settings';
 import { harness, runFor, tinySettings, type Harness } from '../../support/engineHarness';
 import { randomData, softmax64, tinyMlp } from '../../support/isHelpers';
 
@@ -31,8 +32,8 @@ declare module '../../../src/is/catalogue' {
   }
 }
 
-/** Every draw of every first-b sampler: whether it was active, and the indices it drew. */
-const draws: { active: boolean; indices: Int32Array }[] = [];
+/** Every draw of every first-b sampler: whether it was active, the indices it drew, and where training stood. */
+const draws: { active: boolean; indices: Int32Array; at: DrawPosition }[] = [];
 
 registerSampler({
   name: 'first-b',
@@ -41,9 +42,9 @@ registerSampler({
   create: (context) => {
     const uniform = new UniformSampler(context);
     return {
-      draw(settings, active): BatchDraw {
+      draw(settings, active, at): BatchDraw {
         const indices = active ? Int32Array.from({ length: settings.batchSize }, (_, k) => k) : (uniform.draw(settings).indices as Int32Array);
-        draws.push({ active, indices });
+        draws.push({ active, indices, at });
         return { indices, weights: null };
       },
       observe: (batch) => tauFromScores(batch.scores),
@@ -116,6 +117,13 @@ describe('ImportanceTrainer with the registered sampler', () => {
       expect(r.tauThreshold).toBe(1);
     }
     expect(draws.map((d) => d.active)).toEqual([true, true, true, true]);
+    // Each draw knows where training stands: steps before it, samples seen, epochs (of N = 50).
+    expect(draws.map((d) => d.at)).toEqual([0, 1, 2, 3].map((t) => ({ step: t, samplesSeen: t * b, epoch: (t * b) / 50 })));
+    // Within a block, each draw counts the block's earlier ones.
+    draws.length = 0;
+    await trainer.trainBlock(3);
+    expect(draws.map((d) => d.at.step)).toEqual([4, 5, 6]);
+    expect(draws.map((d) => d.at.samplesSeen)).toEqual([24, 30, 36]);
 
     // Uniform mode trains as a uniform run does, without the sampler: b distinct uniform samples.
     trainer.updateSettings({ mode: 'uniform' });

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { importanceWeights } from '../../../src/is/reweighting';
 import { createRng } from '../../../src/is/rng';
-import { DEFAULT_TABLE_FLOOR, ScoreTable } from '../../../src/is/scoreTable';
+import { DEFAULT_TABLE_FLOOR, ScoreTable } from '../../../src/is/samplers/table/scoreTable';
 import { chiSquare, chiSquareCritical } from '../../support/chiSquare';
 
 // z-tests at |z| < 4 (two-sided α ≈ 6e-5), fixed seeds: see scoretable.test.ts.
@@ -44,7 +44,7 @@ describe('ScoreTable floor: no lock-out', () => {
     const n = 50;
     const stored = Float64Array.from(range(n), (i) => (i % 5 === 0 ? 0 : 0.1 + rng.next()));
     const truth = Float64Array.from(stored, (s, i) => (i % 5 === 0 ? 1 + rng.next() : s));
-    for (const opts of [{}, { smoothing: 0.2 }, { ageing: 0.01 }]) {
+    for (const opts of [{}, { smoothing: 0.2 }, { floor: 0.02 }]) {
       const t = new ScoreTable(n, opts);
       t.update(range(n), stored);
       let total = 0;
@@ -53,7 +53,7 @@ describe('ScoreTable floor: no lock-out', () => {
       // Σ_i q_i · v_i/(N q_i) = mean(v) exactly when every q_i > 0; a locked-out sample drops its v_i/N.
       expect(Math.abs(expectedWeightedMean(t, truth) - mean(truth)), JSON.stringify(opts)).toBeLessThan(1e-14);
     }
-    // Control: with the floor off (and c = 0, no ageing) the zero-stored samples are locked out.
+    // Control: with the floor off (and c = 0) the zero-stored samples are locked out.
     const locked = new ScoreTable(n, { floor: 0 });
     locked.update(range(n), stored);
     let missing = 0;
@@ -65,7 +65,7 @@ describe('ScoreTable floor: no lock-out', () => {
   it('draws at the exact q, floor included (chi-square), and reports it', () => {
     const rng = createRng(12);
     const n = 80;
-    const t = new ScoreTable(n, { ageing: 0.02 });
+    const t = new ScoreTable(n);
     for (let s = 0; s < 20; s++) {
       const idx = Int32Array.from({ length: 8 }, () => rng.int(70)); // 10 stay unscored
       t.update(
@@ -167,7 +167,7 @@ describe('ScoreTable floor: bounded weights', () => {
     return t;
   }
 
-  const configs = [{}, { smoothing: 0.2 }, { ageing: 0.05 }, { floor: 0.02 }, { smoothing: 1e-6, floor: 0.3, ageing: 0.2 }];
+  const configs = [{}, { smoothing: 0.2 }, { floor: 0.02 }, { smoothing: 1e-6, floor: 0.3 }];
 
   it('maxWeight bounds the weight 1/(N·q) of every draw, for one huge score and many tiny ones', () => {
     for (const [ci, opts] of configs.entries()) {

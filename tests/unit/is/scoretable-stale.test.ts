@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { conditionFor } from '../../../src/is/condition';
 import { createRng } from '../../../src/is/rng';
-import { TableSampler } from '../../../src/is/samplers/table';
+import { TableSampler } from '../../../src/is/samplers/table/sampler';
 import { DEFAULT_SETTINGS } from '../../../src/is/settings';
 import { TABLE_TAU_THRESHOLD, TauEstimator, tauForSampling } from '../../../src/is/tau';
 import type { LogitsModel, Rng, TrainerSettings } from '../../../src/is/types';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SumTree } from '../../../src/is/sumTree';
+import { SumTree } from '../../../src/is/samplers/table/sumTree';
 import { createRng } from '../../../src/is/rng';
 import type { Rng } from '../../../src/is/types';
 import { chiSquare, chiSquareCritical } from '../../support/chiSquare';
@@ -165,22 +165,5 @@ describe('SumTree', () => {
     const { stat, df } = chiSquare(counts, normalized(w), n);
     expect(stat).toBeLessThan(chiSquareCritical(df));
     expect(() => tree.setLeaf(0, [1, 2])).toThrow(/2 values for a tree with 3 channels/);
-  });
-
-  it('leafWeights reads the linear combination of channels in one pass, as weightOf does', () => {
-    const rng = createRng(77);
-    for (const channels of [1, 3, 5]) {
-      const size = 37; // not a power of two: padding leaves are not read
-      const tree = new SumTree(size, channels);
-      for (let i = 0; i < size; i++) tree.setLeaf(i, Array.from({ length: channels }, () => rng.next() * 10));
-      for (const m of [1, Math.min(2, channels), channels]) {
-        const coeffs = Array.from({ length: m }, () => 2 * rng.next() - 0.5);
-        const out = tree.leafWeights(coeffs, new Float64Array(size + 3).fill(-7));
-        for (let i = 0; i < size; i++) expect(out[i]).toBeCloseTo(tree.weightOf(i, coeffs), 12);
-        expect(Array.from(out.subarray(size))).toEqual([-7, -7, -7]); // nothing written past size
-      }
-      expect(() => tree.leafWeights([], new Float64Array(size))).toThrow(/0 coefficients for \d channels/);
-      expect(() => tree.leafWeights([1], new Float64Array(size - 1))).toThrow(/out holds 36 values, needs 37/);
-    }
   });
 });

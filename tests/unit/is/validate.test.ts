@@ -28,7 +28,9 @@ describe('bad settings say what is wrong and which value to change', () => {
     [{ presampleFactor: NaN }, /presampleFactor must be a finite number above 1, got NaN: set presampleFactor to e\.g\. 3/],
     [{ momentum: 1 }, /momentum must be in \[0, 1\), got 1: set momentum/],
     [{ tauMomentum: -0.5 }, /tauMomentum must be in \[0, 1\), got -0\.5: set tauMomentum/],
-    [{ smoothing: -1 }, /smoothing must be a finite number ≥ 0, got -1: set smoothing/],
+    [{ smoothing: -1 }, /smoothing must be a finite number in \[0, 100\], got -1: set smoothing to e\.g\. 0/],
+    // A sampler's own setting is checked against the range its meta.ts gives it.
+    [{ tableSmoothing: 101 }, /tableSmoothing must be a finite number in \[0, 100\], got 101: set tableSmoothing to e\.g\. 0\.2 \(the table sampler's Smoothing c \(score table\)\)/],
     [{ tauThreshold: Infinity }, /tauThreshold must be .* got Infinity: set tauThreshold to null/],
     [{ mode: 'sometimes' as TrainerSettings['mode'] }, /mode 'sometimes' is not valid: set mode to one of 'uniform', 'importance', 'auto'/],
     [{ sampler: 'x' as TrainerSettings['sampler'] }, /set sampler to one of 'presample', 'table'/],

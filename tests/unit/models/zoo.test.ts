@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MODEL_NAMES, MODEL_ZOO, buildModel, cloneModel, countParameters, parameterCount } from '../../../src/models';
-import { SETTINGS_SCHEMA } from '../../../src/engine/settings';
+import { SETTINGS_SCHEMA } from '../../../src/contract/settings';
 
 const mnist = { inputShape: [28, 28, 1] as [number, number, number], numClasses: 10 };
 

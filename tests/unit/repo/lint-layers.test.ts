@@ -3,13 +3,10 @@
 // direction of flow. Here each forbidden direction is planted as a snippet and must be
 // reported, and each allowed one must not, so the rules cannot silently disappear or widen.
 // A second check follows the UI's run-time imports to the end: none may reach tfjs.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { ESLint } from 'eslint';
-import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
-
-const ROOT = path.resolve(import.meta.dirname, '../../..');
+import { ROOT, importsOf, resolveRelative, sourcesUnder } from '../../support/importGraph';
 const RULE = 'no-restricted-imports';
 
 interface Plant {
@@ -23,16 +20,25 @@ const FORBIDDEN: Plant[] = [
   // src/is imports no layer of the app.
   { file: 'src/is/planted.ts', code: "import { DATASET_NAMES } from '../data/catalogue';" },
   { file: 'src/is/planted.ts', code: "import { MODEL_ZOO } from '../models';" },
-  { file: 'src/is/planted.ts', code: "import { SETTINGS_SCHEMA } from '../engine/settings';" },
-  { file: 'src/is/planted.ts', code: "import type { EngineEvent } from '../engine/protocol';" },
+  { file: 'src/is/planted.ts', code: "import { SETTINGS_SCHEMA } from '../contract/settings';" },
+  { file: 'src/is/planted.ts', code: "import type { EngineEvent } from '../contract/protocol';" },
+  { file: 'src/is/planted.ts', code: "import { Engine } from '../engine/page/engine';" },
   { file: 'src/is/planted.ts', code: "import { App } from '../ui/App';" },
   { file: 'src/is/samplers/planted.ts', code: "export { DATASET_NAMES } from '../../data/catalogue';" },
   { file: 'src/is/catalogue.ts', code: "import * as tf from '@tensorflow/tfjs';" },
+  // A sampler's meta and the list of metas are read by the page's bundle: no tfjs, no implementation.
+  { file: 'src/is/samplers/table/meta.ts', code: "import * as tf from '@tensorflow/tfjs';" },
+  { file: 'src/is/samplers/table/meta.ts', code: "import { TableSampler } from './sampler';" },
+  { file: 'src/is/samplers/metas.ts', code: "import { createSampler } from './registry';" },
+  { file: 'src/is/samplers/metaList.ts', code: "export { tableSampler } from './table/sampler';" },
+  { file: 'src/is/samplers/metas.ts', code: "import { SETTINGS_SCHEMA } from '../../contract/settings';" },
   // src/data and src/models import neither the engine nor the UI, nor each other.
-  { file: 'src/data/planted.ts', code: "import { SETTINGS_SCHEMA } from '../engine/settings';" },
+  { file: 'src/data/planted.ts', code: "import { SETTINGS_SCHEMA } from '../contract/settings';" },
+  { file: 'src/data/planted.ts', code: "import { Engine } from '../engine/page/engine';" },
   { file: 'src/data/planted.ts', code: "import { App } from '../ui/App';" },
   { file: 'src/data/planted.ts', code: "import { MODEL_NAMES } from '../models/catalogue';" },
-  { file: 'src/models/planted.ts', code: "import type { Settings } from '../engine/settings';" },
+  { file: 'src/models/planted.ts', code: "import type { Settings } from '../contract/settings';" },
+  { file: 'src/models/planted.ts', code: "import { Run } from '../engine/core/run';" },
   { file: 'src/models/planted.ts', code: "import { App } from '../ui/App';" },
   { file: 'src/models/planted.ts', code: "import { DATASET_NAMES } from '../data/catalogue';" },
   // ... and of the library only its PRNG and types.
@@ -41,21 +47,31 @@ const FORBIDDEN: Plant[] = [
   // src/data (except device.ts) and src/models/catalogue.ts are read by the UI: no tfjs.
   { file: 'src/data/planted.ts', code: "import * as tf from '@tensorflow/tfjs';" },
   { file: 'src/models/catalogue.ts', code: "import * as tf from '@tensorflow/tfjs';" },
-  // The engine does not import the UI.
+  // The engine does not import the UI (from any of its rooms).
   { file: 'src/engine/planted.ts', code: "import { App } from '../ui/App';" },
-  { file: 'src/engine/planted.ts', code: "import type { MetricsSnapshot } from '../ui/metricsStore';" },
-  // The two engine modules the UI reads import only what the UI may import.
-  { file: 'src/engine/settings.ts', code: "import { Engine } from './engine';" },
-  { file: 'src/engine/protocol.ts', code: "import * as tf from '@tensorflow/tfjs';" },
-  { file: 'src/engine/settings.ts', code: "import { presampleSize } from '../is/settings';" },
-  { file: 'src/engine/settings.ts', code: "import { MODEL_ZOO } from '../models/zoo';" },
-  { file: 'src/engine/settings.ts', code: "import { DATASET_REGISTRY } from '../data/registry';" },
+  { file: 'src/engine/page/planted.ts', code: "import type { MetricsSnapshot } from '../../ui/metricsStore';" },
+  { file: 'src/engine/core/planted.ts', code: "import { App } from '../../ui/App';" },
+  // The rooms of the engine: the race core reaches neither the page nor the backend; the backend not the page.
+  { file: 'src/engine/core/planted.ts', code: "import type { PageRace } from '../page/pageRace';" },
+  { file: 'src/engine/core/planted.ts', code: "import { selectBackend } from '../backend/select';" },
+  { file: 'src/engine/backend/planted.ts', code: "import { Engine } from '../page/engine';" },
+  // The contract, which both bundles read, imports only what the UI may import.
+  { file: 'src/contract/settings.ts', code: "import { Engine } from '../engine/page/engine';" },
+  { file: 'src/contract/protocol.ts', code: "import type { Run } from '../engine/core/run';" },
+  { file: 'src/contract/protocol.ts', code: "import { App } from '../ui/App';" },
+  { file: 'src/contract/protocol.ts', code: "import * as tf from '@tensorflow/tfjs';" },
+  { file: 'src/contract/settings.ts', code: "import { presampleSize } from '../is/settings';" },
+  { file: 'src/contract/settings.ts', code: "import { MODEL_ZOO } from '../models/zoo';" },
+  { file: 'src/contract/settings.ts', code: "import { DATASET_REGISTRY } from '../data/registry';" },
+  { file: 'src/contract/settings.ts', code: "import { createSampler } from '../is/samplers/registry';" },
+  { file: 'src/contract/settings.ts', code: "import { tableMeta } from '../is/samplers/table/meta';" },
   // The UI: no tfjs, no engine internals, no library or data/model internals.
   { file: 'src/ui/planted.ts', code: "import * as tf from '@tensorflow/tfjs';" },
   { file: 'src/ui/planted.ts', code: "import '@tensorflow/tfjs-backend-webgpu';" },
-  { file: 'src/ui/planted.ts', code: "import { Engine } from '../engine/engine';" },
-  { file: 'src/ui/planted.ts', code: "import { evaluate } from '../engine/evaluate';" },
-  { file: 'src/ui/charts/planted.tsx', code: "import type { EvalResult } from '../../engine/evaluate';" },
+  { file: 'src/ui/planted.ts', code: "import { Engine } from '../engine/page/engine';" },
+  { file: 'src/ui/planted.ts', code: "import { evaluate } from '../engine/core/evaluate';" },
+  { file: 'src/ui/charts/planted.tsx', code: "import type { EvalResult } from '../../engine/core/evaluate';" },
+  { file: 'src/ui/planted.ts', code: "import type { BackendName } from '../engine/backend/select';" },
   { file: 'src/ui/planted.ts', code: "import { ImportanceTrainer } from '../is';" },
   { file: 'src/ui/planted.ts', code: "import { presampleSize } from '../is/settings';" },
   { file: 'src/ui/planted.ts', code: "import type { StepReport } from '../is/types';" },
@@ -70,6 +86,8 @@ const FORBIDDEN: Plant[] = [
 const ALLOWED: Plant[] = [
   { file: 'src/is/planted.ts', code: "import * as tf from '@tensorflow/tfjs';\nimport { createRng } from './rng';" },
   { file: 'src/is/samplers/planted.ts', code: "import { presampleSize } from '../catalogue';" },
+  { file: 'src/is/samplers/table/meta.ts', code: "import { TABLE_TAU_THRESHOLD } from '../../tau';\nimport { defineSamplerMeta } from '../meta';" },
+  { file: 'src/is/samplers/other/sampler.ts', code: "import { ScoreTable } from '../table/scoreTable';\nimport { UniformSampler } from '../uniform';" },
   { file: 'src/data/planted.ts', code: "import { createRng } from '../is/rng';\nimport type { Rng } from '../is/types';" },
   { file: 'src/data/device.ts', code: "import * as tf from '@tensorflow/tfjs';" },
   { file: 'src/models/planted.ts', code: "import * as tf from '@tensorflow/tfjs';\nimport { createRng } from '../is/rng';\nimport type { Rng } from '../is/types';" },
@@ -77,18 +95,23 @@ const ALLOWED: Plant[] = [
     file: 'src/engine/planted.ts',
     code: "import * as tf from '@tensorflow/tfjs';\nimport { loadDataset } from '../data';\nimport { MODEL_ZOO } from '../models';\nimport { ImportanceTrainer } from '../is';",
   },
+  { file: 'src/engine/backend/planted.ts', code: "import { errorText } from '../core/faults';\nimport type { BackendInfo } from '../../contract/protocol';" },
   {
-    file: 'src/engine/settings.ts',
-    code: "import type * as is from '../is/types';\nimport { SAMPLER_KINDS } from '../is/catalogue';\nimport { DATASET_NAMES } from '../data/catalogue';\nimport { MODEL_NAMES } from '../models/catalogue';",
+    file: 'src/engine/page/planted.ts',
+    code: "import type { EngineEvent } from '../../contract/protocol';\nimport { SETTINGS_SCHEMA } from '../../contract/settings';\nimport { Run } from '../core/run';",
   },
-  { file: 'src/engine/protocol.ts', code: "import type { Settings } from './settings';" },
+  {
+    file: 'src/contract/settings.ts',
+    code: "import type * as is from '../is/types';\nimport { SAMPLER_KINDS } from '../is/catalogue';\nimport { SAMPLER_SETTINGS } from '../is/samplers/metas';\nimport { DATASET_NAMES } from '../data/catalogue';\nimport { MODEL_NAMES } from '../models/catalogue';",
+  },
+  { file: 'src/contract/protocol.ts', code: "import type { Settings } from './settings';" },
   {
     file: 'src/ui/planted.ts',
-    code: "import type { EngineEvent } from '../engine/protocol';\nimport { SETTINGS_SCHEMA } from '../engine/settings';\nimport { SAMPLER_KINDS } from '../is/catalogue';",
+    code: "import type { EngineEvent } from '../contract/protocol';\nimport { SETTINGS_SCHEMA } from '../contract/settings';\nimport { SAMPLER_KINDS } from '../is/catalogue';",
   },
   {
     file: 'src/ui/charts/planted.tsx',
-    code: "import type { RunId } from '../../engine/protocol';\nimport { DATASET_CATALOGUE } from '../../data/catalogue';\nimport { MODEL_CATALOGUE } from '../../models/catalogue';",
+    code: "import type { RunId } from '../../contract/protocol';\nimport { DATASET_CATALOGUE } from '../../data/catalogue';\nimport { MODEL_CATALOGUE } from '../../models/catalogue';",
   },
 ];
 
@@ -117,37 +140,6 @@ describe('layer rules of eslint.config.js', () => {
 
 // ---- the UI's run-time import graph --------------------------------------------------------
 
-/** Module specifiers a file loads at run time: `import type` and `export type` are erased. */
-function runtimeImports(file: string): string[] {
-  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, false);
-  const out: string[] = [];
-  const visit = (node: ts.Node): void => {
-    if (ts.isImportDeclaration(node) && !node.importClause?.isTypeOnly && ts.isStringLiteral(node.moduleSpecifier)) {
-      out.push(node.moduleSpecifier.text);
-    } else if (ts.isExportDeclaration(node) && !node.isTypeOnly && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
-      out.push(node.moduleSpecifier.text);
-    } else if (
-      ts.isCallExpression(node) &&
-      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
-      node.arguments[0] &&
-      ts.isStringLiteral(node.arguments[0])
-    ) {
-      out.push(node.arguments[0].text);
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(source);
-  return out;
-}
-
-function resolveRelative(from: string, spec: string): string | null {
-  const base = path.resolve(path.dirname(from), spec);
-  for (const candidate of [base, `${base}.ts`, `${base}.tsx`, path.join(base, 'index.ts')]) {
-    if (/\.tsx?$/.test(candidate) && existsSync(candidate)) return candidate;
-  }
-  return null;
-}
-
 /** The first chain of run-time imports from `roots` to a '@tensorflow/' package, or null. */
 function pathToTfjs(roots: string[]): string[] | null {
   const parent = new Map<string, string | null>(roots.map((r) => [r, null]));
@@ -159,7 +151,8 @@ function pathToTfjs(roots: string[]): string[] | null {
   };
   while (queue.length) {
     const file = queue.shift()!;
-    for (const spec of runtimeImports(file)) {
+    for (const { specifier: spec, typeOnly } of importsOf(file)) {
+      if (typeOnly) continue;
       if (spec.startsWith('@tensorflow/')) return [...chain(file), spec];
       if (!spec.startsWith('.')) continue;
       const target = resolveRelative(file, spec);
@@ -172,12 +165,6 @@ function pathToTfjs(roots: string[]): string[] | null {
   return null;
 }
 
-function sourcesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => /\.tsx?$/.test(f))
-    .map((f) => path.join(dir, f));
-}
-
 describe("the UI's run-time imports", () => {
   it('reach no tfjs, through any module (the worker is a separate bundle, started by URL)', () => {
     const roots = [path.join(ROOT, 'src/main.tsx'), ...sourcesUnder(path.join(ROOT, 'src/ui'))];
@@ -185,7 +172,7 @@ describe("the UI's run-time imports", () => {
   });
 
   it('the walk finds tfjs where it is: from the worker', () => {
-    const found = pathToTfjs([path.join(ROOT, 'src/engine/worker.ts')]);
+    const found = pathToTfjs([path.join(ROOT, 'src/engine/page/worker.ts')]);
     expect(found?.at(-1)).toMatch(/^@tensorflow\//);
   });
 });

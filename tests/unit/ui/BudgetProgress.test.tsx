@@ -2,8 +2,8 @@
 // The budget's progress bars (src/ui/BudgetProgress.tsx): one per run with its share used and
 // what is left, from the engine's status; nothing when no budget is set.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EngineStatus, RunStatus } from '../../../src/engine/protocol';
-import { defaultSettings, type Settings } from '../../../src/engine/settings';
+import type { EngineStatus, RunStatus } from '../../../src/contract/protocol';
+import { defaultSettings, type Settings } from '../../../src/contract/settings';
 import { BudgetProgress, budgetLeftText } from '../../../src/ui/BudgetProgress';
 import { TestHost, byId } from '../../support/reactHost';
 

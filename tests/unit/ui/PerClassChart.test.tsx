@@ -2,7 +2,7 @@
 // The per-class chart: each run's per-class test accuracy and confusion matrix, drawn from
 // the newest evaluation with confusion counts, and the explanation for the current settings.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EvalPoint, RunMetrics } from '../../../src/engine/protocol';
+import type { EvalPoint, RunMetrics } from '../../../src/contract/protocol';
 import { ExplainPerClass, PerClassChart, perClassMetrics, perClassRows } from '../../../src/ui/charts/PerClassChart';
 import { ChartRefreshContext } from '../../../src/ui/charts/throttle';
 import { MetricsStore, type MetricsSnapshot } from '../../../src/ui/metricsStore';

@@ -3,8 +3,8 @@
 // tests rely on, and what it shows for the engine's events.
 import { act } from 'react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EngineStatus, StepPoint } from '../../../src/engine/protocol';
-import { defaultSettings, type Settings } from '../../../src/engine/settings';
+import type { EngineStatus, StepPoint } from '../../../src/contract/protocol';
+import { defaultSettings, type Settings } from '../../../src/contract/settings';
 import { App } from '../../../src/ui/App';
 import { ChartWidthContext } from '../../../src/ui/charts/common';
 import { ChartRefreshContext } from '../../../src/ui/charts/throttle';
@@ -140,15 +140,18 @@ describe('the playground page', () => {
     expect(window.location.search).not.toContain('zzz');
   });
 
-  it('holds Start until the engine is ready, then sends it; shows steps, backend and engine mode', () => {
+  it('a Start while loading goes to the engine, which holds it until ready (the page shows what it says); shows steps, backend and engine mode', () => {
     const el = renderApp();
     const s = defaultSettings();
     worker.emit({ type: 'status', status: status('loading', s) });
     worker.emit({ type: 'progress', task: 'dataset', loaded: 512 * 1024, total: 1024 * 1024, message: 'Loading mnist' });
     expect(byId(el, 'dataset-progress')!.textContent).toContain('50%');
     click(byId(el, 'start-button'));
-    expect(worker.types()).toEqual(['init']);
+    expect(worker.types()).toEqual(['init', 'start']);
+    // As the engine answers a Start that waits for the load.
+    worker.emit({ type: 'status', status: status('loading', s, 0, { startPending: true }) });
     expect(byId(el, 'start-button')!.hasAttribute('disabled')).toBe(true);
+    expect(byId(el, 'start-button')!.textContent).toBe('Starting…');
 
     worker.emit({ type: 'status', status: status('ready', s) });
     expect(worker.types()).toEqual(['init', 'start']);
@@ -264,7 +267,7 @@ describe('the playground page', () => {
     expect(byId(el, 'error-banner')!.textContent).toContain('fashion-mnist-train-images.bin.gz');
   });
 
-  it('reset clears the charts once the engine is back at step 0', () => {
+  it('reset clears the charts when the engine says the race ended', () => {
     const el = renderApp();
     const s = defaultSettings();
     worker.emit({ type: 'status', status: status('running', s, 20) });
@@ -275,14 +278,42 @@ describe('the playground page', () => {
     expect(byId(el, 'chart-tau')!.getAttribute('data-points')).toBe('20');
     click(byId(el, 'reset-button'));
     expect(worker.sent.at(-1)).toEqual({ type: 'reset' });
-    // The engine flushes the old run's last points, then reports step 0.
+    // The engine flushes the old run's last points, says the race ended, then reports step 0.
     worker.emit({
       type: 'metrics',
       runs: { importance: { steps: steps(20, 22, 'auto', false), evals: [], snapshot: null } },
     });
-    worker.emit({ type: 'status', status: status('ready', s, 0) });
+    expect(byId(el, 'chart-tau')!.getAttribute('data-points')).toBe('22');
+    worker.emit({ type: 'raceEnded', reason: 'reset' });
     expect(byId(el, 'chart-tau')!.getAttribute('data-points')).toBe('0');
+    worker.emit({ type: 'status', status: status('ready', s, 0) });
     expect(byId(el, 'run-step-importance')!.textContent).toBe('0');
+  });
+
+  it('a restarting change the engine refuses leaves the race and its charts as they are (the engine alone decides a restart)', () => {
+    const el = renderApp();
+    const s = defaultSettings();
+    worker.emit({ type: 'status', status: status('running', s, 20) });
+    worker.emit({
+      type: 'metrics',
+      runs: { importance: { steps: steps(0, 20, 'auto', false), evals: [], snapshot: null } },
+    });
+    const select = byId(el, 'setting-model') as HTMLSelectElement;
+    act(() => {
+      select.value = 'cnn-small';
+      select.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    expect(worker.sent.at(-1)).toEqual({ type: 'update', change: { model: 'cnn-small' } });
+    // As the engine refuses it (e.g. too much work for one step): an error, and its settings as they were.
+    worker.emit({ type: 'error', fatal: false, message: 'Too much work for one step: choose a smaller model.' });
+    worker.emit({ type: 'status', status: status('running', s, 21) });
+    expect(byId(el, 'chart-tau')!.getAttribute('data-points')).toBe('20');
+    expect((byId(el, 'setting-model') as HTMLSelectElement).value).toBe(s.model);
+    worker.emit({
+      type: 'metrics',
+      runs: { importance: { steps: steps(20, 24, 'auto', false), evals: [], snapshot: null } },
+    });
+    expect(byId(el, 'chart-tau')!.getAttribute('data-points')).toBe('24');
   });
 
   it('a worker that fails to load shows a fatal error with a restart button', () => {

@@ -5,8 +5,8 @@
 import { IDBFactory, IDBObjectStore } from 'fake-indexeddb';
 import { act } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { EngineStatus, EvalPoint, StepPoint } from '../../../src/engine/protocol';
-import { defaultSettings, type Settings } from '../../../src/engine/settings';
+import type { EngineStatus, EvalPoint, StepPoint } from '../../../src/contract/protocol';
+import { defaultSettings, type Settings } from '../../../src/contract/settings';
 import { App } from '../../../src/ui/App';
 import { openRunHistory } from '../../../src/ui/history/historyStore';
 import { recordOfRace, type HistoryRecord } from '../../../src/ui/history/record';
@@ -90,6 +90,7 @@ describe('the run history on the page', () => {
     race(defaultSettings(), 0.25, 0.5);
     act(() => byId(el, 'reset-button')!.click());
     expect(worker.sent.at(-1)).toEqual({ type: 'reset' });
+    worker.emit({ type: 'raceEnded', reason: 'reset' }); // as the engine does
     await until(() => items(el).length === 1, 'one race in the history after Reset');
     expect(items(el)[0].textContent).toContain('importance 0.250');
     expect(items(el)[0].textContent).toContain('uniform 0.500');
@@ -113,6 +114,7 @@ describe('the run history on the page', () => {
     expect(items(el)[0].textContent).toContain('budget reached');
     // Reset after it replaces the same record, it does not add one.
     act(() => byId(el, 'reset-button')!.click());
+    worker.emit({ type: 'raceEnded', reason: 'reset' });
     await act(() => new Promise((r) => setTimeout(r, 50)));
     expect(items(el)).toHaveLength(1);
     // A new race, ended by a setting that restarts it (the seed).
@@ -125,6 +127,8 @@ describe('the run history on the page', () => {
       seed.dispatchEvent(new Event('change', { bubbles: true }));
       seed.dispatchEvent(new Event('blur', { bubbles: true }));
     });
+    await until(() => worker.sent.some((c) => c.type === 'update' && c.change.seed === 7), 'the new seed sent (after the field’s pause)');
+    worker.emit({ type: 'raceEnded', reason: 'restart' }); // as the engine does, after the old race's points
     await until(() => items(el).length === 2, 'restarted race kept');
   });
 
@@ -132,6 +136,7 @@ describe('the run history on the page', () => {
     const el1 = renderApp();
     race(defaultSettings(), 0.1, 0.2);
     act(() => byId(el1, 'reset-button')!.click());
+    worker.emit({ type: 'raceEnded', reason: 'reset' });
     await until(() => items(el1).length === 1, 'kept');
     await new Promise<void>((resolve, reject) => {
       const req = db.open('is-playground');
@@ -181,6 +186,7 @@ describe('the run history on the page', () => {
     worker.emit({ type: 'finished', message: 'done' });
     await until(() => worker.sent.some((c) => c.type === 'update' && c.change.seed === 2), 'seed 2 sent');
     expect(worker.sent.at(-1)).toEqual({ type: 'start' });
+    worker.emit({ type: 'raceEnded', reason: 'restart' }); // the engine restarts for the new seed
     race({ ...s, seed: 2 }, 0.35, 0.45);
     worker.emit({ type: 'status', status: status('paused', { ...s, seed: 2 }) });
     worker.emit({ type: 'finished', message: 'done' });

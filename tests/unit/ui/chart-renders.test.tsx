@@ -7,7 +7,7 @@
 // lines they are given.
 import { act, createElement, type ComponentType } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { EngineEvent, EvalPoint, RunMetrics, SamplerSnapshot, StepPoint } from '../../../src/engine/protocol';
+import type { EngineEvent, EvalPoint, RunMetrics, SamplerSnapshot, StepPoint } from '../../../src/contract/protocol';
 import { AccuracyChart } from '../../../src/ui/charts/AccuracyChart';
 import { DISPLAY_POINTS } from '../../../src/ui/charts/downsample';
 import { HistogramChart } from '../../../src/ui/charts/HistogramChart';

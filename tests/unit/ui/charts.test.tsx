@@ -2,7 +2,7 @@
 // Charts receiving batched metrics: the store appends batches, the charts plot them
 // (data-points grows, the SVG gains lines), and decimation keeps long runs bounded.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EngineEvent, EvalPoint, RunMetrics, SamplerSnapshot, StepPoint } from '../../../src/engine/protocol';
+import type { EngineEvent, EvalPoint, RunMetrics, SamplerSnapshot, StepPoint } from '../../../src/contract/protocol';
 import { AccuracyChart } from '../../../src/ui/charts/AccuracyChart';
 import { ClassShareChart } from '../../../src/ui/charts/ClassShareChart';
 import { HistogramChart } from '../../../src/ui/charts/HistogramChart';

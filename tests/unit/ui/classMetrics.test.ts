@@ -1,6 +1,6 @@
 // Per-class metrics from confusion counts, against a 3-class example worked out by hand.
 import { describe, expect, it } from 'vitest';
-import type { EvalPoint } from '../../../src/engine/protocol';
+import type { EvalPoint } from '../../../src/contract/protocol';
 import {
   classCounts,
   confusionClasses,

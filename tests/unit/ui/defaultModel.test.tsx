@@ -4,8 +4,8 @@
 // the tiny CNN once the engine's status says the tiny CNN's measured step is fast enough; it
 // says why either way, and never overrides a link that names the model or forces a backend.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BackendInfo, EngineStatus } from '../../../src/engine/protocol';
-import { defaultSettings, type Settings } from '../../../src/engine/settings';
+import type { BackendInfo, EngineStatus } from '../../../src/contract/protocol';
+import { defaultSettings, type Settings } from '../../../src/contract/settings';
 import { App } from '../../../src/ui/App';
 import { ChartWidthContext } from '../../../src/ui/charts/common';
 import { TestHost, byId } from '../../support/reactHost';

@@ -11,8 +11,8 @@ import {
   leavesModelOpen,
   withMachineDefaults,
 } from '../../../src/ui/environmentDefaults';
-import type { BackendInfo } from '../../../src/engine/protocol';
-import { defaultSettings } from '../../../src/engine/settings';
+import type { BackendInfo } from '../../../src/contract/protocol';
+import { defaultSettings } from '../../../src/contract/settings';
 
 const gpuWith = (adapter: unknown): GPU => ({ requestAdapter: async () => adapter }) as unknown as GPU;
 

@@ -4,8 +4,8 @@
 // message instead of a blank page.
 import { act } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { EngineStatus } from '../../../src/engine/protocol';
-import { defaultSettings } from '../../../src/engine/settings';
+import type { EngineStatus } from '../../../src/contract/protocol';
+import { defaultSettings } from '../../../src/contract/settings';
 import { App } from '../../../src/ui/App';
 import { ChartWidthContext } from '../../../src/ui/charts/common';
 import { TestHost, byId } from '../../support/reactHost';

@@ -3,8 +3,8 @@
 // reported and skipped while the good ones still load.
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { defaultSettings } from '../../../src/engine/settings';
-import type { EvalPoint, StepPoint } from '../../../src/engine/protocol';
+import { defaultSettings } from '../../../src/contract/settings';
+import type { EvalPoint, StepPoint } from '../../../src/contract/protocol';
 import {
   checkHistoryLimit,
   HISTORY_DB,

@@ -2,9 +2,9 @@
 // spaced grid whose stride doubles, plus the first point, the newest point and every mode
 // switch), and the CSV/JSON exports say at what resolution they hold it.
 import { describe, expect, it } from 'vitest';
-import type { EngineEvent, EvalPoint, StepPoint } from '../../../src/engine/protocol';
-import type { ImportanceMode } from '../../../src/engine/settings';
-import { defaultSettings } from '../../../src/engine/settings';
+import type { EngineEvent, EvalPoint, StepPoint } from '../../../src/contract/protocol';
+import type { ImportanceMode } from '../../../src/contract/settings';
+import { defaultSettings } from '../../../src/contract/settings';
 import { metricsToCsv, metricsToJson } from '../../../src/ui/export';
 import { DEFAULT_MAX_POINTS, MetricsStore } from '../../../src/ui/metricsStore';
 

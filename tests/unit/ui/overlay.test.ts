@@ -2,8 +2,8 @@
 // the mean and min..max band of a group against values worked out by hand, and the
 // interpolation that puts seeds measured at different x on one grid.
 import { describe, expect, it } from 'vitest';
-import type { EvalPoint, StepPoint } from '../../../src/engine/protocol';
-import { defaultSettings, type Settings } from '../../../src/engine/settings';
+import type { EvalPoint, StepPoint } from '../../../src/contract/protocol';
+import { defaultSettings, type Settings } from '../../../src/contract/settings';
 import {
   interpolate,
   meanBand,

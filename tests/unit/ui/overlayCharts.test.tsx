@@ -6,8 +6,8 @@
 // every batch of live points.
 import { act } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { EvalPoint, StepPoint } from '../../../src/engine/protocol';
-import { defaultSettings, type Settings } from '../../../src/engine/settings';
+import type { EvalPoint, StepPoint } from '../../../src/contract/protocol';
+import { defaultSettings, type Settings } from '../../../src/contract/settings';
 import { AccuracyChart } from '../../../src/ui/charts/AccuracyChart';
 import { RUN_COLORS } from '../../../src/ui/charts/common';
 import { LossChart } from '../../../src/ui/charts/LossChart';

@@ -3,7 +3,7 @@
 // lookup of the hover readout, log-axis ticks, and the readout itself in a rendered chart.
 import { act } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EvalPoint } from '../../../src/engine/protocol';
+import type { EvalPoint } from '../../../src/contract/protocol';
 import { formatNumber, logTicks } from '../../../src/ui/charts/common';
 import { LossChart } from '../../../src/ui/charts/LossChart';
 import { axisMapper, linePath, nearestIndex, type PlotPoint } from '../../../src/ui/charts/PlotLines';

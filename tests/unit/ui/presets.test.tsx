@@ -3,8 +3,8 @@
 // is valid settings that survive the share link, and a click sends them as one update.
 import { act, type ReactNode } from 'react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EngineStatus } from '../../../src/engine/protocol';
-import { checkSettings, defaultSettings, needsRestart, type Settings } from '../../../src/engine/settings';
+import type { EngineStatus } from '../../../src/contract/protocol';
+import { checkSettings, defaultSettings, restartingKeys, type Settings } from '../../../src/contract/settings';
 import { App } from '../../../src/ui/App';
 import { ChartWidthContext } from '../../../src/ui/charts/common';
 import { ChartRefreshContext } from '../../../src/ui/charts/throttle';
@@ -65,7 +65,7 @@ describe('the presets', () => {
     const from = presetSettings(preset('where-it-pays'));
     const change = presetChange(from, preset('where-it-fails'));
     expect(change).toEqual({ labelNoise: 0.2 });
-    expect(needsRestart(change)).toBe(true); // new labels: new runs
+    expect(restartingKeys(from, change)).toEqual(['labelNoise']); // new labels: new runs
     for (const a of PRESETS) for (const b of PRESETS) expect({ ...presetSettings(a), ...presetChange(presetSettings(a), b) }).toEqual(presetSettings(b));
   });
 

@@ -5,8 +5,8 @@
 // script read, "level" with its band for identical runs, and the ratio chart with its band.
 import type { ReactNode } from 'react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EngineStatus, EvalPoint } from '../../../src/engine/protocol';
-import { defaultSettings } from '../../../src/engine/settings';
+import type { EngineStatus, EvalPoint } from '../../../src/contract/protocol';
+import { defaultSettings } from '../../../src/contract/settings';
 import { App } from '../../../src/ui/App';
 import { ChartWidthContext } from '../../../src/ui/charts/common';
 import { RatioChart, ratioTicks } from '../../../src/ui/charts/RatioChart';

@@ -9,8 +9,8 @@ import {
   checkSettings,
   defaultSettings,
   type Settings,
-} from '../../../src/engine/settings';
-import { initialEngineView } from '../../../src/ui/engineClient';
+} from '../../../src/contract/settings';
+import { initialEngineView } from '../../../src/ui/engineView';
 import { Banners } from '../../../src/ui/StatusBar';
 import { parseSettingsFromQuery, serializeSettings, urlWithSettings } from '../../../src/ui/urlState';
 import { mulberry32 } from '../../support/prng';

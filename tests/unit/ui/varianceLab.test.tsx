@@ -2,7 +2,7 @@
 // The variance lab on the page: the store keeps the importance run's probes (forgotten on a
 // restart, thinned on a very long run), and the chart plots them with its data-points hook.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EngineEvent, StepPoint, VarianceLabPoint } from '../../../src/engine/protocol';
+import type { EngineEvent, StepPoint, VarianceLabPoint } from '../../../src/contract/protocol';
 import { VarianceLabChart, labRows } from '../../../src/ui/charts/VarianceLabChart';
 import { MetricsStore, keepLabPoints } from '../../../src/ui/metricsStore';
 import { TestHost } from '../../support/reactHost';

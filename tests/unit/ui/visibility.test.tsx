@@ -5,11 +5,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { act } from 'react';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { checkCommand } from '../../../src/engine/commandCheck';
-import { Engine } from '../../../src/engine/engine';
-import type { EngineCommand, EngineEvent } from '../../../src/engine/protocol';
-import type { Settings } from '../../../src/engine/settings';
-import { useEngine, watchPageVisibility, type UseEngine, type WorkerLike } from '../../../src/ui/engineClient';
+import { checkCommand } from '../../../src/contract/commandCheck';
+import { Engine } from '../../../src/engine/page/engine';
+import type { EngineCommand, EngineEvent } from '../../../src/contract/protocol';
+import type { Settings } from '../../../src/contract/settings';
+import { watchPageVisibility, type WorkerLike } from '../../../src/ui/engineClient';
+import { useEngine, type UseEngine } from '../../../src/ui/useEngine';
 import { tinyLoader, tinySettings, waitUntil } from '../../support/engineHarness';
 import { TestHost } from '../../support/reactHost';
 
