@@ -10,12 +10,14 @@ import { loadPreparedDataset, type LoadProgress, type PreparedDataset } from '..
 import type { BackendName } from './backend';
 import { BackendSession } from './backendSession';
 import { errorText, isDeviceLost } from './faults';
+import { HandsOn, isHandsOnCommand } from './page/handsOn';
 import { PageRace } from './pageRace';
 import type { EngineCommand, EngineEvent, EngineState, EngineStatus } from './protocol';
 import { defaultTrainerFactory, type TrainerFactory } from './race';
 import { DEFAULT_TEST_EVAL_CAP, datasetProgress } from './residency';
 import { applySettingsChange, checkSettings, defaultSettings, needsRestart, type Settings } from './settings';
 import { RaceBudget } from './raceBudget';
+import type { Run } from './run';
 import { BudgetStop } from './runBudget';
 import { PageVisibility } from './visibility';
 
@@ -64,6 +66,8 @@ export class Engine {
   private readonly budgetStop: BudgetStop;
   /** The page's visibility as the UI reports it ('visibility' commands). */
   private readonly visibility: PageVisibility;
+  /** The page's hands-on views (page/handsOn.ts): predictions, first-layer weights, kept models. */
+  private readonly handsOn: HandsOn;
   /** Training was paused because the page was hidden: showing it resumes. */
   private pausedWhileHidden = false;
 
@@ -103,6 +107,17 @@ export class Engine {
         this.emitStatus();
       },
     });
+    this.handsOn = new HandsOn(
+      {
+        runs: () => this.race.runs,
+        data: () => this.race.resident,
+        settings: () => (this.race.built ? this.settings : null),
+        latestEval: (run) => this.race.latestEval(run as Run),
+        backend: () => this.backend.name,
+      },
+      (e) => this.emit(e),
+      this.now,
+    );
     this.budget = new RaceBudget(this.race, this.backend, (e) => this.emit(e));
     this.budgetStop = new BudgetStop(this.race, (e) => this.emit(e));
   }
@@ -148,7 +163,8 @@ export class Engine {
   // ---- commands -----------------------------------------------------------------------
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const result = this.chain.then(fn);
+    // After every job (a command, a training round), between blocks: the hands-on views catch up.
+    const result = this.chain.then(fn).finally(() => this.handsOn.refresh(this.state !== 'running'));
     this.chain = result.then(() => undefined, () => undefined);
     return result;
   }
@@ -177,6 +193,7 @@ export class Engine {
         // Handled on arrival (handle).
         return;
       default:
+        if (isHandsOnCommand(cmd)) return this.handsOn.handle(cmd);
         throw new Error(`unknown command ${JSON.stringify((cmd as { type?: unknown }).type)}`);
     }
   }

@@ -31,7 +31,17 @@ export type EngineCommand =
    * hidden pauses training unless trainWhenHidden, and shown resumes what it paused; a block
    * the page was hidden during is not timed by the wall clock (docs/method.md §7).
    */
-  | { type: 'visibility'; hidden: boolean };
+  | { type: 'visibility'; hidden: boolean }
+  // ---- hands-on (src/engine/page/handsOn.ts; the payload types at the end of this file) ----
+  /**
+   * Classify `input` with every run's model now, and again as they train (at most a few times
+   * a second, between blocks, off the clocks); null stops. Answered by 'prediction' events.
+   */
+  | { type: 'probe'; requestId: number; input: ProbeInput | null }
+  /** Send every run's first-layer weights now and again as they train ('firstLayer' events), or stop. */
+  | { type: 'watchWeights'; on: boolean }
+  /** One run's model in TensorFlow.js's format, with the settings, step and evaluation: a 'modelFiles' event. */
+  | { type: 'exportModel'; requestId: number; run: RunId };
 
 // ---- worker → UI ----------------------------------------------------------------------
 
@@ -234,4 +244,51 @@ export type EngineEvent =
   /** Every run has used its own-clock budget: the race is over (the page keeps it in its history). */
   | { type: 'finished'; message: string }
   /** `fatal` errors need a new init (e.g. lost GPU device); others leave the engine usable. */
-  | { type: 'error'; message: string; fatal: boolean };
+  | { type: 'error'; message: string; fatal: boolean }
+  // ---- hands-on (payload types below) ----
+  | { type: 'prediction'; prediction: ProbePrediction }
+  | { type: 'firstLayer'; runs: Partial<Record<RunId, FirstLayerView>> }
+  | { type: 'modelFiles'; requestId: number; run: RunId; files: ModelFiles };
+
+// ---- hands-on: try the models, see their first layer, keep one ------------------------------
+
+/** What the runs' models are asked to classify ('probe' command). */
+export type ProbeInput =
+  /** A picture the person made: h·w·c model inputs in [0, 1], row-major (as the dataset's bytes / 255). */
+  | { kind: 'pixels'; pixels: Float32Array }
+  /** Image `index` of the test split. */
+  | { kind: 'test'; index: number };
+
+/** Every run's answer for the probe input, each at its own step. */
+export interface ProbePrediction {
+  /** The probe command's requestId: an answer to an input the page has since replaced can be dropped. */
+  requestId: number;
+  /** For a test image: its index, its true label and its uint8 pixels (h·w·c), to show it. */
+  input: { kind: 'pixels' } | { kind: 'test'; index: number; label: number; pixels: Uint8Array };
+  runs: Partial<Record<RunId, { step: number; probabilities: number[] }>>;
+}
+
+/**
+ * A run's first layer as small images: the first dense layer's units as input-sized maps (the
+ * MLP), or the first convolution's filters (the CNNs); the first `shown` of `units`, quantized.
+ */
+export interface FirstLayerView {
+  kind: 'dense' | 'conv';
+  step: number;
+  units: number;
+  shown: number;
+  height: number;
+  width: number;
+  /** shown·height·width values in −127…127, map k at [k·h·w, (k+1)·h·w): weight ≈ value · scales[k]. */
+  values: Int8Array;
+  scales: number[];
+}
+
+/** A run's model as the two files tf.loadLayersModel reads. */
+export interface ModelFiles {
+  /** model.json: topology, a weights manifest naming `weightsFileName`, and userDefinedMetadata.isPlayground. */
+  modelJson: string;
+  jsonFileName: string;
+  weightsFileName: string;
+  weights: ArrayBuffer;
+}
