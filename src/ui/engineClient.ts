@@ -21,7 +21,10 @@ export function createEngineWorker(): WorkerLike {
   return new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module', name: 'engine' });
 }
 
-const EVENT_TYPES: ReadonlySet<string> = new Set(['status', 'progress', 'metrics', 'notice', 'finished', 'error']);
+const EVENT_TYPES: ReadonlySet<string> = new Set(['status', 'progress', 'metrics', 'notice', 'finished', 'error', 'prediction', 'firstLayer', 'modelFiles']);
+
+/** The hands-on views' events (src/ui/handsOn/): they go to listeners, not to the page's state. */
+const HANDS_ON_EVENTS: ReadonlySet<EngineEvent['type']> = new Set(['prediction', 'firstLayer', 'modelFiles']);
 
 /** A structural check of a message from the worker; anything else is ignored. */
 export function isEngineEvent(data: unknown): data is EngineEvent {
@@ -208,6 +211,8 @@ export interface UseEngine {
   dismiss: (id: number) => void;
   /** Tears the worker down and starts a fresh one with the current settings (after a fatal error). */
   restartEngine: () => void;
+  /** Every event of the engine (this worker's and any later one's) to `listener`; returns the unsubscribe. */
+  listen: (listener: EngineListener) => () => void;
 }
 
 const READY_STATES: ReadonlySet<string> = new Set(['ready', 'paused', 'running']);
@@ -269,6 +274,7 @@ export function useEngine(
   const revertRef = useRef(onSettingsReverted);
   const raceEndRef = useRef(onRaceEnd);
   const lastStatusRef = useRef<EngineStatus | null>(null);
+  const [listeners] = useState(() => new Set<EngineListener>());
 
   useEffect(() => {
     revertRef.current = onSettingsReverted;
@@ -300,6 +306,8 @@ export function useEngine(
     clearOnZeroRef.current = false;
     store.clear();
     client.subscribe((event) => {
+      for (const l of listeners) l(event);
+      if (HANDS_ON_EVENTS.has(event.type)) return;
       if (event.type === 'metrics') {
         store.append(event);
         return;
@@ -338,7 +346,7 @@ export function useEngine(
       client.terminate();
       if (clientRef.current === client) clientRef.current = null;
     };
-  }, [store, generation, endRace]);
+  }, [store, generation, endRace, listeners]);
 
   const send = useCallback(
     (command: EngineCommand) => {
@@ -406,6 +414,16 @@ export function useEngine(
     setGeneration((g) => g + 1);
   }, []);
 
+  const listen = useCallback(
+    (listener: EngineListener) => {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    [listeners],
+  );
+
   const metrics = useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);
-  return { view, metrics, store, send, startPending, dismiss, restartEngine };
+  return { view, metrics, store, send, startPending, dismiss, restartEngine, listen };
 }

@@ -20,12 +20,13 @@ import { fileURLToPath } from 'node:url';
 import { startStaticServer } from '../../scripts/serve-static.mjs';
 import { WEBGPU_ARGS, findChromium, openPage, TestFailure } from './lib.mjs';
 import { compareScenarios } from './compareScenarios.mjs';
+import { handsOnScenarios } from './handsOnScenarios.mjs';
 import { loopScenarios } from './loopScenarios.mjs';
 import { readoutScenarios } from './readoutScenarios.mjs';
 import { scenarios as pageScenarios, screenshotter } from './scenarios.mjs';
 import { wasmScenarios } from './wasmScenarios.mjs';
 
-const scenarios = [...pageScenarios, ...loopScenarios, ...compareScenarios, ...readoutScenarios, ...wasmScenarios];
+const scenarios = [...pageScenarios, ...loopScenarios, ...compareScenarios, ...readoutScenarios, ...wasmScenarios, ...handsOnScenarios];
 const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
