@@ -38,8 +38,11 @@ export type EngineCommand =
    * a second, between blocks, off the clocks); null stops. Answered by 'prediction' events.
    */
   | { type: 'probe'; requestId: number; input: ProbeInput | null }
-  /** Send every run's first-layer weights now and again as they train ('firstLayer' events), or stop. */
-  | { type: 'watchWeights'; on: boolean }
+  /**
+   * Send every run's first layer now and again as they train ('firstLayer' events), or stop:
+   * its weights, or (view 'change', the default) their change since step 0.
+   */
+  | { type: 'watchWeights'; on: boolean; view?: FirstLayerViewKind }
   /** One run's model in TensorFlow.js's format, with the settings, step and evaluation: a 'modelFiles' event. */
   | { type: 'exportModel'; requestId: number; run: RunId };
 
@@ -272,14 +275,18 @@ export interface ProbePrediction {
  * A run's first layer as small images: the first dense layer's units as input-sized maps (the
  * MLP), or the first convolution's filters (the CNNs); the first `shown` of `units`, quantized.
  */
+export type FirstLayerViewKind = 'weights' | 'change';
+
 export interface FirstLayerView {
   kind: 'dense' | 'conv';
+  /** The weights, or their change since step 0 (the race's shared initial weights). */
+  view: FirstLayerViewKind;
   step: number;
   units: number;
   shown: number;
   height: number;
   width: number;
-  /** shown·height·width values in −127…127, map k at [k·h·w, (k+1)·h·w): weight ≈ value · scales[k]. */
+  /** shown·height·width values in −127…127, map k at [k·h·w, (k+1)·h·w): weight (or change) ≈ value · scales[k]. */
   values: Int8Array;
   scales: number[];
 }

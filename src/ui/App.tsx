@@ -439,6 +439,14 @@ function Playground({
                 {...overlayProps}
               />
             </ErrorBoundary>
+            <ErrorBoundary label="The variance lab">
+              <VarianceLabChart
+                points={metrics.runs.importance.varianceLab ?? NO_LAB_POINTS}
+                interval={settings.varianceLabInterval}
+                explain={EXPLAIN.varianceLab}
+              />
+            </ErrorBoundary>
+            {/* Side by side in a row of the grid: what a person tries once the race runs. */}
             {handsOnDataset ? (
               <ErrorBoundary label="Try the models">
                 <TryModels key={handsOnDataset.name} listen={listen} send={send} ready={hasModels} dataset={handsOnDataset} runs={runIds} />
@@ -446,13 +454,6 @@ function Playground({
             ) : null}
             <ErrorBoundary label="What each run learned">
               <FirstLayer listen={listen} send={send} ready={hasModels} runs={runIds} />
-            </ErrorBoundary>
-            <ErrorBoundary label="The variance lab">
-              <VarianceLabChart
-                points={metrics.runs.importance.varianceLab ?? NO_LAB_POINTS}
-                interval={settings.varianceLabInterval}
-                explain={EXPLAIN.varianceLab}
-              />
             </ErrorBoundary>
             <ErrorBoundary label="The τ chart">
               <TauChart

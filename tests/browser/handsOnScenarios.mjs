@@ -258,7 +258,7 @@ export const handsOnScenarios = [
   },
   {
     id: 32,
-    name: 'what each run learned: both models’ first layers drawn (MLP units, then a CNN’s filters), apart after training; a test image picked on the synthetic set',
+    name: 'what each run learned: both models’ first layers drawn (their change since step 0 and their weights; MLP units, then a CNN’s filters), apart after training; a test image picked on the synthetic set',
     timeout: 300_000,
     async run(ctx) {
       const { page, log } = await ctx.open();
@@ -283,11 +283,10 @@ export const handsOnScenarios = [
       });
       const at0 = [await grid('importance'), await grid('uniform')];
       const a0 = await attrs('importance');
-      check(a0.kind === 'dense' && a0.shown === '16' && a0.units === '128', `MLP first layer: ${JSON.stringify(a0)}`);
+      check(a0.kind === 'dense' && a0.view === 'change' && a0.shown === '16' && a0.units === '128', `MLP first layer: ${JSON.stringify(a0)}`);
       // 16 maps of 28 × 28 in a 4 × 4 grid, one transparent pixel between maps.
       check(at0[0].width === 4 * 29 - 1 && at0[0].height === 4 * 29 - 1, `grid canvas ${at0[0].width}×${at0[0].height}`);
-      check(at0[0].inked > 1000, `only ${at0[0].inked} weights visible in the importance run's grid`);
-      check(JSON.stringify(at0[0].bytes) === JSON.stringify(at0[1].bytes) && a0.step === '0', 'at step 0 (same initial weights) the two runs’ grids differ');
+      check(a0.step === '0' && at0[0].inked === 0 && at0[1].inked === 0, `at step 0 nothing has changed yet, but ${at0[0].inked} and ${at0[1].inked} pixels show a change`);
       await click(page, 'start-button');
       // The weights are read while their card is on screen (clicking Start scrolled to the button).
       await layer.scrollIntoViewIfNeeded();
@@ -297,9 +296,16 @@ export const handsOnScenarios = [
       });
       const trained = [await grid('importance'), await grid('uniform')];
       const trainedStep = (await attrs('importance')).step;
+      check(trained[0].inked > 1000 && trained[1].inked > 1000, `after training only ${trained[0].inked} and ${trained[1].inked} pixels show a change`);
       const apart = trained[0].bytes.reduce((n, v, i) => n + (v !== trained[1].bytes[i] ? 1 : 0), 0);
-      check(apart > 0, 'after training apart the two runs’ first layers look the same');
+      check(apart > 0, 'after training apart the two runs’ first layers changed alike');
       await click(page, 'pause-button');
+      // The weights themselves: identical at step 0 (the same initial weights), now apart.
+      await click(page, 'first-layer-view-weights');
+      await layer.scrollIntoViewIfNeeded();
+      await poll(async () => (await attrs('importance')).view === 'weights', { timeout: 30_000, message: async () => `the weights view did not come: ${JSON.stringify(await attrs('importance'))}` });
+      const weights = await grid('importance');
+      check(weights.inked > 10 * 784, `the weights view shows only ${weights.inked} weights`);
 
       // A CNN: its first convolution's 8 filters of 3 × 3.
       await setSetting(page, 'model', 'cnn-tiny');
@@ -313,7 +319,7 @@ export const handsOnScenarios = [
       check(conv.shown === '8' && conv.units === '8', `CNN first layer: ${JSON.stringify(conv)}`);
       check(convGrid.width === 4 * 4 - 1 && convGrid.height === 2 * 4 - 1 && convGrid.inked > 20, `CNN grid ${convGrid.width}×${convGrid.height}, ${convGrid.inked} visible`);
       check(log.pageErrors.length === 0, `uncaught errors: ${log.pageErrors.slice(0, 3).join(' | ')}`);
-      return `test images 0 and 1 answered by both runs; MLP grid ${at0[0].width}×${at0[0].height} (16 of 128 units), identical at step 0, ${apart} bytes apart at step ${trainedStep}; CNN ${conv.shown} filters, grid ${convGrid.width}×${convGrid.height}`;
+      return `test images 0 and 1 answered by both runs; MLP grid ${at0[0].width}×${at0[0].height} (16 of 128 units): no change at step 0, ${trained[0].inked}/${trained[1].inked} changed pixels at step ${trainedStep}, ${apart} bytes apart; weights view ${weights.inked} visible; CNN ${conv.shown} filters, grid ${convGrid.width}×${convGrid.height}`;
     },
   },
   {

@@ -40,13 +40,8 @@ export async function predictProbabilities(
   }
 }
 
-/**
- * A model's first layer as images: the first dense layer's units, each as a map over the
- * input image, or the first convolution's filters, each as a kh×kw map. Quantized to int8
- * per map (symmetric: weight ≈ value · scale, |value| ≤ 127), so a view of 16 MLP units is
- * 16·784 bytes. Channels of the input are averaged (every dataset here has one).
- */
-export interface FirstLayerMaps {
+/** A model's first layer as float maps: see FirstLayerMaps. */
+export interface FirstLayerValues {
   kind: 'dense' | 'conv';
   /** The layer's name in the model, e.g. "dense_Dense1". */
   layer: string;
@@ -56,7 +51,18 @@ export interface FirstLayerMaps {
   shown: number;
   height: number;
   width: number;
-  /** shown·height·width values, map k at [k·h·w, (k+1)·h·w), row-major. */
+  /** shown·height·width weights, map k at [k·h·w, (k+1)·h·w), row-major. */
+  values: Float32Array;
+}
+
+/**
+ * A model's first layer as images: the first dense layer's units, each as a map over the
+ * input image, or the first convolution's filters, each as a kh×kw map. Quantized to int8
+ * per map (symmetric: weight ≈ value · scale, |value| ≤ 127), so a view of 16 MLP units is
+ * 16·784 bytes. Channels of the input are averaged (every dataset here has one).
+ */
+export interface FirstLayerMaps extends Omit<FirstLayerValues, 'values'> {
+  /** shown·height·width values in −127…127, map k at [k·h·w, (k+1)·h·w). */
   values: Int8Array;
   /** Per map: the weight one step of `values` stands for (max |weight| / 127; 0 for an all-zero map). */
   scales: number[];
@@ -80,6 +86,18 @@ export function quantizeMaps(values: ArrayLike<number>, shown: number, size: num
   return { values: out, scales };
 }
 
+/**
+ * `maps` quantized, less `baseline` (the same maps at an earlier step, e.g. the initial
+ * weights: the result is what training changed) when given.
+ */
+export function quantizeFirstLayer(maps: FirstLayerValues, baseline: Float32Array | null = null): FirstLayerMaps {
+  if (baseline && baseline.length !== maps.values.length) {
+    throw new Error(`quantizeFirstLayer: a baseline of ${baseline.length} values for ${maps.values.length} weights`);
+  }
+  const values = baseline ? maps.values.map((v, i) => v - baseline[i]) : maps.values;
+  return { ...maps, ...quantizeMaps(values, maps.shown, maps.height * maps.width) };
+}
+
 /** The first layer that has weights, when it is a dense layer or a 2-D convolution; else null. */
 function firstWeightedLayer(model: tf.LayersModel): tf.layers.Layer | null {
   const layer = model.layers.find((l) => l.weights.length > 0);
@@ -89,18 +107,18 @@ function firstWeightedLayer(model: tf.LayersModel): tf.layers.Layer | null {
 }
 
 /**
- * The first layer's maps of `model`, at most `maxMaps` of them, read with one device read; null
- * when the first layer with weights is neither dense nor a 2-D convolution, or a dense layer
- * does not read the flattened input image.
+ * The first layer's maps of `model`, at most `maxMaps` of them, in float32, with one device
+ * read; null when the first layer with weights is neither dense nor a 2-D convolution, or a
+ * dense layer does not read the flattened input image.
  */
-export async function firstLayerMaps(model: tf.LayersModel, maxMaps: number): Promise<FirstLayerMaps | null> {
+export async function firstLayerValues(model: tf.LayersModel, maxMaps: number): Promise<FirstLayerValues | null> {
   const layer = firstWeightedLayer(model);
   if (!layer) return null;
   // getWeights() gives the live variables: read them, never dispose them.
   const kernel = layer.getWeights()[0];
   const input = model.inputs[0].shape;
   let maps: tf.Tensor2D;
-  let kind: FirstLayerMaps['kind'];
+  let kind: FirstLayerValues['kind'];
   let height: number;
   let width: number;
   let units: number;
@@ -128,10 +146,16 @@ export async function firstLayerMaps(model: tf.LayersModel, maxMaps: number): Pr
   }
   try {
     const values = shown > 0 ? await maps.data<'float32'>() : new Float32Array(0);
-    return { kind, layer: layer.name, units, shown, height, width, ...quantizeMaps(values, shown, height * width) };
+    return { kind, layer: layer.name, units, shown, height, width, values };
   } finally {
     maps.dispose();
   }
+}
+
+/** The first layer's maps of `model`, quantized (firstLayerValues, then quantizeFirstLayer). */
+export async function firstLayerMaps(model: tf.LayersModel, maxMaps: number): Promise<FirstLayerMaps | null> {
+  const maps = await firstLayerValues(model, maxMaps);
+  return maps ? quantizeFirstLayer(maps) : null;
 }
 
 /** One model as the two files of TensorFlow.js's layers format. */

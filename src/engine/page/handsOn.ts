@@ -10,8 +10,8 @@
 // training is paused, so what the page shows is the models as they are.
 import type * as tf from '@tensorflow/tfjs';
 import type { LogitsModel } from '../../is';
-import { firstLayerMaps, modelFileSet, predictProbabilities } from '../core/inspect';
-import type { DatasetInfo, EngineCommand, EngineEvent, EvalPoint, FirstLayerView, ProbeInput, ProbePrediction, RunId } from '../protocol';
+import { firstLayerValues, modelFileSet, predictProbabilities, quantizeFirstLayer } from '../core/inspect';
+import type { DatasetInfo, EngineCommand, EngineEvent, EvalPoint, FirstLayerView, FirstLayerViewKind, ProbeInput, ProbePrediction, RunId } from '../protocol';
 import type { Settings } from '../settings';
 
 export type HandsOnCommand = Extract<EngineCommand, { type: 'probe' | 'watchWeights' | 'exportModel' }>;
@@ -79,6 +79,9 @@ const NEVER: Sent = { key: '', at: -Infinity };
 export class HandsOn {
   private probe: PreparedProbe | null = null;
   private watching = false;
+  private view: FirstLayerViewKind = 'change';
+  /** Each run's first-layer maps at step 0, read when it is first seen there: what 'change' subtracts. */
+  private readonly initial = new WeakMap<HandsOnRun, Float32Array>();
   private predicted: Sent = NEVER;
   private weighed: Sent = NEVER;
   /** Tells runs apart across rebuilds (a reset makes new runs at the same steps). */
@@ -104,6 +107,7 @@ export class HandsOn {
         return this.refresh(true);
       case 'watchWeights':
         this.watching = cmd.on;
+        this.view = cmd.view ?? 'change';
         this.weighed = NEVER;
         return cmd.on ? this.refresh(true) : undefined;
       case 'exportModel':
@@ -120,6 +124,7 @@ export class HandsOn {
   async refresh(idle: boolean): Promise<void> {
     const runs = this.source.runs();
     if (runs.length === 0) return;
+    await this.keepInitial(runs);
     const now = this.now();
     if (this.probe) {
       const key = this.key(runs, (r) => r.step);
@@ -213,12 +218,30 @@ export class HandsOn {
   private async sendWeights(runs: readonly HandsOnRun[]): Promise<void> {
     const out: Partial<Record<RunId, FirstLayerView>> = {};
     for (const run of runs) {
-      const maps = await firstLayerMaps(run.model, MAX_MAPS);
-      if (!maps) continue;
-      const { kind, units, shown, height, width, values, scales } = maps;
-      out[run.id as RunId] = { kind, step: run.step, units, shown, height, width, values, scales };
+      const now = await firstLayerValues(run.model, MAX_MAPS);
+      if (!now) continue;
+      // The change since step 0 where that is known (a run first seen later shows its weights).
+      const baseline = this.view === 'change' ? (this.initial.get(run) ?? null) : null;
+      const { kind, units, shown, height, width, values, scales } = quantizeFirstLayer(now, baseline);
+      out[run.id as RunId] = { kind, view: baseline ? 'change' : 'weights', step: run.step, units, shown, height, width, values, scales };
     }
     this.emit({ type: 'firstLayer', runs: out });
+  }
+
+  /**
+   * Reads the first layer of runs at step 0 not seen before (after init, reset or a restart; a
+   * small read off the clocks), so that their change can be shown whenever the page asks.
+   */
+  private async keepInitial(runs: readonly HandsOnRun[]): Promise<void> {
+    for (const run of runs) {
+      if (run.step !== 0 || this.initial.has(run)) continue;
+      try {
+        const maps = await firstLayerValues(run.model, MAX_MAPS);
+        if (maps) this.initial.set(run, maps.values);
+      } catch {
+        /* the weights view then shows the weights themselves; a failing device reports elsewhere */
+      }
+    }
   }
 
   // ---- keeping a model --------------------------------------------------------------------

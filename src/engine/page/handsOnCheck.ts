@@ -38,8 +38,12 @@ export function checkHandsOnCommand(type: HandsOnCommand['type'], value: Record<
       const input = checkInput(value.input);
       return typeof input === 'string' ? input : { type, requestId: value.requestId, input };
     }
-    case 'watchWeights':
-      return typeof value.on === 'boolean' ? { type, on: value.on } : 'watchWeights: "on" must be true or false';
+    case 'watchWeights': {
+      if (typeof value.on !== 'boolean') return 'watchWeights: "on" must be true or false';
+      const { view } = value;
+      if (view === undefined) return { type, on: value.on };
+      return view === 'weights' || view === 'change' ? { type, on: value.on, view } : 'watchWeights: "view" must be "weights" or "change" when given';
+    }
     case 'exportModel': {
       if (!isRequestId(value.requestId)) return 'exportModel: "requestId" must be a whole number ≥ 0';
       const run = value.run;

@@ -1,10 +1,12 @@
-// "What each run learned": both runs' first-layer weights as images, side by side (the MLP's
-// first dense units as maps over the input image, a CNN's first convolution filters), refreshed
-// with the evaluations while the card is on screen; and "Keep a model": a run's trained model
+// "What each run learned": both runs' first layers as images, side by side (the MLP's first
+// dense units as maps over the input image, a CNN's first convolution filters): by default what
+// training changed in them since step 0 (both runs start from the same weights, so this is what
+// each run's sampling taught it), or the weights themselves; refreshed with the evaluations
+// while the card is on screen. And "Keep a model": a run's trained model
 // downloaded in TensorFlow.js's own format (model.json + weights .bin, what tf.loadLayersModel
 // reads), with the settings, step and evaluation in model.json's userDefinedMetadata.
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
-import type { EngineCommand, FirstLayerView, ModelFiles, RunId } from '../../engine/protocol';
+import type { EngineCommand, FirstLayerView, FirstLayerViewKind, ModelFiles, RunId } from '../../engine/protocol';
 import { RUN_COLORS, RUN_LABELS } from '../charts/common';
 import { downloadBlob } from '../export';
 import { mapGrid, sharedScales } from './weightImages';
@@ -30,6 +32,7 @@ function WeightGrid({ id, view, unitMax }: { id: RunId; view: FirstLayerView | u
       data-state={view ? 'shown' : 'waiting'}
       data-step={view?.step ?? ''}
       data-kind={view?.kind ?? ''}
+      data-view={view?.view ?? ''}
       data-shown={view?.shown ?? ''}
       data-units={view?.units ?? ''}
     >
@@ -45,12 +48,15 @@ function WeightGrid({ id, view, unitMax }: { id: RunId; view: FirstLayerView | u
 
 /** The sentence under the title: what the maps are, from the first view that came. */
 function describe(view: FirstLayerView | undefined): string {
-  if (!view) return 'The first layer’s weights of each run, once the models are built.';
+  if (!view) return 'The first layer of each run, once the models are built.';
+  const what = view.view === 'change' ? 'how much training changed each weight since step 0' : 'its weights';
   if (view.kind === 'dense') {
-    return `The first ${view.shown} of the ${view.units} units of the first dense layer, each as a ${view.height} × ${view.width} map of the weights it gives the input pixels.`;
+    return `The first ${view.shown} of the ${view.units} units of the first dense layer, each a ${view.height} × ${view.width} map over the input pixels: ${what}.`;
   }
-  return `The ${view.shown === view.units ? view.units : `first ${view.shown} of ${view.units}`} filters of the first convolution, each ${view.height} × ${view.width}.`;
+  return `The ${view.shown === view.units ? view.units : `first ${view.shown} of ${view.units}`} filters of the first convolution, each ${view.height} × ${view.width}: ${what}.`;
 }
+
+const VIEW_LABELS: Record<FirstLayerViewKind, string> = { change: 'Change since step 0', weights: 'Weights' };
 
 /** A kept model's files, as links that stay until the next download (in case the browser held one back). */
 interface Kept {
@@ -60,6 +66,7 @@ interface Kept {
 
 function FirstLayerCard({ listen, send, ready, runs }: FirstLayerProps) {
   const [views, setViews] = useState<Partial<Record<RunId, FirstLayerView>>>({});
+  const [viewKind, setViewKind] = useState<FirstLayerViewKind>('change');
   const [onScreen, setOnScreen] = useState(true);
   const [pending, setPending] = useState<{ requestId: number; run: RunId } | null>(null);
   const [kept, setKept] = useState<Kept | null>(null);
@@ -77,8 +84,8 @@ function FirstLayerCard({ listen, send, ready, runs }: FirstLayerProps) {
 
   useEffect(() => {
     if (!ready) return;
-    send({ type: 'watchWeights', on: onScreen });
-  }, [ready, onScreen, send]);
+    send({ type: 'watchWeights', on: onScreen, view: viewKind });
+  }, [ready, onScreen, viewKind, send]);
   useEffect(() => () => send({ type: 'watchWeights', on: false }), [send]);
 
   useEngineEvents(listen, ['firstLayer', 'modelFiles', 'error'], (e) => {
@@ -107,14 +114,21 @@ function FirstLayerCard({ listen, send, ready, runs }: FirstLayerProps) {
         <h3>What each run learned</h3>
         <p className="subtitle">{describe(first)}</p>
       </div>
+      <div className="source-tabs" role="group" aria-label="What the maps show">
+        {(['change', 'weights'] as const).map((k) => (
+          <button key={k} type="button" className={viewKind === k ? 'on' : ''} aria-pressed={viewKind === k} data-testid={`first-layer-view-${k}`} onClick={() => setViewKind(k)}>
+            {VIEW_LABELS[k]}
+          </button>
+        ))}
+      </div>
       <div className="weight-pair">
         {runs.map((id) => (
           <WeightGrid key={id} id={id} view={views[id]} unitMax={unitMax} />
         ))}
       </div>
       <p className="muted weight-legend">
-        <span className="key positive" aria-hidden="true" /> positive <span className="key negative" aria-hidden="true" /> negative weight; unit k of both runs
-        on one scale. Both started from the same weights, so a difference is what the sampling taught.
+        <span className="key positive" aria-hidden="true" /> positive <span className="key negative" aria-hidden="true" /> negative; unit k of both runs on
+        one scale. Both runs started from the same weights, so where their maps differ, their sampling taught them differently.
       </p>
       <div className="keep-model" aria-label="Keep a model">
         <strong>Keep a model</strong>

@@ -29,13 +29,12 @@ export function ProbabilityBars({ prediction, classNames, runs, trueLabel = null
   const best = new Map(answers.map(({ id, answer }) => [id, answer ? argMax(answer.probabilities) : -1]));
   return (
     <div className="prob-bars" data-testid="probabilities" data-state={prediction ? 'shown' : 'waiting'} {...data}>
-      <div className="prob-head" aria-hidden="true">
-        <span />
+      <div className="prob-legend" aria-hidden="true">
         {answers.map(({ id, answer }) => (
           <span key={id} className="prob-run">
             <span className="swatch" style={{ background: RUN_COLORS[id] }} />
             {RUN_LABELS[id]}
-            {answer ? <span className="muted"> · step {answer.step.toLocaleString('en')}</span> : null}
+            <span className="muted">{answer ? ` · step ${answer.step.toLocaleString('en')}` : ' · waiting'}</span>
           </span>
         ))}
       </div>
@@ -45,21 +44,23 @@ export function ProbabilityBars({ prediction, classNames, runs, trueLabel = null
             <span className="prob-class" title={trueLabel === k ? 'the true class' : undefined}>
               {name}
             </span>
-            {answers.map(({ id, answer }) => {
-              const p = answer?.probabilities[k] ?? 0;
-              return (
-                <span
-                  key={id}
-                  className={`prob-cell${best.get(id) === k ? ' top' : ''}`}
-                  aria-label={answer ? `${RUN_LABELS[id]}: ${percent(p)} % ${name}` : undefined}
-                >
-                  <span className="prob-track">
-                    <span className="prob-fill" style={{ width: `${(100 * p).toFixed(1)}%`, background: RUN_COLORS[id] }} />
+            <span className="prob-pair">
+              {answers.map(({ id, answer }) => {
+                const p = answer?.probabilities[k] ?? 0;
+                return (
+                  <span
+                    key={id}
+                    className={`prob-cell${best.get(id) === k ? ' top' : ''}`}
+                    aria-label={answer ? `${RUN_LABELS[id]}: ${percent(p)} % ${name}` : undefined}
+                  >
+                    <span className="prob-track">
+                      <span className="prob-fill" style={{ width: `${(100 * p).toFixed(1)}%`, background: RUN_COLORS[id] }} />
+                    </span>
+                    <span className="prob-value">{answer ? `${percent(p)}%` : '–'}</span>
                   </span>
-                  <span className="prob-value">{answer ? `${percent(p)}%` : '–'}</span>
-                </span>
-              );
-            })}
+                );
+              })}
+            </span>
           </li>
         ))}
       </ol>

@@ -107,25 +107,50 @@ describe('probe: both runs classify a picture', () => {
 });
 
 describe('watchWeights: the first layer as images, with the evaluations', () => {
-  it('the MLP’s first 16 units per run: identical at step 0, apart after training, refreshed at evaluation steps', async () => {
+  it('the MLP’s first 16 units per run: no change at step 0, apart after training, refreshed at evaluation steps', async () => {
     const h = await ready({ evalInterval: 5, mode: 'importance' });
     await h.engine.handle({ type: 'watchWeights', on: true });
     const [first] = h.of('firstLayer');
     const imp = first.runs.importance!;
-    expect(imp).toMatchObject({ kind: 'dense', step: 0, units: 128, shown: 16, height: 8, width: 8 });
+    expect(imp).toMatchObject({ kind: 'dense', view: 'change', step: 0, units: 128, shown: 16, height: 8, width: 8 });
     expect(imp.values).toHaveLength(16 * 64);
-    expect(first.runs.uniform!.values).toEqual(imp.values);
+    // Nothing trained yet: no change, in either run.
+    expect(imp.values.every((v) => v === 0) && first.runs.uniform!.values.every((v) => v === 0)).toBe(true);
     await runFor(h, 20);
     const views = h.of('firstLayer');
     expect(views.length).toBeGreaterThan(1);
     for (const v of views) expect(v.runs.importance!.step % 5).toBe(0);
     const last = views.at(-1)!;
     expect(last.runs.importance!.step).toBeGreaterThan(0);
+    expect(last.runs.importance!.values.some((v) => v !== 0)).toBe(true);
     expect(last.runs.uniform!.values).not.toEqual(last.runs.importance!.values);
     await h.engine.handle({ type: 'watchWeights', on: false });
     const n = h.of('firstLayer').length;
     for (let i = 0; i < 5; i++) await h.engine.handle({ type: 'step' });
     expect(h.of('firstLayer')).toHaveLength(n);
+  });
+
+  it("'change' is the weights now less the weights at step 0, to within the quantization", async () => {
+    const h = await ready({ mode: 'importance' });
+    await h.engine.handle({ type: 'watchWeights', on: true, view: 'weights' });
+    const start = h.of('firstLayer').at(-1)!.runs.importance!;
+    expect(start.view).toBe('weights');
+    for (let i = 0; i < 6; i++) await h.engine.handle({ type: 'step' });
+    await h.engine.handle({ type: 'watchWeights', on: true, view: 'weights' });
+    const now = h.of('firstLayer').at(-1)!.runs.importance!;
+    await h.engine.handle({ type: 'watchWeights', on: true, view: 'change' });
+    const change = h.of('firstLayer').at(-1)!.runs.importance!;
+    expect([now.step, change.step, change.view]).toEqual([6, 6, 'change']);
+    const size = 64;
+    for (let k = 0; k < 16; k++) {
+      // Each of the three quantized maps is within half of its own step.
+      const slack = (start.scales[k] + now.scales[k] + change.scales[k]) / 2 + 1e-7;
+      for (let p = 0; p < size; p++) {
+        const i = k * size + p;
+        expect(Math.abs(change.values[i] * change.scales[k] - (now.values[i] * now.scales[k] - start.values[i] * start.scales[k]))).toBeLessThanOrEqual(slack);
+      }
+    }
+    expect(change.values.some((v) => v !== 0)).toBe(true);
   });
 });
 
@@ -181,6 +206,8 @@ describe('checkCommand: the hands-on commands', () => {
     expect(checkCommand({ type: 'probe', requestId: 2, input: { kind: 'pixels', pixels, extra: 1 } })).toEqual({ type: 'probe', requestId: 2, input: { kind: 'pixels', pixels } });
     expect(checkCommand({ type: 'probe', requestId: 0, input: null })).toEqual({ type: 'probe', requestId: 0, input: null });
     expect(checkCommand({ type: 'watchWeights', on: true })).toEqual({ type: 'watchWeights', on: true });
+    expect(checkCommand({ type: 'watchWeights', on: true, view: 'weights' })).toEqual({ type: 'watchWeights', on: true, view: 'weights' });
+    expect(checkCommand({ type: 'watchWeights', on: true, view: 'delta' })).toMatch(/"view" must be "weights" or "change"/);
     expect(checkCommand({ type: 'exportModel', requestId: 1, run: 'uniform' })).toEqual({ type: 'exportModel', requestId: 1, run: 'uniform' });
     expect(checkCommand({ type: 'probe', requestId: -1, input: null })).toMatch(/"requestId" must be a whole number/);
     expect(checkCommand({ type: 'probe', requestId: 1, input: { kind: 'pixels', pixels: [0.5] } })).toMatch(/"pixels" must be a Float32Array/);

@@ -3,7 +3,7 @@
 // loaded back with tf.loadLayersModel giving the same predictions.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { QUANT_MAX, firstLayerMaps, modelFileSet, predictProbabilities, quantizeMaps } from '../../../src/engine/core/inspect';
+import { QUANT_MAX, firstLayerMaps, modelFileSet, predictProbabilities, quantizeFirstLayer, quantizeMaps } from '../../../src/engine/core/inspect';
 import { asLogitsModel } from '../../../src/is';
 import { createRng } from '../../../src/is/rng';
 import { buildModel, type ModelName } from '../../../src/models';
@@ -93,6 +93,16 @@ describe('quantizeMaps', () => {
       const k = Math.floor(i / 3);
       expect(Math.abs(q[i] * scales[k] - v[i])).toBeLessThanOrEqual(scales[k] / 2 + 1e-15);
     }
+  });
+});
+
+describe('quantizeFirstLayer', () => {
+  it('less a baseline: the change, quantized per map', () => {
+    const maps = { kind: 'conv' as const, layer: 'c', units: 2, shown: 2, height: 1, width: 2, values: Float32Array.from([0.5, 0.25, 1, 1]) };
+    const change = quantizeFirstLayer(maps, Float32Array.from([0.25, 0.25, 1, 0.5]));
+    expect(change.scales).toEqual([0.25 / QUANT_MAX, 0.5 / QUANT_MAX]);
+    expect(Array.from(change.values)).toEqual([127, 0, 0, 127]);
+    expect(() => quantizeFirstLayer(maps, new Float32Array(3))).toThrow(/a baseline of 3 values for 4 weights/);
   });
 });
 

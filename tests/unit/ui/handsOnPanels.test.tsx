@@ -108,12 +108,14 @@ describe('try the models', () => {
 describe('what each run learned, and keeping a model', () => {
   it('watches the weights once there are models and draws both runs’ views with their steps', () => {
     const { el } = renderReady();
-    expect(sentOf('watchWeights').at(-1)).toEqual({ type: 'watchWeights', on: true });
-    const v: FirstLayerView = { kind: 'dense', step: 25, units: 128, shown: 16, height: 28, width: 28, values: new Int8Array(16 * 784), scales: new Array(16).fill(0.01) };
+    expect(sentOf('watchWeights').at(-1)).toEqual({ type: 'watchWeights', on: true, view: 'change' });
+    const v: FirstLayerView = { kind: 'dense', view: 'change', step: 25, units: 128, shown: 16, height: 28, width: 28, values: new Int8Array(16 * 784), scales: new Array(16).fill(0.01) };
     worker.emit({ type: 'firstLayer', runs: { importance: v, uniform: { ...v, step: 25 } } });
     expect(byId(el, 'first-layer-importance')!.getAttribute('data-state')).toBe('shown');
     expect(byId(el, 'first-layer-uniform')!.getAttribute('data-step')).toBe('25');
-    expect(byId(el, 'first-layer')!.textContent).toContain('The first 16 of the 128 units of the first dense layer');
+    expect(byId(el, 'first-layer')!.textContent).toContain('The first 16 of the 128 units of the first dense layer, each a 28 × 28 map over the input pixels: how much training changed each weight since step 0');
+    click(byId(el, 'first-layer-view-weights'));
+    expect(sentOf('watchWeights').at(-1)).toEqual({ type: 'watchWeights', on: true, view: 'weights' });
   });
 
   it('Keep a model asks for the run’s files and downloads both, keeping links to them', () => {

@@ -6,7 +6,7 @@ import { NEGATIVE_RGB, POSITIVE_RGB, gridColumns, mapGrid, sharedScales } from '
 
 /** A view of `shown` maps of 2 × 2 with the given quantized values and scales. */
 function view(values: number[], scales: number[]): FirstLayerView {
-  return { kind: 'conv', step: 0, units: scales.length, shown: scales.length, height: 2, width: 2, values: Int8Array.from(values), scales };
+  return { kind: 'conv', view: 'weights', step: 0, units: scales.length, shown: scales.length, height: 2, width: 2, values: Int8Array.from(values), scales };
 }
 
 describe('sharedScales', () => {
