@@ -163,8 +163,9 @@ export class Engine {
   // ---- commands -----------------------------------------------------------------------
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    // After every job (a command, a training round), between blocks: the hands-on views catch up.
-    const result = this.chain.then(fn).finally(() => this.handsOn.refresh(this.state !== 'running'));
+    // After every job (a command, a training round), between blocks: the hands-on views catch up
+    // (not on a lost device, whose reads would only fail).
+    const result = this.chain.then(fn).finally(() => (this.fatal ? undefined : this.handsOn.refresh(this.state !== 'running')));
     this.chain = result.then(() => undefined, () => undefined);
     return result;
   }
