@@ -266,6 +266,9 @@ export const handsOnScenarios = [
       await waitReady(page, log, { timeout: FIRST_STEP_TIMEOUT });
       // The synthetic set: no drawing, a test image with its class, answered by both runs.
       check((await page.locator(tid('probe-source-draw')).count()) === 0, 'drawing is offered on the synthetic set');
+      // The card asks the engine only while it is on screen.
+      check((await page.locator(tid('probabilities')).first().getAttribute('data-state')) === 'waiting', 'answers came for a card nobody can see');
+      await page.locator(tid('try-models')).first().scrollIntoViewIfNeeded();
       const first = await newAnswers(page, log, 'null', 'test image 0');
       check(/Test image 0 · true class/.test(await text(page, 'test-image-caption')), `caption "${await text(page, 'test-image-caption')}"`);
       check((await canvasPixels(page, '[data-testid="test-image"]')).bytes.some((v, i) => i % 4 === 0 && v > 0), 'test image 0 is not drawn');
@@ -333,7 +336,8 @@ export const handsOnScenarios = [
       await click(page, 'start-button');
       await poll(async () => (await steps(page)).importance >= 6, { timeout: FIRST_STEP_TIMEOUT, message: async () => `training did not start: ${await describe(page, log)}` });
       await click(page, 'pause-button');
-      // Paused: the page's answer for test image 0 is the model as it stands.
+      // Paused: the page's answer for test image 0 (asked for once its card is on screen) is the model as it stands.
+      await page.locator(tid('try-models')).first().scrollIntoViewIfNeeded();
       let shown = null;
       await poll(
         async () => {

@@ -3,7 +3,7 @@
 // a transparent canvas and the drawing is read back as its alpha channel (ink in [0, 1]),
 // whatever colour the theme draws them in. The ink is reported at most every INK_INTERVAL_MS
 // while a stroke goes on, and once when it ends.
-import { useCallback, useEffect, useRef, type PointerEvent as ReactPointerEvent } from 'react';
+import { useCallback, useRef, type PointerEvent as ReactPointerEvent } from 'react';
 import { inkOfRgba } from './digitPreprocess';
 
 /** Pixels of the drawing (the canvas's own size; CSS scales it to the page). */
@@ -16,8 +16,6 @@ export interface DrawPadProps {
   /** The drawing's ink (PAD_SIZE × PAD_SIZE, row-major, [0, 1]). */
   onInk: (ink: Float32Array, width: number, height: number) => void;
   onClear: () => void;
-  /** Changing it clears the pad (e.g. a new dataset). */
-  resetKey?: string;
 }
 
 function context(canvas: HTMLCanvasElement | null): CanvasRenderingContext2D | null {
@@ -28,7 +26,7 @@ function context(canvas: HTMLCanvasElement | null): CanvasRenderingContext2D | n
   }
 }
 
-export function DrawPad({ onInk, onClear, resetKey }: DrawPadProps) {
+export function DrawPad({ onInk, onClear }: DrawPadProps) {
   const ref = useRef<HTMLCanvasElement>(null);
   const stroke = useRef<{ id: number; x: number; y: number } | null>(null);
   const lastInk = useRef(-Infinity);
@@ -44,8 +42,6 @@ export function DrawPad({ onInk, onClear, resetKey }: DrawPadProps) {
     context(ref.current)?.clearRect(0, 0, PAD_SIZE, PAD_SIZE);
     stroke.current = null;
   }, []);
-
-  useEffect(() => clear(), [clear, resetKey]);
 
   /** The pointer's position in the canvas's own pixels. */
   const at = (e: ReactPointerEvent | PointerEvent): { x: number; y: number } => {

@@ -10,7 +10,7 @@ import type { EngineCommand, FirstLayerView, FirstLayerViewKind, ModelFiles, Run
 import { RUN_COLORS, RUN_LABELS } from '../charts/common';
 import { downloadBlob } from '../export';
 import { mapGrid, sharedScales } from './weightImages';
-import { useCanvasImage, useEngineEvents, type Listen } from './useEngineEvents';
+import { useCanvasImage, useEngineEvents, useOnScreen, type Listen } from './useEngineEvents';
 
 export interface FirstLayerProps {
   listen: Listen;
@@ -67,20 +67,12 @@ interface Kept {
 function FirstLayerCard({ listen, send, ready, runs }: FirstLayerProps) {
   const [views, setViews] = useState<Partial<Record<RunId, FirstLayerView>>>({});
   const [viewKind, setViewKind] = useState<FirstLayerViewKind>('change');
-  const [onScreen, setOnScreen] = useState(true);
   const [pending, setPending] = useState<{ requestId: number; run: RunId } | null>(null);
   const [kept, setKept] = useState<Kept | null>(null);
   const requests = useRef(0);
   const cardRef = useRef<HTMLElement>(null);
-
   // Weights are read only while the card is on screen (where the browser can tell).
-  useEffect(() => {
-    const el = cardRef.current;
-    if (!el || typeof IntersectionObserver === 'undefined') return;
-    const observer = new IntersectionObserver((entries) => setOnScreen(entries.some((e) => e.isIntersecting)), { rootMargin: '200px' });
-    observer.observe(el);
-    return () => observer.disconnect();
-  }, []);
+  const onScreen = useOnScreen(cardRef);
 
   useEffect(() => {
     if (!ready) return;

@@ -7,7 +7,7 @@ import type { EngineCommand, ProbeInput, ProbePrediction, RunId } from '../../en
 import { centreDigit, MNIST_LAYOUT } from './digitPreprocess';
 import { DrawPad } from './DrawPad';
 import { ProbabilityBars } from './ProbabilityBars';
-import { greyRgba, useCanvasImage, useEngineEvents, type Listen } from './useEngineEvents';
+import { greyRgba, useCanvasImage, useEngineEvents, useOnScreen, type Listen } from './useEngineEvents';
 
 export interface HandsOnDataset {
   name: string;
@@ -55,9 +55,12 @@ function TryModelsCard({ listen, send, ready, dataset, runs }: TryModelsProps) {
     return drawn ? { kind: 'pixels', pixels: drawn } : null;
   }, [source, testIndex, drawn]);
 
+  // Asked only while the card is on screen (the engine then answers again as the runs train).
+  const cardRef = useRef<HTMLElement>(null);
+  const onScreen = useOnScreen(cardRef);
   useEffect(() => {
-    if (ready) send({ type: 'probe', requestId, input });
-  }, [ready, requestId, input, send]);
+    if (ready) send({ type: 'probe', requestId, input: onScreen ? input : null });
+  }, [ready, requestId, input, onScreen, send]);
   // Leaving the page section (or a new dataset) stops the answers.
   useEffect(() => () => send({ type: 'probe', requestId: 0, input: null }), [send]);
 
@@ -85,7 +88,7 @@ function TryModelsCard({ listen, send, ready, dataset, runs }: TryModelsProps) {
   const testRgba = useMemo(() => (testInput ? greyRgba(testInput.pixels, 255) : null), [testInput]);
 
   return (
-    <section className="card hands-on try-models" data-testid="try-models" aria-label="Try the models">
+    <section ref={cardRef} className="card hands-on try-models" data-testid="try-models" aria-label="Try the models">
       <div className="card-head">
         <h3>Try the models</h3>
         <p className="subtitle">

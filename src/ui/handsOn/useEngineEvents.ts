@@ -1,6 +1,6 @@
-// Hooks shared by the hands-on panels: the engine's events of one type, and a canvas that
-// shows an RGBA image.
-import { useEffect, useRef, type RefObject } from 'react';
+// Hooks shared by the hands-on panels: the engine's events of some types, whether a card is on
+// screen, and a canvas that shows an RGBA image.
+import { useEffect, useRef, useState, type RefObject } from 'react';
 import type { EngineEvent } from '../../engine/protocol';
 import type { EngineListener } from '../engineClient';
 
@@ -19,6 +19,22 @@ export function useEngineEvents<T extends EngineEvent['type']>(listen: Listen, t
       if (wanted.has(event.type)) handlerRef.current(event as Extract<EngineEvent, { type: T }>);
     });
   }, [listen, key]);
+}
+
+/**
+ * Whether the element is on screen or within 200 px of it (IntersectionObserver), so a panel
+ * asks the engine for work only while someone can see it. Where the browser cannot tell, true.
+ */
+export function useOnScreen(ref: RefObject<HTMLElement | null>): boolean {
+  const [onScreen, setOnScreen] = useState(() => typeof IntersectionObserver === 'undefined');
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || typeof IntersectionObserver === 'undefined') return;
+    const observer = new IntersectionObserver((entries) => setOnScreen(entries.some((e) => e.isIntersecting)), { rootMargin: '200px' });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [ref]);
+  return onScreen;
 }
 
 /** Draws `rgba` (width × height) on the canvas whenever it changes; the canvas takes the image's size. */
