@@ -3,10 +3,11 @@
 // EngineCommand. It checks only the envelope
 // (an object, a known type, the right field types); the settings' values are the engine's
 // to check (settings.ts), so every error about a value names the setting.
+import { checkHandsOnCommand } from './handsOnCheck';
 import type { EngineCommand } from './protocol';
 import type { Settings } from './settings';
 
-const COMMAND_TYPES = ['init', 'start', 'pause', 'step', 'reset', 'update', 'visibility'] as const;
+const COMMAND_TYPES = ['init', 'start', 'pause', 'step', 'reset', 'update', 'visibility', 'probe', 'watchWeights', 'exportModel'] as const;
 type CommandType = (typeof COMMAND_TYPES)[number];
 
 /** How a value looks, for an error message: "null", "an array", "a number", … */
@@ -65,6 +66,10 @@ export function checkCommand(value: unknown): EngineCommand | string {
       if (typeof hidden !== 'boolean') return `visibility: "hidden" must be true or false, got ${describeValue(hidden)}`;
       return { type, hidden };
     }
+    case 'probe':
+    case 'watchWeights':
+    case 'exportModel':
+      return checkHandsOnCommand(type, value);
     default:
       return { type };
   }

@@ -32,7 +32,20 @@ export type EngineCommand =
    * hidden pauses training unless trainWhenHidden, and shown resumes what it paused; a block
    * the page was hidden during is not timed by the wall clock (docs/method.md §7).
    */
-  | { type: 'visibility'; hidden: boolean };
+  | { type: 'visibility'; hidden: boolean }
+  // ---- hands-on (src/engine/page/handsOn.ts; the payload types at the end of this file) ----
+  /**
+   * Classify `input` with every run's model now, and again as they train (at most a few times
+   * a second, between blocks, off the clocks); null stops. Answered by 'prediction' events.
+   */
+  | { type: 'probe'; requestId: number; input: ProbeInput | null }
+  /**
+   * Send every run's first layer now and again as they train ('firstLayer' events), or stop:
+   * its weights, or (view 'change', the default) their change since step 0.
+   */
+  | { type: 'watchWeights'; on: boolean; view?: FirstLayerViewKind }
+  /** One run's model in TensorFlow.js's format, with the settings, step and evaluation: a 'modelFiles' event. */
+  | { type: 'exportModel'; requestId: number; run: RunId };
 
 // ---- worker → UI ----------------------------------------------------------------------
 
@@ -244,4 +257,55 @@ export type EngineEvent =
    */
   | { type: 'raceEnded'; reason: 'reset' | 'restart' }
   /** `fatal` errors need a new init (e.g. lost GPU device); others leave the engine usable. */
-  | { type: 'error'; message: string; fatal: boolean };
+  | { type: 'error'; message: string; fatal: boolean }
+  // ---- hands-on (payload types below) ----
+  | { type: 'prediction'; prediction: ProbePrediction }
+  | { type: 'firstLayer'; runs: Partial<Record<RunId, FirstLayerView>> }
+  | { type: 'modelFiles'; requestId: number; run: RunId; files: ModelFiles };
+
+// ---- hands-on: try the models, see their first layer, keep one ------------------------------
+
+/** What the runs' models are asked to classify ('probe' command). */
+export type ProbeInput =
+  /** A picture the person made: h·w·c model inputs in [0, 1], row-major (as the dataset's bytes / 255). */
+  | { kind: 'pixels'; pixels: Float32Array }
+  /** Image `index` of the test split. */
+  | { kind: 'test'; index: number };
+
+/** Every run's answer for the probe input, each at its own step. */
+export interface ProbePrediction {
+  /** The probe command's requestId: an answer to an input the page has since replaced can be dropped. */
+  requestId: number;
+  /** For a test image: its index, its true label and its uint8 pixels (h·w·c), to show it. */
+  input: { kind: 'pixels' } | { kind: 'test'; index: number; label: number; pixels: Uint8Array };
+  runs: Partial<Record<RunId, { step: number; probabilities: number[] }>>;
+}
+
+/**
+ * A run's first layer as small images: the first dense layer's units as input-sized maps (the
+ * MLP), or the first convolution's filters (the CNNs); the first `shown` of `units`, quantized.
+ */
+export type FirstLayerViewKind = 'weights' | 'change';
+
+export interface FirstLayerView {
+  kind: 'dense' | 'conv';
+  /** The weights, or their change since step 0 (the race's shared initial weights). */
+  view: FirstLayerViewKind;
+  step: number;
+  units: number;
+  shown: number;
+  height: number;
+  width: number;
+  /** shown·height·width values in −127…127, map k at [k·h·w, (k+1)·h·w): weight (or change) ≈ value · scales[k]. */
+  values: Int8Array;
+  scales: number[];
+}
+
+/** A run's model as the two files tf.loadLayersModel reads. */
+export interface ModelFiles {
+  /** model.json: topology, a weights manifest naming `weightsFileName`, and userDefinedMetadata.isPlayground. */
+  modelJson: string;
+  jsonFileName: string;
+  weightsFileName: string;
+  weights: ArrayBuffer;
+}

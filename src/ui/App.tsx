@@ -42,7 +42,10 @@ import {
 } from './Explain';
 import { downloadText, fileStamp, metricsToCsv, metricsToJson } from './export';
 import type { MetricsSnapshot } from './metricsStore';
+import { FirstLayer } from './handsOn/FirstLayer';
+import { TryModels, type HandsOnDataset } from './handsOn/TryModels';
 import { SampleGrid } from './SampleGrid';
+import { SettingsDrawer, SettingsToggle } from './SettingsDrawer';
 import { Presets } from './Presets';
 import { Readout } from './Readout';
 import { copyText, pinBackend, shareLink, syncUrl } from './share';
@@ -74,6 +77,9 @@ const EXPLAIN = {
 const WEIGHT_MARKER = { x: 1, label: 'uniform w = 1' };
 const NO_CLASSES: string[] = [];
 const NO_LAB_POINTS: readonly VarianceLabPoint[] = [];
+const BOTH_RUNS: readonly RunId[] = ['importance', 'uniform'];
+const IMPORTANCE_ONLY: readonly RunId[] = ['importance'];
+const HAS_MODELS: ReadonlySet<string> = new Set(['ready', 'paused', 'running']);
 
 const lastOf = <T,>(a: readonly T[]): T | null => (a.length ? a[a.length - 1] : null);
 
@@ -164,7 +170,7 @@ function Playground({
     },
     [saveRace],
   );
-  const { view, metrics, send, startPending, dismiss, restartEngine } = useEngine(
+  const { view, metrics, send, startPending, dismiss, restartEngine, listen } = useEngine(
     settings,
     workerFactory,
     onSettingsReverted,
@@ -231,6 +237,8 @@ function Playground({
   }, [repeat]);
 
   const [helpOpen, setHelpOpen] = useState(false);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const closeSettings = useCallback(() => setSettingsOpen(false), []);
   const [smoothing, setSmoothing] = useState(0);
   const overlaid = useMemo(() => history.records.filter((r) => history.overlaid.has(r.id)), [history.records, history.overlaid]);
   const liveBackend = view.status?.backend?.name ?? null;
@@ -283,6 +291,14 @@ function Playground({
   const noiseOn = settings.labelNoise > 0;
   const datasetNoise = dataset && dataset.trainCount > 0 ? dataset.flippedCount / dataset.trainCount : settings.labelNoise;
   const presampleB = presampleSize(settings);
+  // The hands-on panels (src/ui/handsOn/): the same objects while the dataset is the same.
+  const testCount = dataset?.testCount ?? 0;
+  const handsOnDataset = useMemo(
+    (): HandsOnDataset | null => (imageShape && testCount > 0 ? { name: dataset?.name ?? '', classNames, imageShape, testCount } : null),
+    [classNames, imageShape, testCount, dataset?.name],
+  );
+  const runIds = settings.compare ? BOTH_RUNS : IMPORTANCE_ONLY;
+  const hasModels = state !== null && HAS_MODELS.has(state);
 
   return (
     <div className="app">
@@ -296,6 +312,7 @@ function Playground({
         </div>
         <div className="top-actions">
           <BackendBadge status={status} />
+          <SettingsToggle open={settingsOpen} onToggle={() => setSettingsOpen((o) => !o)} />
           <ShortcutsHelp open={helpOpen} onToggle={setHelpOpen} />
           <div className="share-wrap">
             <button type="button" data-testid="share-button" onClick={onShare}>
@@ -344,13 +361,13 @@ function Playground({
       />
 
       <div className="layout">
-        <aside className="sidebar" aria-label="Settings">
+        <SettingsDrawer open={settingsOpen} onClose={closeSettings}>
           <Presets settings={settings} onChange={onChange} />
           <SettingsPanel settings={settings} onChange={onChange} tauThresholdInForce={status?.tauThresholdInForce} />
-        </aside>
+        </SettingsDrawer>
 
         <main className="main">
-          <section className="card runbar" aria-label="Run controls">
+          <section className="card runbar run-controls" aria-label="Run controls">
             <RunButtons
               state={state}
               startPending={startPending}
@@ -380,7 +397,7 @@ function Playground({
 
           <StatusBar view={view} steps={steps} />
 
-          <section className="card runbar" aria-label="Budget and repeat">
+          <section className="card runbar budget-bar" aria-label="Budget and repeat">
             <BudgetProgress status={status} />
             <RepeatControl runner={repeat} budgetOn={settings.budgetUnit !== 'off'} />
           </section>
@@ -431,6 +448,15 @@ function Playground({
                 interval={settings.varianceLabInterval}
                 explain={EXPLAIN.varianceLab}
               />
+            </ErrorBoundary>
+            {/* Side by side in a row of the grid: what a person tries once the race runs. */}
+            {handsOnDataset ? (
+              <ErrorBoundary label="Try the models">
+                <TryModels key={handsOnDataset.name} listen={listen} send={send} ready={hasModels} dataset={handsOnDataset} runs={runIds} />
+              </ErrorBoundary>
+            ) : null}
+            <ErrorBoundary label="What each run learned">
+              <FirstLayer listen={listen} send={send} ready={hasModels} runs={runIds} />
             </ErrorBoundary>
             <ErrorBoundary label="The τ chart">
               <TauChart

@@ -19,7 +19,7 @@ export function createEngineWorker(): WorkerLike {
   return new Worker(new URL('../engine/page/worker.ts', import.meta.url), { type: 'module', name: 'engine' });
 }
 
-const EVENT_TYPES: ReadonlySet<string> = new Set(['status', 'progress', 'metrics', 'notice', 'finished', 'raceEnded', 'error']);
+const EVENT_TYPES: ReadonlySet<string> = new Set(['status', 'progress', 'metrics', 'notice', 'finished', 'raceEnded', 'error', 'prediction', 'firstLayer', 'modelFiles']);
 
 /** A structural check of a message from the worker; anything else is ignored. */
 export function isEngineEvent(data: unknown): data is EngineEvent {

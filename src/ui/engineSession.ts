@@ -7,7 +7,7 @@
 // Plain TypeScript, no React: useEngine.ts subscribes to it.
 import type { EngineCommand, EngineEvent, EngineStatus } from '../contract/protocol';
 import type { Settings } from '../contract/settings';
-import { EngineClient, dataBaseUrl, watchPageVisibility, type WorkerFactory } from './engineClient';
+import { EngineClient, dataBaseUrl, watchPageVisibility, type EngineListener, type WorkerFactory } from './engineClient';
 import { engineViewReducer, initialEngineView, type EngineView, type EngineViewAction } from './engineView';
 import type { MetricsSnapshot, MetricsStore } from './metricsStore';
 
@@ -30,6 +30,9 @@ export interface SessionHandlers {
   onRaceEnd?: RaceEndListener;
 }
 
+/** The hands-on views' events (src/ui/handsOn/): they go to listeners, not to the page's view. */
+const HANDS_ON_EVENTS: ReadonlySet<EngineEvent['type']> = new Set(['prediction', 'firstLayer', 'modelFiles']);
+
 export function sameSettings(a: Settings, b: Settings): boolean {
   return (Object.keys(a) as (keyof Settings)[]).every((k) => a[k] === b[k]) && Object.keys(a).length === Object.keys(b).length;
 }
@@ -41,6 +44,8 @@ export class EngineSession {
   private stopWatching: (() => void) | null = null;
   private view: EngineView = initialEngineView();
   private readonly listeners = new Set<() => void>();
+  /** Listeners of every engine event (this worker's and any later one's), e.g. the hands-on panels. */
+  private readonly eventListeners = new Set<EngineListener>();
   /** The settings the page wants: an init sends them. */
   private wanted: Settings;
   /** An error came: the next status (after any loading) says which settings the engine kept. */
@@ -117,12 +122,22 @@ export class EngineSession {
     return () => this.listeners.delete(listener);
   };
 
+  /** Every event of the engine to `listener`; returns the unsubscribe. */
+  listen = (listener: EngineListener): (() => void) => {
+    this.eventListeners.add(listener);
+    return () => {
+      this.eventListeners.delete(listener);
+    };
+  };
+
   private init(settings: Settings): void {
     this.wanted = settings;
     this.client?.send({ type: 'init', settings, dataBaseUrl: dataBaseUrl() });
   }
 
   private onEvent(event: EngineEvent): void {
+    for (const l of this.eventListeners) l(event);
+    if (HANDS_ON_EVENTS.has(event.type)) return;
     switch (event.type) {
       case 'metrics':
         this.store.append(event);

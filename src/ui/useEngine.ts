@@ -4,7 +4,7 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { EngineCommand } from '../contract/protocol';
 import type { Settings } from '../contract/settings';
-import type { WorkerFactory } from './engineClient';
+import type { EngineListener, WorkerFactory } from './engineClient';
 import { EngineSession, type RaceEndListener } from './engineSession';
 import type { EngineView } from './engineView';
 import { MetricsStore, type MetricsSnapshot } from './metricsStore';
@@ -19,6 +19,8 @@ export interface UseEngine {
   dismiss: (id: number) => void;
   /** Tears the worker down and starts a fresh one with the current settings (after a fatal error). */
   restartEngine: () => void;
+  /** Every event of the engine (this worker's and any later one's) to `listener`; returns the unsubscribe. */
+  listen: (listener: EngineListener) => () => void;
 }
 
 /**
@@ -60,5 +62,6 @@ export function useEngine(
     startPending: view.status?.startPending ?? false,
     dismiss: session.dismiss,
     restartEngine: session.restart,
+    listen: session.listen,
   };
 }

@@ -3,6 +3,7 @@
 // files and the docs cite them. Each scenario gets `ctx` (see run.mjs) and throws a TestFailure
 // with a clear message on failure.
 import { compareScenarios } from './compareScenarios.mjs';
+import { handsOnScenarios } from './handsOnScenarios.mjs';
 import { linkScenarios } from './linkScenarios.mjs';
 import { loopScenarios } from './loopScenarios.mjs';
 import { pluginScenarios } from './pluginScenarios.mjs';
@@ -20,6 +21,7 @@ export const scenarios = [
   ...compareScenarios, // 16-19: history, repeats, keyboard
   ...wasmScenarios, // 20: WebAssembly by measurement
   ...pluginScenarios, // 22: a sampler added as a folder, in the built app
+  ...handsOnScenarios, // 30-33: a phone-sized screen, a drawn digit, first layers, a kept model
 ].sort((a, b) => a.id - b.id);
 
 const ids = scenarios.map((s) => s.id);

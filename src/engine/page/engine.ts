@@ -18,6 +18,8 @@ import { datasetProgress } from './dataLoading';
 import { applySettingsChange, checkSettings, defaultSettings, restartingKeys, type Settings } from '../../contract/settings';
 import { WorkBudgetGate } from './workBudgetGate';
 import { ClockBudget } from './clockBudget';
+import { HandsOn, isHandsOnCommand } from './handsOn';
+import type { Run } from '../core/run';
 import { PageVisibility } from './visibility';
 import { DEFAULT_METRICS_INTERVAL_MS, DEFAULT_STATUS_INTERVAL_MS, defaultYield, type EngineOptions } from './engineOptions';
 import { MessagePacer } from './messagePacer';
@@ -38,6 +40,8 @@ export class Engine {
   /** The page's visibility as the UI reports it ('visibility' commands). */
   private readonly visibility: PageVisibility;
   private readonly messages: MessagePacer;
+  /** The page's hands-on views (page/handsOn.ts): predictions, first-layer weights, kept models. */
+  private readonly handsOn: HandsOn;
   /** Training was paused because the page was hidden: showing it resumes. */
   private pausedWhileHidden = false;
   /** Init commands received and not yet processed: a Start behind one waits for its load. */
@@ -95,6 +99,17 @@ export class Engine {
     });
     this.workBudget = new WorkBudgetGate((e) => this.emit(e));
     this.clockBudget = new ClockBudget(this.race, (e) => this.emit(e), () => this.setState('paused'));
+    this.handsOn = new HandsOn(
+      {
+        runs: () => this.race.runs,
+        data: () => this.race.resident,
+        settings: () => (this.race.built ? this.settings : null),
+        latestEval: (run) => this.race.latestEval(run as Run),
+        backend: () => this.backend.name,
+      },
+      (e) => this.emit(e),
+      now,
+    );
   }
 
   // ---- public API ---------------------------------------------------------------------
@@ -157,7 +172,9 @@ export class Engine {
   // ---- commands -----------------------------------------------------------------------
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const result = this.chain.then(fn);
+    // After every job (a command, a training round), between blocks: the hands-on views catch up
+    // (not on a lost device, whose reads would only fail).
+    const result = this.chain.then(fn).finally(() => (this.fatal ? undefined : this.handsOn.refresh(this.state !== 'running')));
     this.chain = result.then(() => undefined, () => undefined);
     return result;
   }
@@ -187,6 +204,7 @@ export class Engine {
       case 'visibility': // handled on arrival (handle)
         return;
       default:
+        if (isHandsOnCommand(cmd)) return this.handsOn.handle(cmd);
         throw new Error(`unknown command ${JSON.stringify((cmd as { type?: unknown }).type)}`);
     }
   }

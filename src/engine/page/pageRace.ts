@@ -182,6 +182,16 @@ export class PageRace {
     }
   }
 
+  /** The data on the device and its CPU copy (the hands-on views read test images from it); null before build. */
+  get resident(): ResidentData | null {
+    return this.data;
+  }
+
+  /** A run's latest evaluation (the hands-on views: a kept model's metadata, when weights refresh). */
+  latestEval(run: Run): EvalPoint | null {
+    return this.lastEvals.get(run) ?? null;
+  }
+
   /** How each run stands at its latest evaluation, for the budget's 'finished' message. */
   runEnds(): RunEnd[] {
     return this.runs.map((run) => ({ id: run.id, trainLoss: this.lastEvals.get(run)?.trainLoss ?? null, haltedReason: run.haltedReason }));

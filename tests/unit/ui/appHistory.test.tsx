@@ -242,6 +242,7 @@ describe('races the history must not lose', () => {
     for (let i = 0; i < 50; i++) await store.put(storedRace(`other-${i}`, 1000 + i), 200);
     race(defaultSettings(), 0.25, 0.5);
     act(() => byId(el, 'reset-button')!.click());
+    worker.emit({ type: 'raceEnded', reason: 'reset' }); // as the engine does
     await until(() => items(el).length === 51, 'all 51 races listed after one save here');
     expect(await storedIds()).toHaveLength(51);
     expect(byId(el, 'history')!.textContent).toContain('of 200 kept');
@@ -284,6 +285,7 @@ describe('races the history must not lose', () => {
     quotaWhile(() => refusals-- > 0);
     race(defaultSettings(), 0.2, 0.4);
     act(() => byId(el, 'reset-button')!.click());
+    worker.emit({ type: 'raceEnded', reason: 'reset' }); // as the engine does
     await until(() => items(el).length === 2 && byId(el, 'history-error') !== null, 'kept after trimming');
     const ids = await storedIds();
     expect(ids).toHaveLength(2);
@@ -301,6 +303,7 @@ describe('races the history must not lose', () => {
     quotaWhile(() => full);
     race(defaultSettings(), 0.2, 0.4);
     act(() => byId(el, 'reset-button')!.click());
+    worker.emit({ type: 'raceEnded', reason: 'reset' }); // as the engine does
     await until(() => items(el).length === 1 && byId(el, 'history-error') !== null, 'the race stays listed');
     expect(items(el)[0].textContent).toContain('not saved');
     expect(byId(el, 'history-error')!.textContent).toMatch(/kept on this page/);
@@ -312,6 +315,7 @@ describe('races the history must not lose', () => {
     full = false;
     race(defaultSettings(), 0.1, 0.3);
     act(() => byId(el, 'reset-button')!.click());
+    worker.emit({ type: 'raceEnded', reason: 'reset' }); // as the engine does
     await until(() => items(el).length === 2 && !el.textContent!.includes('not saved'), 'both stored');
     expect(await storedIds()).toHaveLength(2);
     expect(byId(el, 'history-error')).toBeNull();
