@@ -1,6 +1,6 @@
 // Builds the app with a sampler added the way docs/architecture.md ("Where to add: a sampler")
 // says: a temporary copy of the app's tree (src/, index.html, the Vite and TypeScript configs,
-// package.json; node_modules and public/ linked), the fixture's folder copied to
+// package.json; node_modules, public/ and scripts/ (which the Vite config imports) linked), the fixture's folder copied to
 // src/is/samplers/<name>/, one line added to metaList.ts and one to implementationList.ts,
 // then the TypeScript check of the app and `vite build`. Nothing in the repository changes.
 // Browser scenario 22 serves the result; by hand:
@@ -34,7 +34,7 @@ export async function buildWithFixtureSampler(sampler = FIXTURE_SAMPLER) {
       await cp(join(repoRoot, entry), join(dir, entry), { recursive: true });
     }
     await symlink(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
-    await symlink(join(repoRoot, 'public'), join(dir, 'public'), 'dir');
+    for (const linked of ['public', 'scripts']) await symlink(join(repoRoot, linked), join(dir, linked), 'dir');
     // The route: the sampler's folder, and one line in each of the two lists.
     const samplers = join(dir, 'src/is/samplers');
     await cp(join(repoRoot, 'tests/browser/fixtures', sampler.name), join(samplers, sampler.name), { recursive: true });
