@@ -24,6 +24,8 @@ import { PageVisibility } from './visibility';
 import { DEFAULT_METRICS_INTERVAL_MS, DEFAULT_STATUS_INTERVAL_MS, defaultYield, type EngineOptions } from './engineOptions';
 import { MessagePacer } from './messagePacer';
 import { TrainingLoop } from './trainingLoop';
+import { checkDataBaseUrl, ownLocation } from './dataOrigin';
+import { quoteUntrusted } from '../../contract/untrustedText';
 
 export type { RunTrainer } from '../core/run';
 export type { TrainerContext, TrainerFactory } from '../core/race';
@@ -54,6 +56,8 @@ export class Engine {
   /** Set when the GPU device was lost: the next init/start starts over on a new device. */
   private fatal: string | null = null;
   private dataBaseUrl: string | undefined;
+  /** The worker's location: an init's dataBaseUrl must be on its origin (undefined in Node: any). */
+  private readonly pageUrl: string | undefined;
 
   private chain: Promise<void> = Promise.resolve();
   private readonly loop: TrainingLoop;
@@ -77,6 +81,7 @@ export class Engine {
       },
     });
     this.dataBaseUrl = opts.dataBaseUrl;
+    this.pageUrl = opts.pageUrl ?? ownLocation();
     this.visibility = new PageVisibility(now);
     this.backend = new BackendSession(opts.backendOrder, (n) => this.emit(n), (why) => this.deviceLost(why));
     this.race = new PageRace({
@@ -183,7 +188,11 @@ export class Engine {
     switch (cmd.type) {
       case 'init':
         this.initsQueued = Math.max(0, this.initsQueued - 1);
-        if (cmd.dataBaseUrl) this.dataBaseUrl = cmd.dataBaseUrl;
+        if (cmd.dataBaseUrl) {
+          const checked = this.pageUrl ? checkDataBaseUrl(cmd.dataBaseUrl, this.pageUrl) : { url: cmd.dataBaseUrl };
+          if ('error' in checked) return this.refuse(checked.error);
+          this.dataBaseUrl = checked.url;
+        }
         return this.init(cmd.settings);
       case 'start':
         return this.start();
@@ -205,7 +214,7 @@ export class Engine {
         return;
       default:
         if (isHandsOnCommand(cmd)) return this.handsOn.handle(cmd);
-        throw new Error(`unknown command ${JSON.stringify((cmd as { type?: unknown }).type)}`);
+        throw new Error(`unknown command ${quoteUntrusted(String((cmd as { type?: unknown }).type))}`);
     }
   }
 
