@@ -256,15 +256,18 @@ export class Engine {
   }
 
   /**
-   * New runs from `settings` (new data where they need it): the race on the page, if any, ends
-   * ('raceEnded'). Throws, leaving the race as it was, when they cannot be built.
+   * New runs from `asked` (new data where they need it), fitted to the training set's size: the
+   * race on the page, if any, ends ('raceEnded'). Throws, leaving the race as it was, when they
+   * cannot be built.
    */
-  private async buildRace(settings: Settings, replacing: boolean): Promise<void> {
-    await this.race.build({ ...settings });
+  private async buildRace(asked: Settings, replacing: boolean): Promise<void> {
+    const fit = await this.race.build({ ...asked });
     if (replacing) this.emit({ type: 'raceEnded', reason: 'restart' });
-    this.applyWorkBudget(settings);
+    // Settings that did not fit the training set's size: each change named, and the page follows them.
+    fit.notices.forEach((message, k) => this.emit({ type: 'notice', level: 'warning', message, adjusted: [fit.adjusted[k]] }));
+    this.applyWorkBudget(fit.settings);
     this.clockBudget.clear();
-    this.settings = { ...settings };
+    this.settings = { ...fit.settings };
   }
 
   /** A Start that came during a load, once it is over: starts, unless Pause cancelled it or the load failed (and said why). */

@@ -12,6 +12,7 @@ import type { DatasetInfo, EngineEvent, EvalPoint, MeasuredCosts, ModelInfo, Run
 import { SCHEDULES, buildRuns, stepRound, type TrainerFactory } from '../core/race';
 import { makeResident, type ResidentData } from '../core/residency';
 import { dataKeyOf } from './dataLoading';
+import { fitSettingsToData, type DataFit } from './fitToData';
 import type { Run, StepOutcome } from '../core/run';
 import { budgetProgress, budgetUsed, stepsLeft, type RunEnd } from './clockBudget';
 import { runIdsOf, trainerSettingsFor } from './runSettings';
@@ -71,12 +72,15 @@ export class PageRace {
   /**
    * Loads the data (if the data settings changed) and builds the runs. Transactional: the CPU
    * data is prepared and the trainer settings validated before anything on the device is
-   * replaced, so a failure leaves the race as it was.
+   * replaced, so a failure leaves the race as it was. Returns the settings the runs train with:
+   * those asked for, fitted to the training set's size (fitToData.ts), and what was changed.
    */
-  async build(settings: Settings): Promise<void> {
-    let newBackend = await this.o.backend.ensure(settings.backend);
-    const key = dataKeyOf(settings);
-    let cpu = !this.data || key !== this.dataKey ? await this.o.loadData(settings, this.o.onProgress(settings.dataset)) : null;
+  async build(asked: Settings): Promise<DataFit> {
+    let newBackend = await this.o.backend.ensure(asked.backend);
+    let cpu = !this.data || dataKeyOf(asked) !== this.dataKey ? await this.o.loadData(asked, this.o.onProgress(asked.dataset)) : null;
+    // The training set's real size is known now: the settings that depend on it are fitted to it.
+    const fit = fitSettingsToData(asked, cpu ? cpu.train.count : this.data!.device.train.count);
+    const settings = fit.settings;
     // No hardware GPU: measure which backend trains this model fastest (once per model and shapes).
     const shapes = cpu ?? this.data!.cpu;
     const probe = { model: settings.model, inputShape: shapes.imageShape, numClasses: shapes.numClasses, batchSize: settings.batchSize };
@@ -88,17 +92,16 @@ export class PageRace {
     }
     const n = cpu ? cpu.train.count : this.data!.device.train.count;
     for (const run of runIdsOf(settings)) validateSettings(trainerSettingsFor(settings, run, null), n);
-    if (cpu && settings.evalSize > cpu.train.count) {
-      throw new Error(`Evaluation subset size (${settings.evalSize}) exceeds the ${cpu.train.count} training samples: lower evalSize`);
-    }
     this.disposeRuns();
     if (cpu) {
       this.disposeData();
       this.data = makeResident(cpu, { evalSize: settings.evalSize, seed: settings.seed, testEvalCap: this.o.testEvalCap });
-      this.dataKey = key;
+      // The key of the settings in force (fitted): the page follows them, and sends them next.
+      this.dataKey = dataKeyOf(settings);
     }
     this.s = settings;
     this.rebuildRuns();
+    return fit;
   }
 
   /** Both runs from the same seeded initial weights, the same data and the same draw seed. */
