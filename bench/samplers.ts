@@ -153,7 +153,11 @@ await runBenchmark('samplers', 'Samplers: uniform vs presample vs score table an
     const runs = makeRuns(
       model,
       seed,
-      raced.map((s) => ({ label: s.label, settings: { ...settings, ...s.settings }, drawStream: s.drawStream })),
+      raced.map((s) => ({
+        label: s.label,
+        settings: { ...settings, ...s.settings, ...(s.pruneUntilShare !== undefined ? { pruneFullFrom: s.pruneUntilShare * epochs } : {}) },
+        drawStream: s.drawStream,
+      })),
       data,
     );
     const uniformRun = runs[raced.findIndex((s) => s.key === 'uniform')];

@@ -16,6 +16,8 @@ export interface SamplerRun {
   measuredTauThreshold?: boolean;
   /** Only read from older records (their tables are rebuilt with --merge), never raced now. */
   legacy?: boolean;
+  /** InfoBatch's annealing: full epochs for the last (1 − this) of the race's epochs (pruneFullFrom = this × epochs). */
+  pruneUntilShare?: number;
 }
 
 export const SAMPLER_RUNS: readonly SamplerRun[] = [
@@ -26,6 +28,12 @@ export const SAMPLER_RUNS: readonly SamplerRun[] = [
   { key: 'presample-forced', label: 'presample, forced', settings: { mode: 'importance', sampler: 'presample' } },
   { key: 'table-c0.2', label: 'score table, c = 0.2 (auto)', settings: { mode: 'auto', sampler: 'table', tableSmoothing: 0.2 } },
   { key: 'table-c0', label: 'score table, c = 0 (auto)', settings: { mode: 'auto', sampler: 'table', tableSmoothing: 0 } },
+  // Later selection methods (docs/method.md §9), always on as in their papers. Online batch
+  // selection in both weightings: the unbiased one (the page's default) and the paper's.
+  { key: 'online-batch', label: 'online batch selection, s = 100, unbiased', settings: { mode: 'importance', sampler: 'online-batch', rankPressure: 100, rankCorrection: 1 } },
+  { key: 'online-batch-biased', label: "online batch selection, s = 100, unweighted (paper's)", settings: { mode: 'importance', sampler: 'online-batch', rankPressure: 100, rankCorrection: 0 } },
+  // InfoBatch with the paper's r = 0.5 and its annealing: full epochs for the last 12.5 %.
+  { key: 'infobatch', label: 'InfoBatch, r = 0.5', settings: { mode: 'importance', sampler: 'infobatch', pruneRatio: 0.5 }, pruneUntilShare: 0.875 },
   // Records from before the measured τ_th: Algorithm 1 with the cost model's τ_th = 2.
   { key: 'presample-auto-costmodel', label: 'presample, auto (Algorithm 1)', settings: { mode: 'auto', sampler: 'presample' }, legacy: true },
 ];

@@ -1,20 +1,11 @@
 // The playground page: settings on the side, the race in the middle.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { awaitsMeasuredModel, hasHardwareWebgpu, judgeTinyCnn, leavesModelOpen, withMachineDefaults } from './environmentDefaults';
-import type { RunId, StepPoint, VarianceLabPoint } from '../contract/protocol';
+import type { RunId, StepPoint } from '../contract/protocol';
 import { applySettingsChange, type ImportanceMode, type Settings } from '../contract/settings';
-import { findSamplerInfo, presampleSize } from '../is/catalogue';
-import { AccuracyChart } from './charts/AccuracyChart';
-import { ClassShareChart } from './charts/ClassShareChart';
+import { presampleSize } from '../is/catalogue';
 import { RUN_COLORS, RUN_LABELS, type XAxisKind } from './charts/common';
-import { HistogramChart } from './charts/HistogramChart';
-import { LossChart } from './charts/LossChart';
-import { NoisyShareChart } from './charts/NoisyShareChart';
-import { PerClassChart } from './charts/PerClassChart';
-import { RatioChart } from './charts/RatioChart';
 import { SmoothingSlider } from './charts/SmoothingSlider';
-import { TauChart } from './charts/TauChart';
-import { ExplainVarianceLab, VarianceLabChart } from './charts/VarianceLabChart';
 import { SettingsPanel } from './Controls';
 import { ModeToggle, RunButtons } from './RunControls';
 import type { WorkerFactory } from './engineClient';
@@ -28,28 +19,16 @@ import { useSaveOnPageHide } from './history/useSaveOnPageHide';
 import { useKeyboardShortcuts, type ShortcutAction } from './keyboard';
 import { BudgetProgress } from './BudgetProgress';
 import { RepeatControl } from './RepeatControl';
-import { ShortcutsHelp } from './ShortcutsHelp';
 import { useRepeat, type RepeatRunner } from './useRepeat';
 import { ErrorBoundary } from './ErrorBoundary';
-import {
-  ExplainAccuracy,
-  ExplainClasses,
-  ExplainLoss,
-  ExplainNoise,
-  ExplainScores,
-  ExplainTau,
-  ExplainWeights,
-} from './Explain';
-import { downloadText, fileStamp, metricsToCsv, metricsToJson } from './export';
 import type { MetricsSnapshot } from './metricsStore';
-import { FirstLayer } from './handsOn/FirstLayer';
-import { TryModels, type HandsOnDataset } from './handsOn/TryModels';
-import { SampleGrid } from './SampleGrid';
-import { SettingsDrawer, SettingsToggle } from './SettingsDrawer';
+import type { HandsOnDataset } from './handsOn/TryModels';
+import { SettingsDrawer } from './SettingsDrawer';
 import { Presets } from './Presets';
-import { Readout } from './Readout';
-import { copyText, pinBackend, shareLink, syncUrl } from './share';
-import { Banners, BackendBadge, StatusBar } from './StatusBar';
+import { RaceCharts } from './RaceCharts';
+import { syncUrl } from './share';
+import { Banners, StatusBar } from './StatusBar';
+import { TopBar } from './TopBar';
 import { parseSettingsFromQuery } from './urlState';
 
 export interface AppProps {
@@ -63,20 +42,7 @@ export interface AppProps {
   historyDb?: IDBFactory;
 }
 
-// Hoisted so the memoised charts do not re-render on every status message.
-const EXPLAIN = {
-  loss: <ExplainLoss />,
-  accuracy: <ExplainAccuracy />,
-  tau: <ExplainTau />,
-  scores: <ExplainScores />,
-  weights: <ExplainWeights />,
-  classes: <ExplainClasses />,
-  noise: <ExplainNoise />,
-  varianceLab: <ExplainVarianceLab />,
-};
-const WEIGHT_MARKER = { x: 1, label: 'uniform w = 1' };
 const NO_CLASSES: string[] = [];
-const NO_LAB_POINTS: readonly VarianceLabPoint[] = [];
 const BOTH_RUNS: readonly RunId[] = ['importance', 'uniform'];
 const IMPORTANCE_ONLY: readonly RunId[] = ['importance'];
 const HAS_MODELS: ReadonlySet<string> = new Set(['ready', 'paused', 'running']);
@@ -199,7 +165,6 @@ function Playground({
   // Loss axes open on the log scale: a loss 1.8× lower late in training is a few pixels on a linear one.
   const [logScale, setLogScale] = useState(true);
   const [testLossLog, setTestLossLog] = useState(true);
-  const [shareState, setShareState] = useState<{ link: string; copied: boolean } | null>(null);
 
   useEffect(() => {
     if (syncAddressBar) syncUrl(settings);
@@ -261,18 +226,6 @@ function Playground({
   );
   useKeyboardShortcuts(onShortcut);
 
-  const onShare = async () => {
-    const link = shareLink(pinBackend(settingsRef.current, view.status?.backend?.name));
-    const copied = await copyText(link);
-    setShareState({ link, copied });
-  };
-
-  useEffect(() => {
-    if (!shareState) return;
-    const t = setTimeout(() => setShareState(null), 8000);
-    return () => clearTimeout(t);
-  }, [shareState]);
-
   const status = view.status;
   const state = status?.state ?? null;
   const steps: Record<RunId, number> = {
@@ -287,8 +240,6 @@ function Playground({
   const classNames = useMemo(() => dataset?.classNames ?? NO_CLASSES, [classKey]);
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const imageShape = useMemo(() => dataset?.imageShape ?? null, [shapeKey]);
-  const snapshot = metrics.runs.importance.snapshot;
-  const noiseOn = settings.labelNoise > 0;
   const datasetNoise = dataset && dataset.trainCount > 0 ? dataset.flippedCount / dataset.trainCount : settings.labelNoise;
   const presampleB = presampleSize(settings);
   // The hands-on panels (src/ui/handsOn/): the same objects while the dataset is the same.
@@ -302,53 +253,15 @@ function Playground({
 
   return (
     <div className="app">
-      <header className="topbar">
-        <div className="brand">
-          <h1>Importance Sampling Playground</h1>
-          <p className="tagline">
-            Train on the samples that matter: the method of Katharopoulos &amp; Fleuret (ICML 2018), racing plain
-            uniform sampling, live in your browser.
-          </p>
-        </div>
-        <div className="top-actions">
-          <BackendBadge status={status} />
-          <SettingsToggle open={settingsOpen} onToggle={() => setSettingsOpen((o) => !o)} />
-          <ShortcutsHelp open={helpOpen} onToggle={setHelpOpen} />
-          <div className="share-wrap">
-            <button type="button" data-testid="share-button" onClick={onShare}>
-              Share
-            </button>
-            {shareState ? (
-              <div className="share-pop" role="status">
-                <span>{shareState.copied ? 'Link copied.' : 'Copy this link:'}</span>
-                <input
-                  readOnly
-                  value={shareState.link}
-                  aria-label="Share link"
-                  data-testid="share-link"
-                  onFocus={(e) => e.target.select()}
-                />
-              </div>
-            ) : null}
-          </div>
-          <button
-            type="button"
-            data-testid="export-json"
-            onClick={() =>
-              downloadText(metricsToJson(metrics, settings, status), `${fileStamp(settings)}.json`, 'application/json')
-            }
-          >
-            JSON
-          </button>
-          <button
-            type="button"
-            data-testid="export-csv"
-            onClick={() => downloadText(metricsToCsv(metrics), `${fileStamp(settings)}.csv`, 'text/csv')}
-          >
-            CSV
-          </button>
-        </div>
-      </header>
+      <TopBar
+        status={status}
+        metrics={metrics}
+        settings={settings}
+        settingsOpen={settingsOpen}
+        onToggleSettings={() => setSettingsOpen((o) => !o)}
+        helpOpen={helpOpen}
+        onHelpOpen={setHelpOpen}
+      />
 
       <Banners
         view={view}
@@ -406,117 +319,27 @@ function Playground({
             <HistoryPanel history={history} describe={describeRecord} />
           </ErrorBoundary>
 
-          <div className="charts">
-            {/* Each panel in its own error boundary: one that fails leaves the others and the controls working. */}
-            <ErrorBoundary label="The readout">
-              <Readout
-                importanceEvals={metrics.runs.importance.evals}
-                uniformEvals={metrics.runs.uniform.evals}
-                compare={settings.compare}
-              />
-            </ErrorBoundary>
-            <ErrorBoundary label="The loss chart">
-              <LossChart
-                metrics={metrics}
-                xAxis={xAxis}
-                onXAxisChange={setXAxis}
-                logScale={logScale}
-                onLogScaleChange={setLogScale}
-                explain={EXPLAIN.loss}
-                smoothing={smoothing}
-                {...overlayProps}
-              />
-            </ErrorBoundary>
-            {settings.compare ? (
-              <ErrorBoundary label="The loss-ratio chart">
-                <RatioChart metrics={metrics} />
-              </ErrorBoundary>
-            ) : null}
-            <ErrorBoundary label="The accuracy chart">
-              <AccuracyChart
-                metrics={metrics}
-                xAxis={xAxis}
-                logScale={testLossLog}
-                onLogScaleChange={setTestLossLog}
-                explain={EXPLAIN.accuracy}
-                {...overlayProps}
-              />
-            </ErrorBoundary>
-            <ErrorBoundary label="The variance lab">
-              <VarianceLabChart
-                points={metrics.runs.importance.varianceLab ?? NO_LAB_POINTS}
-                interval={settings.varianceLabInterval}
-                explain={EXPLAIN.varianceLab}
-              />
-            </ErrorBoundary>
-            {/* Side by side in a row of the grid: what a person tries once the race runs. */}
-            {handsOnDataset ? (
-              <ErrorBoundary label="Try the models">
-                <TryModels key={handsOnDataset.name} listen={listen} send={send} ready={hasModels} dataset={handsOnDataset} runs={runIds} />
-              </ErrorBoundary>
-            ) : null}
-            <ErrorBoundary label="What each run learned">
-              <FirstLayer listen={listen} send={send} ready={hasModels} runs={runIds} />
-            </ErrorBoundary>
-            <ErrorBoundary label="The τ chart">
-              <TauChart
-                metrics={metrics}
-                thresholdNow={status?.tauThresholdInForce ?? null}
-                measuredThreshold={status?.costs.measuredTauThreshold ?? null}
-                thresholdMode={settings.tauThresholdMode}
-                explain={EXPLAIN.tau}
-                smoothing={smoothing}
-                {...overlayProps}
-              />
-            </ErrorBoundary>
-            <ErrorBoundary label="The score histogram">
-              <HistogramChart
-                testId="chart-scores"
-                title="Scores of the presample"
-                subtitle={settings.score === 'upperBound' ? 'Upper bound ‖softmax(z) − y‖ per sample' : `Score: ${settings.score}`}
-                histogram={snapshot?.scoreHistogram}
-                color={RUN_COLORS.importance}
-                xLabel="score"
-                explain={EXPLAIN.scores}
-              />
-            </ErrorBoundary>
-            <ErrorBoundary label="The weight histogram">
-              <HistogramChart
-                testId="chart-weights"
-                title="Sampling weights w"
-                subtitle={`${findSamplerInfo(settings.sampler)?.weightFormula ?? 'w'} of the samples drawn`}
-                histogram={snapshot?.weightHistogram}
-                color="#12b886"
-                xLabel="weight w"
-                marker={WEIGHT_MARKER}
-                explain={EXPLAIN.weights}
-              />
-            </ErrorBoundary>
-            <ErrorBoundary label="The class-share chart">
-              <ClassShareChart metrics={metrics} classNames={classNames} explain={EXPLAIN.classes} />
-            </ErrorBoundary>
-            <ErrorBoundary label="The per-class chart">
-              <PerClassChart
-                metrics={metrics}
-                classNames={classNames}
-                labelNoise={settings.labelNoise}
-                imbalanceClass={settings.imbalanceClass}
-              />
-            </ErrorBoundary>
-            {noiseOn ? (
-              <ErrorBoundary label="The noisy-label chart">
-                <NoisyShareChart metrics={metrics} datasetShare={datasetNoise} explain={EXPLAIN.noise} />
-              </ErrorBoundary>
-            ) : null}
-            <ErrorBoundary label="The sample grid">
-              <SampleGrid
-                snapshot={snapshot}
-                imageShape={imageShape}
-                classNames={classNames}
-                sampler={settings.sampler}
-              />
-            </ErrorBoundary>
-          </div>
+          <RaceCharts
+            metrics={metrics}
+            settings={settings}
+            status={status}
+            xAxis={xAxis}
+            onXAxisChange={setXAxis}
+            logScale={logScale}
+            onLogScaleChange={setLogScale}
+            testLossLog={testLossLog}
+            onTestLossLogChange={setTestLossLog}
+            smoothing={smoothing}
+            overlayProps={overlayProps}
+            listen={listen}
+            send={send}
+            hasModels={hasModels}
+            handsOnDataset={handsOnDataset}
+            runIds={runIds}
+            classNames={classNames}
+            imageShape={imageShape}
+            datasetNoise={datasetNoise}
+          />
         </main>
       </div>
       <footer className="footer">

@@ -79,13 +79,10 @@ export const readoutScenarios = [
     timeout: 240_000,
     async run(ctx) {
       const { page, log } = await ctx.open();
-      // mode=uniform: the importance run draws uniformly from the same seeded stream as the
-      // uniform run, from the same weights. On the CPU backend their losses are bit-identical;
-      // only their own clocks differ. Not by timing noise alone: the importance trainer's
-      // uniform step also reads its batch's scores and updates τ, which at this tiny size took
-      // about 1.3× the plain uniform step's time here (presample; 1.3-1.5× with the score
-      // table, which it also updates). The losses being the same, that gap is all the readout
-      // can see, and on a race this short and bumpy the band (about ±100 %) holds it: the
+      // mode=uniform: the importance run trains exactly as the uniform run does (docs/method.md
+      // §4: no sampler upkeep in uniform mode), from the same weights and the same seeded draws.
+      // On the CPU backend their losses are bit-identical; only their own clocks differ, by
+      // timing noise, which at this tiny size (sub-millisecond blocks) is large early on. The
       // check is that identical losses with clocks apart make no leader.
       await page.goto(ctx.server.url + query({ ...TINY, backend: 'cpu', mode: 'uniform', sampler: 'presample' }));
       await waitReady(page, log);

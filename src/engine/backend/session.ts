@@ -52,10 +52,14 @@ export class BackendSession {
       const level = name === 'cpu' ? 'warning' : 'info';
       this.notice({ type: 'notice', level, message: `Training on ${name.toUpperCase()}: ${fallbackReasons.join('; ')}.` });
     }
-    if (isFallbackAdapter) {
-      this.notice({ type: 'notice', level: 'warning', message: `The WebGPU adapter is a software fallback (${adapter}): correct but slow.` });
-    }
+    // In auto mode choose() times the other backends next and says what it picked; the warning
+    // is for a link that forces WebGPU onto a software adapter, or for when nothing else ran.
+    if (isFallbackAdapter && preference !== 'auto') this.warnSoftwareAdapter(adapter);
     return true;
+  }
+
+  private warnSoftwareAdapter(adapter: string): void {
+    this.notice({ type: 'notice', level: 'warning', message: `The WebGPU adapter is a software fallback (${adapter}): correct but slow.` });
   }
 
   /**
@@ -87,6 +91,7 @@ export class BackendSession {
     if (!best) {
       await tf.setBackend(current.name);
       this.notice({ type: 'notice', level: 'info', message: `Kept ${current.name.toUpperCase()}: no other backend completed a step (${measured}).` });
+      if (current.isFallbackAdapter) this.warnSoftwareAdapter(current.adapter);
       return false;
     }
     const stepMs: Record<string, number | null> = { [spec.model]: best.ms };

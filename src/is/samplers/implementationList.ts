@@ -4,3 +4,5 @@
 // the two name the same samplers (registry.ts).
 export { presampleSampler } from './presample/sampler';
 export { tableSampler } from './table/sampler';
+export { onlineBatchSampler } from './online-batch/sampler';
+export { infobatchSampler } from './infobatch/sampler';

@@ -5,3 +5,5 @@
 // samplers (registry.ts). Everything else about a sampler follows from its folder (metas.ts).
 export { presampleMeta } from './presample/meta';
 export { tableMeta } from './table/meta';
+export { onlineBatchMeta } from './online-batch/meta';
+export { infobatchMeta } from './infobatch/meta';

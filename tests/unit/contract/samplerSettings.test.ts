@@ -14,7 +14,9 @@ describe("the samplers' own settings", () => {
   it('are the settings each meta.ts declares, in the order of the sampler list', () => {
     const declared = SAMPLER_METAS.flatMap((m) => Object.keys(m.settings));
     expect(SAMPLER_SETTING_KEYS).toEqual(declared);
-    expect(SAMPLER_SETTING_KEYS).toEqual(['smoothing', 'tableSmoothing']);
+    expect(SAMPLER_SETTING_KEYS).toEqual(['smoothing', 'tableSmoothing', 'rankPressure', 'rankCorrection', 'pruneRatio', 'pruneFullFrom']);
+    expect(SAMPLER_SETTINGS.rankPressure.sampler).toBe('online-batch');
+    expect(SAMPLER_SETTINGS.pruneRatio.sampler).toBe('infobatch');
     expect(SAMPLER_SETTINGS.tableSmoothing.sampler).toBe('table');
     expect(samplerInfo('table').settings).toHaveProperty('tableSmoothing');
   });
@@ -33,7 +35,8 @@ describe("the samplers' own settings", () => {
 
   it.each(SAMPLER_SETTING_KEYS)('%s: round-trips through the URL, reaches the trainer settings and names a difference', (key) => {
     const meta = SAMPLER_SETTINGS[key];
-    const value = (meta.min + meta.max) / 4;
+    // A value inside the range that the overlay's label (3 significant digits) writes exactly.
+    const value = Number(((meta.min + meta.max) / 4).toPrecision(2));
     const settings = { ...defaultSettings(), [key]: value };
     const parsed = parseSettingsFromQuery(serializeSettings(settings));
     expect(parsed.notices).toEqual([]);

@@ -57,7 +57,8 @@ const firstB = (b: number): number[] => Array.from({ length: b }, (_, k) => k);
 
 describe('a sampler registered at runtime', () => {
   it('is in the catalogue, valid for the library and offered by the settings schema', () => {
-    expect(SAMPLER_KINDS).toEqual(['presample', 'table', 'first-b']);
+    // The built-in samplers (their folders, in the meta list's order), then the registered one.
+    expect(SAMPLER_KINDS).toEqual(['presample', 'table', 'online-batch', 'infobatch', 'first-b']);
     expect(samplerInfo('first-b').capabilities).toEqual({ scoresPresample: false, keepsTable: false });
     expect(describeChoice('sampler', 'first-b')?.label).toBe('First b samples');
     const settings: TrainerSettings = { ...DEFAULT_SETTINGS, sampler: 'first-b' };
@@ -67,7 +68,7 @@ describe('a sampler registered at runtime', () => {
     expect(tauThresholdOf(settings)).toBe(1);
     expect(SETTINGS_SCHEMA.sampler.values).toContain('first-b');
     expect(checkSettingValue('sampler', 'first-b')).toBeNull();
-    expect(checkSettingValue('sampler', 'first-c')).toMatch(/must be one of presample, table, first-b/);
+    expect(checkSettingValue('sampler', 'first-c')).toMatch(/must be one of presample, table, online-batch, infobatch, first-b/);
   });
 
   it('refuses a second sampler under a taken name, and an unknown name lists the registered ones', () => {
@@ -75,7 +76,7 @@ describe('a sampler registered at runtime', () => {
     expect(() => registerSampler(again)).toThrow(/a sampler named 'first-b' is already registered/);
     expect(() => registerSampler({ ...again, name: 'presample' })).toThrow(/'presample' is already registered/);
     expect(() => validateSettings({ ...DEFAULT_SETTINGS, sampler: 'nope' as TrainerSettings['sampler'] }, 100)).toThrow(
-      /set sampler to one of 'presample', 'table', 'first-b'/,
+      /set sampler to one of 'presample', 'table', 'online-batch', 'infobatch', 'first-b'/,
     );
   });
 });

@@ -31,15 +31,34 @@ export class PrunedEpochs {
   private weights = new Float32Array(0);
   private next = 0;
   private stats: EpochStats = { kept: 0, lowScore: 0, epochs: 0 };
+  /** Per sample: 1 when it scored below the current epoch's mean (a candidate for pruning). */
+  private low = new Uint8Array(0);
+  /** The current epoch's prune ratio (0 while annealing or before the first epoch). */
+  private ratio = 0;
 
   constructor(size: number) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`PrunedEpochs: size ${size} must be a positive integer (the number of training samples)`);
     this.size = size;
+    this.low = new Uint8Array(size);
   }
 
   /** The current epoch's figures. */
   get epoch(): Readonly<EpochStats> {
     return this.stats;
+  }
+
+  /**
+   * The chance sample i had of being kept in the current epoch: 1 − r for a sample below the
+   * epoch's mean, else 1 (1 for every sample before the first epoch). Kept samples are drawn
+   * once each, so over an epoch sample i is drawn in proportion to this.
+   */
+  keepProbability(i: number): number {
+    return this.low[i] ? 1 - this.ratio : 1;
+  }
+
+  /** Σ_i keepProbability(i): the expected size of the current epoch. */
+  get expectedKept(): number {
+    return this.size - this.stats.lowScore * this.ratio;
   }
 
   /**
@@ -78,6 +97,7 @@ export class PrunedEpochs {
     const mean = count ? sum / count : 0;
     const list: number[] = [];
     const w: number[] = [];
+    const lowFlags = new Uint8Array(n);
     let low = 0;
     const lowWeight = 1 / (1 - ratio);
     for (let i = 0; i < n; i++) {
@@ -87,6 +107,7 @@ export class PrunedEpochs {
         continue;
       }
       low++;
+      lowFlags[i] = 1;
       if (ratio > 0 && rng.next() < ratio) continue; // pruned this epoch
       list.push(i);
       w.push(lowWeight);
@@ -101,6 +122,8 @@ export class PrunedEpochs {
     // above the mean; with nothing scored every sample is kept.
     this.list = Int32Array.from(list);
     this.weights = Float32Array.from(w);
+    this.low = lowFlags;
+    this.ratio = ratio;
     this.next = 0;
     this.stats = { kept: list.length, lowScore: low, epochs: this.stats.epochs + 1 };
   }

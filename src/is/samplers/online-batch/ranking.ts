@@ -8,9 +8,9 @@
 // The ranking is redone from the scores on demand (rerank, O(N log N)): the sampler does it
 // once per block of steps, not per step. Plain TypeScript, no tfjs.
 import type { Rng } from '../../types';
+import { MAX_SELECTION_PRESSURE } from './meta';
 
-/** Largest selection pressure the settings allow: q_top / q_last; weights 1/(N·q) reach (s − 1)/ln s ≈ 145. */
-export const MAX_SELECTION_PRESSURE = 1000;
+export { MAX_SELECTION_PRESSURE };
 
 export class RankedSelection {
   readonly size: number;
@@ -43,10 +43,11 @@ export class RankedSelection {
   }
 
   /**
-   * Ranks every sample by `scoreOf(i)`, highest first; equal scores by index, so a ranking is
-   * reproducible. O(N log N).
+   * Ranks every sample by `scoreOf(i)`, highest first; equal scores by `tieOrder` (a position per
+   * sample, e.g. a seeded permutation, so that ties, such as every sample before any is scored,
+   * are not ranked by index), else by index. Reproducible either way. O(N log N).
    */
-  rerank(scoreOf: (i: number) => number): void {
+  rerank(scoreOf: (i: number) => number, tieOrder?: ArrayLike<number>): void {
     const n = this.size;
     const scores = new Float64Array(n);
     for (let i = 0; i < n; i++) {
@@ -54,7 +55,9 @@ export class RankedSelection {
       if (!Number.isFinite(v) || v < 0) throw new RangeError(`RankedSelection.rerank: score of sample ${i} is ${v}; scores must be finite and ≥ 0`);
       scores[i] = v;
     }
-    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
+    if (tieOrder && tieOrder.length !== n) throw new RangeError(`RankedSelection.rerank: ${tieOrder.length} tie positions for ${n} samples`);
+    const tie = tieOrder ?? null;
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || (tie ? tie[a] - tie[b] : 0) || a - b);
     for (let r = 0; r < n; r++) {
       this.order[r] = order[r];
       this.rankOf[order[r]] = r;
