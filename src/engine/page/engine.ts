@@ -60,6 +60,8 @@ export class Engine {
   private readonly pageUrl: string | undefined;
 
   private chain: Promise<void> = Promise.resolve();
+  /** Set by dispose(): the loop finishes no queued work. */
+  private disposing = false;
   private readonly loop: TrainingLoop;
 
   constructor(
@@ -72,6 +74,9 @@ export class Engine {
       running: () => this.state === 'running',
       exclusive: (fn) => this.exclusive(fn),
       round: () => this.trainingRound(),
+      finishing: () => this.state === 'paused' && !this.disposing && !this.fatal && this.race.offClockPending,
+      // Its points go out with the loop's last flush (stopped).
+      piece: () => this.race.offClockPiece(),
       yieldToEvents: opts.yieldToEvents ?? defaultYield,
       stopped: (error) => {
         if (error !== undefined) this.fail(error);
@@ -166,12 +171,14 @@ export class Engine {
 
   /** Frees every tensor the engine holds (models, optimizers, data). */
   async dispose(): Promise<void> {
+    this.disposing = true;
     if (this.state === 'running') this.setState('paused', false);
     await this.whenIdle();
     await this.exclusive(async () => {
       this.race.dispose();
       this.setState('idle', false);
     });
+    this.disposing = false;
   }
 
   // ---- commands -----------------------------------------------------------------------
@@ -304,8 +311,10 @@ export class Engine {
   private async singleStep(): Promise<void> {
     if (!this.requireRuns('step') || (await this.clockBudget.refuse('step', this.settings))) return;
     if (this.state === 'running') this.setState('paused', false);
-    // Stepping by hand: one step per run.
+    // Stepping by hand: one step per run, with the evaluations before and after it done now.
+    await this.race.finishOffClockWork();
     await this.race.round(1);
+    await this.race.finishOffClockWork();
     if (!(await this.clockBudget.settle(this.settings))) this.setState('paused');
   }
 
@@ -380,8 +389,8 @@ export class Engine {
   private async trainingRound(): Promise<void> {
     await this.race.round();
     this.messages.paced();
-    if ((await this.clockBudget.settle(this.settings)) && this.state === 'running') this.setState('paused');
-    if (!this.race.anyActive && this.state === 'running') this.setState('paused');
+    if ((await this.clockBudget.settle(this.settings, true)) && this.state === 'running') this.setState('paused');
+    if (!this.race.anyActive && !this.race.offClockPending && this.state === 'running') this.setState('paused');
   }
 
   // ---- the budgets (workBudgetGate.ts, clockBudget.ts) ------------------------------------------
