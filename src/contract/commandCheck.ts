@@ -6,6 +6,7 @@
 import { checkHandsOnCommand } from './handsOnCheck';
 import type { EngineCommand } from './protocol';
 import type { Settings } from './settings';
+import { quoteUntrusted } from './untrustedText';
 
 const COMMAND_TYPES = ['init', 'start', 'pause', 'step', 'reset', 'update', 'visibility', 'probe', 'watchWeights', 'exportModel'] as const;
 type CommandType = (typeof COMMAND_TYPES)[number];
@@ -27,10 +28,6 @@ function isCommandType(v: unknown): v is CommandType {
   return typeof v === 'string' && (COMMAND_TYPES as readonly string[]).includes(v);
 }
 
-/** Quotes an untrusted string, shortened. */
-function quote(s: string): string {
-  return JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);
-}
 
 /**
  * Returns `value` as an EngineCommand (a fresh object holding only the command's own fields),
@@ -41,7 +38,7 @@ export function checkCommand(value: unknown): EngineCommand | string {
   const type = value.type;
   if (!isCommandType(type)) {
     const expected = `"type" must be one of ${COMMAND_TYPES.join(', ')}`;
-    return typeof type === 'string' ? `unknown command type ${quote(type)}: ${expected}` : `${expected}, got ${describeValue(type)}`;
+    return typeof type === 'string' ? `unknown command type ${quoteUntrusted(type)}: ${expected}` : `${expected}, got ${describeValue(type)}`;
   }
   switch (type) {
     case 'init': {

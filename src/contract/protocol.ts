@@ -246,7 +246,16 @@ export type EngineEvent =
   | { type: 'progress'; task: 'dataset' | 'warmup'; loaded: number; total: number; message: string }
   /** Batched, throttled (a few per second): the points since the last message. */
   | { type: 'metrics'; runs: Partial<Record<RunId, RunMetrics>> }
-  | { type: 'notice'; level: 'info' | 'warning'; message: string }
+  | {
+      type: 'notice';
+      level: 'info' | 'warning';
+      message: string;
+      /**
+       * Settings the engine changed to fit the data (a link's evalSize above the training set's
+       * size, …): the next status has the values in force, and the page follows them.
+       */
+      adjusted?: (keyof Settings)[];
+    }
   /** Every run has used its own-clock budget: the race is over (the page keeps it in its history). */
   | { type: 'finished'; message: string }
   /**

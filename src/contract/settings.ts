@@ -6,6 +6,7 @@ import { IMPORTANCE_MODES, OPTIMIZERS, SAMPLER_KINDS, SCORE_KINDS } from '../is/
 import { SAMPLER_SETTINGS, SAMPLER_SETTING_KEYS, type SamplerSettingKey, type SamplerSettingValues } from '../is/samplers/metas';
 import { DATASET_NAMES, MAX_DATASET_CLASSES, type DatasetName } from '../data/catalogue';
 import { MODEL_NAMES, type ModelName } from '../models/catalogue';
+import { quoteUntrusted } from './untrustedText';
 
 // The vocabularies of datasets and models belong to their layers (src/data/catalogue.ts,
 // src/models/catalogue.ts; both tfjs-free); the schema offers them.
@@ -196,7 +197,7 @@ export function defaultSettings(): Settings {
 
 /** Describes what is wrong with one value, or null when it is acceptable. */
 export function checkSettingValue<K extends keyof Settings>(key: K, value: unknown): string | null {
-  if (!isSettingKey(key)) return `unknown setting "${String(key)}"`;
+  if (!isSettingKey(key)) return unknownSettingsError([String(key)]);
   const field = SETTINGS_SCHEMA[key] as EnumField<string> | NumberField | BooleanField;
   switch (field.kind) {
     case 'boolean':
@@ -221,12 +222,31 @@ export function isSettingKey(key: PropertyKey): key is keyof Settings {
   return typeof key === 'string' && Object.hasOwn(SETTINGS_SCHEMA, key);
 }
 
+/** Unknown names a message names before counting the rest. */
+const UNKNOWN_NAMED = 5;
+
+/**
+ * One error for the keys of a message that are no settings: at most five of them, each shortened
+ * and escaped (quoteUntrusted), and a count of the rest. A key comes from whoever posted the
+ * message, so it is never echoed in full (a 1 MB key came back verbatim).
+ */
+function unknownSettingsError(keys: readonly string[]): string {
+  const named = keys.slice(0, UNKNOWN_NAMED).map((k) => quoteUntrusted(k)).join(', ');
+  const more = keys.length > UNKNOWN_NAMED ? ` and ${(keys.length - UNKNOWN_NAMED).toLocaleString('en-US')} more` : '';
+  return `unknown setting${keys.length > 1 ? 's' : ''} ${named}${more}`;
+}
+
+/** The error about the keys of `value` that are no settings, or null when there are none. */
+function unknownKeysError(value: object): string | null {
+  const unknown = Object.keys(value).filter((key) => !isSettingKey(key));
+  return unknown.length ? unknownSettingsError(unknown) : null;
+}
+
 /** Every field's value, keys that are no settings, and cross-field rules that no single field can check. */
 export function checkSettings(s: Settings): string[] {
   const errors: string[] = [];
-  for (const key of Object.keys(s)) {
-    if (!isSettingKey(key)) errors.push(`unknown setting "${key}"`);
-  }
+  const unknown = unknownKeysError(s);
+  if (unknown) errors.push(unknown);
   for (const key of SETTING_KEYS) {
     const e = checkSettingValue(key, s[key]);
     if (e) errors.push(e);
@@ -239,11 +259,9 @@ export function checkSettings(s: Settings): string[] {
 
 /** Applies a partial change; returns the errors and leaves `base` untouched when any. */
 export function applySettingsChange(base: Settings, change: Partial<Settings>): { settings: Settings; errors: string[] } {
+  const unknown = unknownKeysError(change);
+  if (unknown) return { settings: base, errors: [unknown] };
   const errors: string[] = [];
-  for (const key of Object.keys(change)) {
-    if (!isSettingKey(key)) errors.push(`unknown setting "${key}"`);
-  }
-  if (errors.length) return { settings: base, errors };
   const next = { ...base, ...change };
   errors.push(...checkSettings(next));
   return errors.length ? { settings: base, errors } : { settings: next, errors };

@@ -48,14 +48,17 @@ export function validateSettings(s: TrainerSettings, n: number): void {
     throw new Error(`presampleFactor must be a finite number above 1, got ${fmt(f)}: set presampleFactor to e.g. 3`);
   }
   const B = presampleSize(s);
-  if (B <= b) {
+  // B matters only where something presamples: uniform mode and a sampler that scores no
+  // presample (the score table) never draw B samples, so B ≤ b is no error there.
+  const presamples = samplerInfo(s.sampler).capabilities.scoresPresample && s.mode !== 'uniform';
+  if (presamples && B <= b) {
     const gives = B === b ? `B = b = ${b}` : `B = ${B} < b = ${b}`;
     throw new Error(
       `presampleFactor ${f} gives ${gives}; B must exceed b: set presampleFactor above 1 ` +
         `(at least ${+((b + 1) / b).toFixed(4)} for batchSize ${b})`,
     );
   }
-  if (samplerInfo(s.sampler).capabilities.scoresPresample && s.mode !== 'uniform' && B > n) {
+  if (presamples && B > n) {
     throw new Error(
       `presampleFactor ${f} with batchSize ${b} gives B = ${B}, more than the N = ${n} training samples: ` +
         `set presampleFactor to at most ${Math.floor((n / b) * 100) / 100} or lower batchSize`,

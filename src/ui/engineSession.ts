@@ -24,7 +24,7 @@ export type RaceEndListener = (ended: {
 }) => void;
 
 export interface SessionHandlers {
-  /** The engine refused a change and kept other settings (reported after an error). */
+  /** The engine kept or fitted other settings than the page asked for (after an error, or a notice that says so). */
   onSettingsReverted?: (engineSettings: Settings) => void;
   /** A race ended, before its charts are cleared (the page keeps it in the history). */
   onRaceEnd?: RaceEndListener;
@@ -48,7 +48,7 @@ export class EngineSession {
   private readonly eventListeners = new Set<EngineListener>();
   /** The settings the page wants: an init sends them. */
   private wanted: Settings;
-  /** An error came: the next status (after any loading) says which settings the engine kept. */
+  /** An error (or a notice of fitted settings) came: the next status (after any loading) says which settings are in force. */
   private confirmSettings = false;
 
   constructor(
@@ -153,6 +153,10 @@ export class EngineSession {
       case 'error':
         this.confirmSettings = true;
         break;
+      case 'notice':
+        // The engine fitted settings to the data: the next status says which are in force.
+        if (event.adjusted?.length) this.confirmSettings = true;
+        break;
       case 'status':
         this.followKeptSettings(event.status);
         break;
@@ -168,7 +172,10 @@ export class EngineSession {
     this.handlers.onRaceEnd?.({ reason, metrics, settings: status?.settings ?? this.wanted, status });
   }
 
-  /** After an error: with models in place (not idle), the engine's settings are the ones in force. */
+  /**
+   * After an error, or a notice of settings the engine fitted to the data: with models in place
+   * (not idle), the engine's settings are the ones in force.
+   */
   private followKeptSettings(status: EngineStatus): void {
     if (!this.confirmSettings || status.state === 'loading') return;
     this.confirmSettings = false;

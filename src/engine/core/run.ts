@@ -16,7 +16,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { LogitsModel, StepReport, TrainerSettings } from '../../is';
 import { Ema } from './ema';
-import { evaluate, type EvalResult, type EvalSet } from './evaluate';
+import { evaluate, honestEvaluation, honestResult, type EvalResult, type EvalSet, type PiecewiseEvaluation } from './evaluate';
 import { errorText, isDeviceLost, isNonFinite } from './faults';
 import type { EvalPoint, RunId, StepPoint } from '../../contract/protocol';
 import { hiddenBetween, type HiddenMark } from './hiddenTime';
@@ -150,13 +150,27 @@ export class Run {
     return this.step > 0 ? this.deviceReads / this.step : 0;
   }
 
-  /** The honest metrics now (off the clock), also handed to the observer. */
+  /** The honest metrics now (off the clock, in one piece), also handed to the observer. */
   async evaluate(train: EvalSet, test: EvalSet): Promise<EvalPoint> {
-    const r = await evaluateModel(this.logits, train, test);
-    this.deviceReads++;
-    const point: EvalPoint = { step: this.step, samplesSeen: this.samplesSeen, clockMs: this.clockMs, ...r };
-    this.observer?.onEval(this, point);
-    return point;
+    const evaluation = this.startEvaluation(train, test);
+    try {
+      evaluation.step(Infinity);
+      return await evaluation.finish();
+    } finally {
+      evaluation.dispose();
+    }
+  }
+
+  /**
+   * The honest metrics of the model as it is now, off the clock, in pieces the caller drives (the
+   * page's engine runs one piece per turn of its command chain, so Pause and Reset get in
+   * between). The run must not train until the evaluation is finished or disposed.
+   */
+  startEvaluation(train: EvalSet, test: EvalSet): RunEvaluation {
+    return new RunEvaluation(this, honestEvaluation((x) => this.logits.logits(x, false), train, test), (point) => {
+      this.deviceReads++;
+      this.observer?.onEval(this, point);
+    });
   }
 
   dispose(): void {
@@ -176,6 +190,42 @@ export class Run {
 
 export function evaluateModel(model: LogitsModel, train: EvalSet, test: EvalSet): Promise<EvalResult> {
   return evaluate((x) => model.logits(x, false), train, test);
+}
+
+/** An evaluation of a run in progress (Run.startEvaluation): its pieces, then its point. Owns its PiecewiseEvaluation. */
+export class RunEvaluation {
+  /** The counters of the model evaluated: the point carries them, whenever it is read. */
+  private readonly at: Pick<EvalPoint, 'step' | 'samplesSeen' | 'clockMs'>;
+
+  constructor(
+    private readonly run: Run,
+    private readonly evaluation: PiecewiseEvaluation,
+    private readonly onPoint: (point: EvalPoint) => void,
+  ) {
+    this.at = { step: run.step, samplesSeen: run.samplesSeen, clockMs: run.clockMs };
+  }
+
+  /** True once every forward pass is queued: finish() next. */
+  get done(): boolean {
+    return this.evaluation.done;
+  }
+
+  /** Queues the forward passes of the next `samples` samples. */
+  step(samples: number): void {
+    this.evaluation.step(samples);
+  }
+
+  /** Reads the figures back (the one read) and hands the point to the run's observer. */
+  async finish(): Promise<EvalPoint> {
+    if (this.run.step !== this.at.step) throw new Error(`internal: the ${this.run.id} run trained during its evaluation at step ${this.at.step}`);
+    const point: EvalPoint = { ...this.at, ...honestResult(await this.evaluation.result()) };
+    this.onPoint(point);
+    return point;
+  }
+
+  dispose(): void {
+    this.evaluation.dispose();
+  }
 }
 
 function stepPoint(run: Run, r: StepReport, clockMs: number): StepPoint {

@@ -148,62 +148,118 @@ export interface VarianceLabOptions {
  * running sum Σ g (one tensor per weight); the B passes are queued with no read between
  * them. Ends with one awaited read of everything (B squared norms, B scores, ‖Σ g‖²), so the
  * device queue is empty when it returns; every tensor it made is disposed, on error too.
+ * The same measurement in one piece as VarianceLabMeasurement, which the page runs in pieces.
  */
 export async function measureVarianceLab(o: VarianceLabOptions): Promise<VarianceLabResult> {
-  const B = o.presampleSize;
-  const n = o.data.train.count;
-  if (!Number.isInteger(B) || B < 1 || B > n) {
-    throw new RangeError(`measureVarianceLab: presampleSize ${B} must be a whole number in [1, ${n}] (the training samples)`);
-  }
-  checkBatchSize(o.batchSize);
-  const indices = uniformIndices(n, B, o.rng);
-  const vars = o.model.trainableWeights();
-  const owned: tf.Tensor[] = [];
-  let sum: tf.Tensor[] | null = null; // Σ g_i per weight, owned here
+  const measurement = new VarianceLabMeasurement(o);
   try {
-    const { x, y } = o.data.gather(indices, 'train');
-    owned.push(x, y);
-    const squared: tf.Scalar[] = [];
-    for (let i = 0; i < B; i++) {
-      const prev: tf.Tensor[] | null = sum;
+    measurement.step(Infinity);
+    return await measurement.result();
+  } finally {
+    measurement.dispose();
+  }
+}
+
+/**
+ * A variance-lab measurement in pieces (the page's engine runs one piece per turn of its
+ * command chain, so that Pause and Reset get in between: on the CPU one backward pass of a
+ * small CNN takes half a second, and a probe of 64 of them half a minute). Each piece queues the
+ * backward passes of the next few probe samples, in order, into the same running sums, so the
+ * figures are those of measureVarianceLab whatever the pieces. The model must not train until
+ * result() or dispose().
+ *
+ * Tensor ownership: the probe's samples, each ‖g_i‖² and the running sum Σ g are owned here and
+ * freed by result() or dispose().
+ */
+export class VarianceLabMeasurement {
+  private readonly indices: Int32Array;
+  private readonly vars: tf.Variable[];
+  private readonly x: tf.Tensor;
+  private readonly y: tf.Tensor;
+  private readonly squared: tf.Scalar[] = [];
+  /** Σ g_i per weight over the samples done so far; null before the first. */
+  private sum: tf.Tensor[] | null = null;
+  private finished = false;
+
+  constructor(private readonly o: VarianceLabOptions) {
+    const B = o.presampleSize;
+    const n = o.data.train.count;
+    if (!Number.isInteger(B) || B < 1 || B > n) {
+      throw new RangeError(`measureVarianceLab: presampleSize ${B} must be a whole number in [1, ${n}] (the training samples)`);
+    }
+    checkBatchSize(o.batchSize);
+    this.indices = uniformIndices(n, B, o.rng);
+    this.vars = o.model.trainableWeights();
+    const { x, y } = o.data.gather(this.indices, 'train');
+    this.x = x;
+    this.y = y;
+  }
+
+  /** True once every probe sample's backward pass is queued: result() next. */
+  get done(): boolean {
+    return this.squared.length >= this.o.presampleSize;
+  }
+
+  /** Queues the backward passes of the next `samples` probe samples (at least one; Infinity: all that are left). */
+  step(samples: number): void {
+    const end = Math.min(this.o.presampleSize, this.squared.length + Math.max(1, samples));
+    for (let i = this.squared.length; i < end; i++) {
+      const prev: tf.Tensor[] | null = this.sum;
       const { sq, next } = tf.tidy((): { sq: tf.Scalar; next: tf.Tensor[] } => {
-        const xi = tf.slice(x, i, 1);
-        const yi = tf.slice(y, i, 1);
-        const { value, grads } = tf.variableGrads(() => tf.sum(perSampleLoss(o.model.logits(xi, false), yi)) as tf.Scalar, vars);
+        const xi = tf.slice(this.x, i, 1);
+        const yi = tf.slice(this.y, i, 1) as tf.Tensor2D;
+        const { value, grads } = tf.variableGrads(() => tf.sum(perSampleLoss(this.o.model.logits(xi, false), yi)) as tf.Scalar, this.vars);
         value.dispose();
         // A weight the loss does not reach has no gradient: it adds 0 to every norm.
-        const gs = vars.map((v) => grads[v.name]).filter((g): g is tf.Tensor => g !== undefined);
+        const gs = this.vars.map((v) => grads[v.name]).filter((g): g is tf.Tensor => g !== undefined);
         const sq = tf.addN(gs.map((g) => tf.sum(tf.square(g)))) as tf.Scalar;
         return { sq, next: prev ? gs.map((g, k) => tf.add(prev[k], g)) : gs };
       });
-      squared.push(sq);
-      owned.push(sq);
-      sum = next;
+      this.squared.push(sq);
+      this.sum = next;
       if (prev) tf.dispose(prev);
     }
+  }
+
+  /** After the last piece: the one read, and the lab's figures. Frees everything it holds. */
+  async result(): Promise<VarianceLabResult> {
+    if (!this.done) throw new Error('internal: a variance-lab probe was read before its last piece');
+    const o = this.o;
+    const B = o.presampleSize;
+    const sum = this.sum;
     const packed = tf.tidy(() => {
-      const sqNorms = tf.stack(squared) as tf.Tensor1D;
-      const scores = o.score === 'gnorm' ? tf.sqrt(sqNorms) : scoresFromLogits(o.model.logits(x, false), y, o.score).scores;
+      const sqNorms = tf.stack(this.squared) as tf.Tensor1D;
+      const scores = o.score === 'gnorm' ? tf.sqrt(sqNorms) : scoresFromLogits(o.model.logits(this.x, false), this.y as tf.Tensor2D, o.score).scores;
       const total = sum ? tf.addN(sum.map((g) => tf.sum(tf.square(g)))) : tf.scalar(0);
       return tf.concat([sqNorms, scores, tf.reshape(total, [1])]);
     });
-    owned.push(packed);
-    const v = await packed.data();
-    const sumSq = v[2 * B];
-    const scores = Float64Array.from(v.subarray(B, 2 * B));
-    return varianceLabFromMoments(
-      {
-        squaredNorms: Float64Array.from(v.subarray(0, B)),
-        scores,
-        meanGradientSquaredNorm: sumSq / (B * B),
-        scoreProbabilities: o.probabilities?.(indices, scores),
-      },
-      o.batchSize,
-      o.smoothing,
-    );
-  } finally {
-    tf.dispose(owned);
-    if (sum) tf.dispose(sum);
+    try {
+      const v = await packed.data();
+      const sumSq = v[2 * B];
+      const scores = Float64Array.from(v.subarray(B, 2 * B));
+      return varianceLabFromMoments(
+        {
+          squaredNorms: Float64Array.from(v.subarray(0, B)),
+          scores,
+          meanGradientSquaredNorm: sumSq / (B * B),
+          scoreProbabilities: o.probabilities?.(this.indices, scores),
+        },
+        o.batchSize,
+        o.smoothing,
+      );
+    } finally {
+      packed.dispose();
+      this.dispose();
+    }
+  }
+
+  /** Frees what it holds (also a probe dropped half-way: a reset, a new race). */
+  dispose(): void {
+    if (this.finished) return;
+    this.finished = true;
+    tf.dispose([this.x, this.y, ...this.squared, ...(this.sum ?? [])]);
+    this.squared.length = 0;
+    this.sum = null;
   }
 }
 
@@ -232,19 +288,22 @@ export type VarianceLabSettings = Pick<Settings, 'seed' | 'batchSize' | 'presamp
 /**
  * The engine's probes: after a block that crossed a multiple of varianceLabInterval, one
  * measurement on the run's current model, buffered per run until the next metrics message.
- * The caller runs it off every clock (between blocks). B is the training presample's size,
- * capped at VARIANCE_LAB_MAX_PRESAMPLE and at N; the probe's presample comes from a seed of
- * its own (the settings' seed and the step), so probing draws nothing from the training
- * streams and the same seed gives the same probes.
+ * The caller runs it off every clock (between blocks), in pieces or in one. B is the training
+ * presample's size, capped at VARIANCE_LAB_MAX_PRESAMPLE and at N; the probe's presample comes
+ * from a seed of its own (the settings' seed and the step), so probing draws nothing from the
+ * training streams and the same seed gives the same probes.
  */
 export class VarianceLabProbes {
   // Keyed by the run object: a rebuilt run starts with no buffer, nothing to reset.
   private readonly buffers = new WeakMap<ProbedRun, VarianceLabPoint[]>();
 
-  /** Measures and buffers a point when the block of k steps just ended crossed a multiple of the interval. */
-  async afterBlock(run: ProbedRun, k: number, s: VarianceLabSettings, data: DeviceData): Promise<void> {
-    if (!crossedMultiple(run.step, k, s.varianceLabInterval)) return;
-    const r = await measureVarianceLab({
+  /**
+   * The probe due after a block of k steps that just ended, when it crossed a multiple of the
+   * interval (null otherwise), to be run in pieces; once finished, its point is buffered.
+   */
+  probeAfterBlock(run: ProbedRun, k: number, s: VarianceLabSettings, data: DeviceData): VarianceLabProbe | null {
+    if (!crossedMultiple(run.step, k, s.varianceLabInterval)) return null;
+    const measurement = new VarianceLabMeasurement({
       model: run.logits,
       data,
       rng: createRng(deriveSeed(s.seed, `engine.varianceLab.${run.step}`)),
@@ -252,13 +311,29 @@ export class VarianceLabProbes {
       batchSize: s.batchSize,
       score: s.score,
       smoothing: s.smoothing,
+      // The sampler in force when the probe is read (a live change of sampler between its pieces: the new one's).
       probabilities: run.trainer?.samplingProbabilities ? (idx, sc) => run.trainer!.samplingProbabilities!(idx, sc) : undefined,
     });
-    run.deviceReads++;
-    const point: VarianceLabPoint = { step: run.step, ...r };
-    const buffer = this.buffers.get(run);
-    if (buffer) buffer.push(point);
-    else this.buffers.set(run, [point]);
+    const step = run.step;
+    return new VarianceLabProbe(measurement, (r) => {
+      run.deviceReads++;
+      const point: VarianceLabPoint = { step, ...r };
+      const buffer = this.buffers.get(run);
+      if (buffer) buffer.push(point);
+      else this.buffers.set(run, [point]);
+    });
+  }
+
+  /** Measures and buffers a point, in one piece, when the block of k steps just ended crossed a multiple of the interval. */
+  async afterBlock(run: ProbedRun, k: number, s: VarianceLabSettings, data: DeviceData): Promise<void> {
+    const probe = this.probeAfterBlock(run, k, s, data);
+    if (!probe) return;
+    try {
+      probe.step(Infinity);
+      await probe.finish();
+    } finally {
+      probe.dispose();
+    }
   }
 
   /** The points buffered for a run since the last call, or null when there are none. */
@@ -267,5 +342,31 @@ export class VarianceLabProbes {
     if (!buffer?.length) return null;
     this.buffers.delete(run);
     return buffer;
+  }
+}
+
+/** One probe of the engine's, in pieces (VarianceLabProbes.probeAfterBlock). Owns its measurement. */
+export class VarianceLabProbe {
+  constructor(
+    private readonly measurement: VarianceLabMeasurement,
+    private readonly onResult: (r: VarianceLabResult) => void,
+  ) {}
+
+  get done(): boolean {
+    return this.measurement.done;
+  }
+
+  /** Queues the backward passes of the next `samples` probe samples. */
+  step(samples: number): void {
+    this.measurement.step(samples);
+  }
+
+  /** The one read; the point goes to the run's buffer. */
+  async finish(): Promise<void> {
+    this.onResult(await this.measurement.result());
+  }
+
+  dispose(): void {
+    this.measurement.dispose();
   }
 }

@@ -94,8 +94,12 @@ export function finishedMessage(s: Pick<Settings, 'budgetUnit' | 'budget'>, ends
 export interface BudgetedRace {
   /** True when a budget is set and every run still training has used it. */
   readonly budgetFinished: boolean;
-  /** Off the clocks: a final evaluation of each run that has used its budget, unless it has one at its last step. */
-  evaluateBudgetDone(): Promise<void>;
+  /** Off the clocks: queues a final evaluation of each run that has used its budget, unless it has one at its last step. */
+  queueFinalEvaluations(): void;
+  /** True while evaluations are queued (the training loop runs them a piece per round). */
+  readonly offClockPending: boolean;
+  /** Runs every queued evaluation now. */
+  finishOffClockWork(): Promise<void>;
   /** How each run stands at its latest evaluation. */
   runEnds(): RunEnd[];
 }
@@ -123,17 +127,21 @@ export class ClockBudget {
   /**
    * After a round or a live change: when every run has used the budget, each takes a final
    * evaluation at its last step (so the history has its end point), the engine pauses, then
-   * 'finished' goes out, once.
+   * 'finished' goes out, once. In the training loop (`inLoop`) the evaluations are left to the
+   * loop's next rounds, a piece each, and the race is not over until they are done; elsewhere
+   * they run now.
    * Returns whether the race is over. A raised budget makes it not over, and the next end is
    * announced again.
    */
-  async settle(s: Pick<Settings, 'budgetUnit' | 'budget'>): Promise<boolean> {
+  async settle(s: Pick<Settings, 'budgetUnit' | 'budget'>, inLoop = false): Promise<boolean> {
     if (!this.race.budgetFinished) {
       this.announced = false;
       return false;
     }
     if (this.announced) return true;
-    await this.race.evaluateBudgetDone();
+    this.race.queueFinalEvaluations();
+    if (inLoop && this.race.offClockPending) return false;
+    await this.race.finishOffClockWork();
     this.pause();
     this.announced = true;
     this.emit({ type: 'finished', message: finishedMessage(s, this.race.runEnds()) });

@@ -24,6 +24,8 @@ import { PageVisibility } from './visibility';
 import { DEFAULT_METRICS_INTERVAL_MS, DEFAULT_STATUS_INTERVAL_MS, defaultYield, type EngineOptions } from './engineOptions';
 import { MessagePacer } from './messagePacer';
 import { TrainingLoop } from './trainingLoop';
+import { checkDataBaseUrl, ownLocation } from './dataOrigin';
+import { quoteUntrusted } from '../../contract/untrustedText';
 
 export type { RunTrainer } from '../core/run';
 export type { TrainerContext, TrainerFactory } from '../core/race';
@@ -54,8 +56,12 @@ export class Engine {
   /** Set when the GPU device was lost: the next init/start starts over on a new device. */
   private fatal: string | null = null;
   private dataBaseUrl: string | undefined;
+  /** The worker's location: an init's dataBaseUrl must be on its origin (undefined in Node: any). */
+  private readonly pageUrl: string | undefined;
 
   private chain: Promise<void> = Promise.resolve();
+  /** Set by dispose(): the loop finishes no queued work. */
+  private disposing = false;
   private readonly loop: TrainingLoop;
 
   constructor(
@@ -68,6 +74,9 @@ export class Engine {
       running: () => this.state === 'running',
       exclusive: (fn) => this.exclusive(fn),
       round: () => this.trainingRound(),
+      finishing: () => this.state === 'paused' && !this.disposing && !this.fatal && this.race.offClockPending,
+      // Its points go out with the loop's last flush (stopped).
+      piece: () => this.race.offClockPiece(),
       yieldToEvents: opts.yieldToEvents ?? defaultYield,
       stopped: (error) => {
         if (error !== undefined) this.fail(error);
@@ -77,6 +86,7 @@ export class Engine {
       },
     });
     this.dataBaseUrl = opts.dataBaseUrl;
+    this.pageUrl = opts.pageUrl ?? ownLocation();
     this.visibility = new PageVisibility(now);
     this.backend = new BackendSession(opts.backendOrder, (n) => this.emit(n), (why) => this.deviceLost(why));
     this.race = new PageRace({
@@ -161,12 +171,14 @@ export class Engine {
 
   /** Frees every tensor the engine holds (models, optimizers, data). */
   async dispose(): Promise<void> {
+    this.disposing = true;
     if (this.state === 'running') this.setState('paused', false);
     await this.whenIdle();
     await this.exclusive(async () => {
       this.race.dispose();
       this.setState('idle', false);
     });
+    this.disposing = false;
   }
 
   // ---- commands -----------------------------------------------------------------------
@@ -183,7 +195,11 @@ export class Engine {
     switch (cmd.type) {
       case 'init':
         this.initsQueued = Math.max(0, this.initsQueued - 1);
-        if (cmd.dataBaseUrl) this.dataBaseUrl = cmd.dataBaseUrl;
+        if (cmd.dataBaseUrl) {
+          const checked = this.pageUrl ? checkDataBaseUrl(cmd.dataBaseUrl, this.pageUrl) : { url: cmd.dataBaseUrl };
+          if ('error' in checked) return this.refuse(checked.error);
+          this.dataBaseUrl = checked.url;
+        }
         return this.init(cmd.settings);
       case 'start':
         return this.start();
@@ -205,7 +221,7 @@ export class Engine {
         return;
       default:
         if (isHandsOnCommand(cmd)) return this.handsOn.handle(cmd);
-        throw new Error(`unknown command ${JSON.stringify((cmd as { type?: unknown }).type)}`);
+        throw new Error(`unknown command ${quoteUntrusted(String((cmd as { type?: unknown }).type))}`);
     }
   }
 
@@ -247,15 +263,18 @@ export class Engine {
   }
 
   /**
-   * New runs from `settings` (new data where they need it): the race on the page, if any, ends
-   * ('raceEnded'). Throws, leaving the race as it was, when they cannot be built.
+   * New runs from `asked` (new data where they need it), fitted to the training set's size: the
+   * race on the page, if any, ends ('raceEnded'). Throws, leaving the race as it was, when they
+   * cannot be built.
    */
-  private async buildRace(settings: Settings, replacing: boolean): Promise<void> {
-    await this.race.build({ ...settings });
+  private async buildRace(asked: Settings, replacing: boolean): Promise<void> {
+    const fit = await this.race.build({ ...asked });
     if (replacing) this.emit({ type: 'raceEnded', reason: 'restart' });
-    this.applyWorkBudget(settings);
+    // Settings that did not fit the training set's size: each change named, and the page follows them.
+    fit.notices.forEach((message, k) => this.emit({ type: 'notice', level: 'warning', message, adjusted: [fit.adjusted[k]] }));
+    this.applyWorkBudget(fit.settings);
     this.clockBudget.clear();
-    this.settings = { ...settings };
+    this.settings = { ...fit.settings };
   }
 
   /** A Start that came during a load, once it is over: starts, unless Pause cancelled it or the load failed (and said why). */
@@ -292,8 +311,10 @@ export class Engine {
   private async singleStep(): Promise<void> {
     if (!this.requireRuns('step') || (await this.clockBudget.refuse('step', this.settings))) return;
     if (this.state === 'running') this.setState('paused', false);
-    // Stepping by hand: one step per run.
+    // Stepping by hand: one step per run, with the evaluations before and after it done now.
+    await this.race.finishOffClockWork();
     await this.race.round(1);
+    await this.race.finishOffClockWork();
     if (!(await this.clockBudget.settle(this.settings))) this.setState('paused');
   }
 
@@ -368,8 +389,8 @@ export class Engine {
   private async trainingRound(): Promise<void> {
     await this.race.round();
     this.messages.paced();
-    if ((await this.clockBudget.settle(this.settings)) && this.state === 'running') this.setState('paused');
-    if (!this.race.anyActive && this.state === 'running') this.setState('paused');
+    if ((await this.clockBudget.settle(this.settings, true)) && this.state === 'running') this.setState('paused');
+    if (!this.race.anyActive && !this.race.offClockPending && this.state === 'running') this.setState('paused');
   }
 
   // ---- the budgets (workBudgetGate.ts, clockBudget.ts) ------------------------------------------

@@ -14,6 +14,11 @@ export interface EngineOptions {
   loadData?: DataLoader;
   /** Where dataset files are served (the app's data/ folder); also settable per init. */
   dataBaseUrl?: string;
+  /**
+   * The worker's location (default: globalThis.location): an init's dataBaseUrl must lie on its
+   * origin (dataOrigin.ts). Without one (Node), any dataBaseUrl is taken.
+   */
+  pageUrl?: string;
   /** Backends to try, best first (default webgpu, webgl, wasm, cpu). */
   backendOrder?: readonly BackendName[];
   /** Least time between two metrics messages, ms (default 250: at most 4 per second). */

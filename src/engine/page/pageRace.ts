@@ -12,6 +12,7 @@ import type { DatasetInfo, EngineEvent, EvalPoint, MeasuredCosts, ModelInfo, Run
 import { SCHEDULES, buildRuns, stepRound, type TrainerFactory } from '../core/race';
 import { makeResident, type ResidentData } from '../core/residency';
 import { dataKeyOf } from './dataLoading';
+import { fitSettingsToData, type DataFit } from './fitToData';
 import type { Run, StepOutcome } from '../core/run';
 import { budgetProgress, budgetUsed, stepsLeft, type RunEnd } from './clockBudget';
 import { runIdsOf, trainerSettingsFor } from './runSettings';
@@ -21,7 +22,8 @@ import { VarianceLabProbes } from '../core/varianceLab';
 import type { Settings } from '../../contract/settings';
 import type { HiddenMark } from '../core/hiddenTime';
 import { blockSizesOf, compileKernels, warmUpKey } from '../core/warmup';
-import { declaredShape } from './workBudget';
+import { declaredShape, offClockPieceSamples } from './workBudget';
+import { OffClockWork } from './offClockWork';
 import type { DataShape } from './workBudgetGate';
 
 export interface PageRaceOptions {
@@ -57,6 +59,10 @@ export class PageRace {
   private readonly points = new MetricsBuffer();
   /** Each run's latest evaluation (the budget's final evaluation and 'finished' message read it). */
   private lastEvals = new Map<Run, EvalPoint>();
+  /** Evaluations and probes queued after blocks, run a piece per round (offClockWork.ts). */
+  private readonly offClock = new OffClockWork();
+  /** The step each run's queued evaluation is for (so the budget's final one is not queued twice). */
+  private evalQueued = new Map<Run, number>();
 
   constructor(private readonly o: PageRaceOptions) {}
 
@@ -71,12 +77,15 @@ export class PageRace {
   /**
    * Loads the data (if the data settings changed) and builds the runs. Transactional: the CPU
    * data is prepared and the trainer settings validated before anything on the device is
-   * replaced, so a failure leaves the race as it was.
+   * replaced, so a failure leaves the race as it was. Returns the settings the runs train with:
+   * those asked for, fitted to the training set's size (fitToData.ts), and what was changed.
    */
-  async build(settings: Settings): Promise<void> {
-    let newBackend = await this.o.backend.ensure(settings.backend);
-    const key = dataKeyOf(settings);
-    let cpu = !this.data || key !== this.dataKey ? await this.o.loadData(settings, this.o.onProgress(settings.dataset)) : null;
+  async build(asked: Settings): Promise<DataFit> {
+    let newBackend = await this.o.backend.ensure(asked.backend);
+    let cpu = !this.data || dataKeyOf(asked) !== this.dataKey ? await this.o.loadData(asked, this.o.onProgress(asked.dataset)) : null;
+    // The training set's real size is known now: the settings that depend on it are fitted to it.
+    const fit = fitSettingsToData(asked, cpu ? cpu.train.count : this.data!.device.train.count);
+    const settings = fit.settings;
     // No hardware GPU: measure which backend trains this model fastest (once per model and shapes).
     const shapes = cpu ?? this.data!.cpu;
     const probe = { model: settings.model, inputShape: shapes.imageShape, numClasses: shapes.numClasses, batchSize: settings.batchSize };
@@ -88,17 +97,16 @@ export class PageRace {
     }
     const n = cpu ? cpu.train.count : this.data!.device.train.count;
     for (const run of runIdsOf(settings)) validateSettings(trainerSettingsFor(settings, run, null), n);
-    if (cpu && settings.evalSize > cpu.train.count) {
-      throw new Error(`Evaluation subset size (${settings.evalSize}) exceeds the ${cpu.train.count} training samples: lower evalSize`);
-    }
     this.disposeRuns();
     if (cpu) {
       this.disposeData();
       this.data = makeResident(cpu, { evalSize: settings.evalSize, seed: settings.seed, testEvalCap: this.o.testEvalCap });
-      this.dataKey = key;
+      // The key of the settings in force (fitted): the page follows them, and sends them next.
+      this.dataKey = dataKeyOf(settings);
     }
     this.s = settings;
     this.rebuildRuns();
+    return fit;
   }
 
   /** Both runs from the same seeded initial weights, the same data and the same draw seed. */
@@ -143,24 +151,42 @@ export class PageRace {
    * short at the step that reaches it; runs that used it take their final evaluation.
    */
   async round(k = this.s?.blockSteps ?? 1): Promise<void> {
+    // Work queued off the clocks comes first, a piece per round, and no run trains meanwhile.
+    if (this.needsInitialEval) this.queueInitialEval();
+    if (this.offClock.pending) return this.offClock.piece();
     const s = this.s;
     const stepping = this.runs.filter((r) => r.active && !this.budgetDone(r));
     const lead = stepping[0];
     if (s && lead) k = Math.max(1, Math.min(k, s.evalInterval - (lead.step % s.evalInterval)));
     if (s && this.data) for (const run of stepping) k = Math.min(k, stepsLeft(s, run, this.data.device.train.count));
-    if (this.needsInitialEval) await this.initialEval();
     await this.warmUp();
     let uniformReport: StepReport | null = null;
     await stepRound(stepping, SCHEDULES.alternate, this.rounds++, { now: this.o.now, hiddenMark: this.o.hiddenMark }, k, {
       before: (run) => this.applyMeasured(run),
-      after: async (run, outcome) => {
-        const report = await this.afterBlock(run, outcome);
+      after: (run, outcome) => {
+        const report = this.afterBlock(run, outcome);
         if (run.id === 'uniform') uniformReport = report;
       },
     });
     // A run that never trains uniformly (importance mode) borrows the uniform run's picks.
     if (uniformReport) this.views?.lendUniformPicks('importance', uniformReport);
-    await this.evaluateBudgetDone();
+    this.queueFinalEvaluations();
+  }
+
+  /** True while evaluations or probes are queued (the training loop runs them a piece per round). */
+  get offClockPending(): boolean {
+    return this.offClock.pending;
+  }
+
+  /** One piece of the queued evaluations and probes (the loop after a pause). */
+  offClockPiece(): Promise<void> {
+    return this.offClock.piece();
+  }
+
+  /** Runs every queued evaluation and probe now (a step by hand, the end of the budget). */
+  async finishOffClockWork(): Promise<void> {
+    if (this.needsInitialEval) this.queueInitialEval();
+    await this.offClock.drain();
   }
 
   /** True when a budget is set and this run has used it: it trains no further. */
@@ -174,11 +200,11 @@ export class PageRace {
     return active.length > 0 && active.every((r) => this.budgetDone(r));
   }
 
-  /** Off the clocks: a final evaluation of each run that has used its budget, unless it has one at its last step. */
-  async evaluateBudgetDone(): Promise<void> {
+  /** Off the clocks: queues a final evaluation of each run that has used its budget, unless it has one at its last step. */
+  queueFinalEvaluations(): void {
     for (const run of this.runs) {
       if (!run.active || !this.budgetDone(run) || this.lastEvals.get(run)?.step === run.step) continue;
-      this.lastEvals.set(run, await run.evaluate(this.data!.evalTrain, this.data!.evalTest));
+      this.queueEvaluation(run);
     }
   }
 
@@ -248,6 +274,8 @@ export class PageRace {
   }
 
   disposeRuns(): void {
+    this.offClock.clear();
+    this.evalQueued = new Map();
     for (const run of this.runs) run.dispose();
     this.runs = [];
     this.lastEvals = new Map();
@@ -270,11 +298,11 @@ export class PageRace {
   }
 
   /**
-   * Off the clocks: costs, sampler views, an evaluation when the block crossed a multiple of
-   * evalInterval, and a variance-lab probe of the importance run when it crossed one of
-   * varianceLabInterval. Returns the block's last report.
+   * Off the clocks: costs, sampler views, and queued for the rounds that follow, an evaluation
+   * when the block crossed a multiple of evalInterval and a variance-lab probe of the importance
+   * run when it crossed one of varianceLabInterval. Returns the block's last report.
    */
-  private async afterBlock(run: Run, outcome: StepOutcome): Promise<StepReport | null> {
+  private afterBlock(run: Run, outcome: StepOutcome): StepReport | null {
     if (outcome.kind === 'halted') {
       if (outcome.error) this.o.emit({ type: 'error', fatal: false, message: `${run.id} run: ${outcome.error}` });
       const message = `The ${run.id} run halted: ${outcome.reason}. Reset (or lower the learning rate and reset) to continue.`;
@@ -286,22 +314,39 @@ export class PageRace {
     const s = this.s!;
     this.costs.record(s, reports);
     for (const report of reports) this.views?.record(run, report);
-    if (run.step % s.evalInterval === 0) this.lastEvals.set(run, await run.evaluate(this.data!.evalTrain, this.data!.evalTest));
-    if (run.id === 'importance') await this.lab.afterBlock(run, reports.length, s, this.data!.device);
+    if (run.step % s.evalInterval === 0) this.queueEvaluation(run);
+    const probe = run.id === 'importance' ? this.lab.probeAfterBlock(run, reports.length, s, this.data!.device) : null;
+    if (probe) this.offClock.add(probe, this.pieceSamples().probe, () => undefined);
     return reports[reports.length - 1];
   }
 
-  private async initialEval(): Promise<void> {
-    this.needsInitialEval = false;
-    const [first] = this.runs;
-    if (!first) return;
-    const point = await first.evaluate(this.data!.evalTrain, this.data!.evalTest);
-    this.lastEvals.set(first, point);
-    // Same initial weights: one evaluation serves every run.
-    for (const run of this.runs.slice(1)) {
-      this.points.onEval(run, { ...point });
+  /** Queues an evaluation of the run at its current step; `then` also gets the point. */
+  private queueEvaluation(run: Run, then?: (point: EvalPoint) => void): void {
+    if (this.evalQueued.get(run) === run.step) return;
+    this.evalQueued.set(run, run.step);
+    this.offClock.add(run.startEvaluation(this.data!.evalTrain, this.data!.evalTest), this.pieceSamples().evaluation, (point) => {
       this.lastEvals.set(run, point);
-    }
+      then?.(point);
+    });
+  }
+
+  private queueInitialEval(): void {
+    this.needsInitialEval = false;
+    const [first, ...others] = this.runs;
+    if (!first) return;
+    // Same initial weights: one evaluation serves every run.
+    this.queueEvaluation(first, (point) => {
+      for (const run of others) {
+        this.points.onEval(run, { ...point });
+        this.lastEvals.set(run, point);
+      }
+    });
+  }
+
+  /** Samples per piece of off-clock work for the model, data and backend in force. */
+  private pieceSamples(): { evaluation: number; probe: number } {
+    const cpu = this.data!.cpu;
+    return offClockPieceSamples(this.s!.model, cpu.imageShape, cpu.numClasses, this.o.backend.name);
   }
 
   /** Compiles the GPU kernels now (off every clock), so that Start trains at once; a no-op when done. */

@@ -56,6 +56,8 @@ export const TRAINING_MEMORY_FACTOR = 3;
 export const MAX_STEP_MS = 2000;
 /** A block is shortened until its estimated time is at most this (or it is one step). */
 export const BLOCK_TARGET_MS = 200;
+/** A single step (which cannot be cut) estimated longer than this on the backend in force gets a notice: Pause waits for it. */
+export const STEP_WAIT_NOTICE_MS = 1000;
 
 /** What the heaviest step the settings allow (an importance step of the importance run) does. */
 export interface StepWork {
@@ -168,6 +170,30 @@ export function blockStepsWithinBudget(s: BudgetSettings, imageShape: ImageShape
   const ms = estimateStep(s, imageShape, numClasses, speed).total;
   const cap = Math.max(1, Math.floor(BLOCK_TARGET_MS / ms));
   return { blockSteps: Math.min(s.blockSteps, cap), stepMs: ms, device: speed.label };
+}
+
+/**
+ * Samples per piece of the work off the clocks (offClockWork.ts), so that a piece takes an
+ * estimated BLOCK_TARGET_MS on this backend, as a block does: `evaluation`, forward passes
+ * (evaluate.ts); `probe`, single-sample backward passes (a variance-lab probe). At least one:
+ * on the CPU one backward pass through cnn-small is an estimated ~0.5 s, and that is the
+ * longest a command waits.
+ */
+export function offClockPieceSamples(model: Settings['model'], imageShape: ImageShape, numClasses: number, backend: string | null): { evaluation: number; probe: number } {
+  const speed = deviceSpeedOf(backend);
+  const forward = 2 * modelFootprint(model, imageShape, numClasses).macs;
+  const forwardMs = forward / speed.forwardFlopsPerMs;
+  const backwardMs = speed.gradientPassMs + (3 * forward) / speed.backwardFlopsPerMs;
+  return {
+    evaluation: Math.max(1, Math.floor(BLOCK_TARGET_MS / forwardMs)),
+    probe: Math.max(1, Math.floor(BLOCK_TARGET_MS / backwardMs)),
+  };
+}
+
+/** The largest batch size, b kept ≤ the one asked, whose step is estimated within `ms` on this backend; null when even b = 1 is not. */
+export function largestBatchWithin(s: BudgetSettings, imageShape: ImageShape, numClasses: number, backend: string | null, ms: number): number | null {
+  const speed = deviceSpeedOf(backend);
+  return largest(1, s.batchSize, (b) => estimateStep({ ...s, batchSize: b }, imageShape, numClasses, speed).total <= ms);
 }
 
 /** The largest v in [lo, hi] with fits(v), for fits true up to some v and false above; null if none. */

@@ -4,7 +4,7 @@
 // so that a command waits at most that long. The settings (and the link) keep the block size
 // asked for; the race runs the shorter one and a notice says so, once per change. Not the
 // clock budget (clockBudget.ts), which ends a race.
-import { BLOCK_TARGET_MS, blockStepsWithinBudget, budgetErrors, type ImageShape } from './workBudget';
+import { BLOCK_TARGET_MS, STEP_WAIT_NOTICE_MS, blockStepsWithinBudget, budgetErrors, largestBatchWithin, type ImageShape } from './workBudget';
 import type { EngineEvent } from '../../contract/protocol';
 import { SETTINGS_SCHEMA, type Settings } from '../../contract/settings';
 
@@ -17,6 +17,8 @@ export interface DataShape {
 export class WorkBudgetGate {
   /** The block notice last sent ('' = none), so each change is announced once. */
   private noticeKey = '';
+  /** The same for the notice of a step too long to wait for. */
+  private longStepKey = '';
 
   constructor(private readonly emit: (event: EngineEvent) => void) {}
 
@@ -46,7 +48,26 @@ export class WorkBudgetGate {
         this.emit({ type: 'notice', level: 'info', message });
       }
       this.noticeKey = key;
+      this.announceLongStep(s, shape, backend, budget.stepMs, budget.device);
     };
     return { settings: key ? { ...s, blockSteps: budget.blockSteps } : s, announce };
+  }
+
+  /**
+   * A step is never cut (the off-clock work is: offClockWork.ts), so where one step alone is
+   * estimated over STEP_WAIT_NOTICE_MS on the backend in force, Pause waits for it: say so, with
+   * the batch size that would keep it within, once per change.
+   */
+  private announceLongStep(s: Settings, shape: DataShape, backend: string | null, stepMs: number, device: string): void {
+    const key = stepMs > STEP_WAIT_NOTICE_MS ? `${Math.round(stepMs)}/${device}` : '';
+    if (key && key !== this.longStepKey) {
+      const b = largestBatchWithin(s, shape.imageShape, shape.numClasses, backend, STEP_WAIT_NOTICE_MS);
+      const fixes = [b !== null && b < s.batchSize ? `lower batchSize to at most ${b}` : null, `choose a smaller model than ${s.model}`].filter((f): f is string => f !== null);
+      const message =
+        `A step of these settings takes an estimated ${(stepMs / 1000).toFixed(1)} s on ${device}, and Pause and setting changes wait ` +
+        `for the step in flight. To have them within a second, ${fixes.join(', or ')}.`;
+      this.emit({ type: 'notice', level: 'info', message });
+    }
+    this.longStepKey = key;
   }
 }

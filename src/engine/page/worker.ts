@@ -44,7 +44,8 @@ const engine = new Engine(
       scope.postMessage({ type: 'error', fatal: false, message: `could not send a ${event.type} message: ${(e as Error).message}` } satisfies EngineEvent);
     }
   },
-  { dataBaseUrl: guessDataBaseUrl() },
+  // An init's dataBaseUrl must lie on the worker's (the page's) origin (dataOrigin.ts).
+  { dataBaseUrl: guessDataBaseUrl(), pageUrl: scope.location.href },
 );
 
 // A message is whatever the page posted: only a well-formed command reaches the engine; any

@@ -23,7 +23,7 @@ describe('settings keys are own keys of the schema', () => {
 
   it('checkSettings reports keys that are not settings, and missing ones', () => {
     const extra = { ...defaultSettings(), toString: 'x', nonsense: 1 } as unknown as Settings;
-    expect(checkSettings(extra)).toEqual(['unknown setting "toString"', 'unknown setting "nonsense"']);
+    expect(checkSettings(extra)).toEqual(['unknown settings "toString", "nonsense"']);
     const missing: Partial<Settings> = { ...defaultSettings() };
     delete missing.seed;
     expect(checkSettings(missing as Settings)).toEqual(['Seed must be a finite number']);
@@ -52,6 +52,48 @@ describe('the engine refuses inherited setting names', () => {
     expect(h.of('error').map((e) => e.message)).toEqual(['Invalid settings: unknown setting "toString"']);
     expect(h.of('notice')).toEqual([]); // no "Restarted both runs"
     expect(h.status().runs.importance?.step).toBe(1);
+  });
+});
+
+describe('setting names a message echoes are shortened and escaped', () => {
+  let h: Harness | null = null;
+  afterEach(async () => {
+    await h?.engine.dispose();
+    h = null;
+  });
+
+  it('a 1 MB unknown key comes back as its first 40 characters and its length, not verbatim', () => {
+    const key = 'k'.repeat(2 ** 20);
+    const change = { [key]: 1 } as unknown as Partial<Settings>;
+    const { errors } = applySettingsChange(defaultSettings(), change);
+    expect(errors).toEqual([`unknown setting "${'k'.repeat(40)}…" (1,048,576 characters)`]);
+    expect(checkSettings({ ...defaultSettings(), [key]: 1 } as unknown as Settings)).toEqual(errors);
+  });
+
+  it('control, format and non-ASCII characters of a name are written as escapes', () => {
+    // A right-to-left override, a NUL, a zero-width space and a Cyrillic "ѕ" that looks like "s".
+    const key = 'se\u202Eed\u0000\u200B\u0455"\\';
+    const { errors } = applySettingsChange(defaultSettings(), { [key]: 1 } as unknown as Partial<Settings>);
+    expect(errors).toEqual(['unknown setting "se\\u202eed\\u0000\\u200b\\u0455\\"\\\\"']);
+    expect(errors[0]).toMatch(/^[\x20-\x7e]*$/);
+  });
+
+  it('thousands of unknown keys are named five at a time, with a count of the rest', () => {
+    const change = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`x${i}`, i])) as unknown as Partial<Settings>;
+    const { errors } = applySettingsChange(defaultSettings(), change);
+    expect(errors).toEqual(['unknown settings "x0", "x1", "x2", "x3", "x4" and 9,995 more']);
+  });
+
+  it('the engine refuses them in init and update with the short message', async () => {
+    h = harness();
+    const key = `${'a'.repeat(2 ** 20)}\u202E`;
+    await h.engine.handle({ type: 'init', settings: { ...tinySettings(), [key]: 'x' } as unknown as Settings });
+    await h.engine.handle({ type: 'update', change: { [key]: 'x' } as unknown as Partial<Settings> });
+    const messages = h.of('error').map((e) => e.message);
+    expect(messages).toEqual([
+      `Invalid settings: unknown setting "${'a'.repeat(40)}…" (1,048,577 characters)`,
+      `Invalid settings: unknown setting "${'a'.repeat(40)}…" (1,048,577 characters)`,
+    ]);
   });
 });
 

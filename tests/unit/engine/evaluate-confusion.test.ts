@@ -2,7 +2,7 @@
 // read back in the same single read as the losses, equal to a float64 count in plain JS.
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { evaluate, evaluateSets, type EvalSet } from '../../../src/engine/core/evaluate';
+import { PiecewiseEvaluation, evaluate, evaluateSets, type EvalSet } from '../../../src/engine/core/evaluate';
 import { createRng } from '../../../src/is';
 import { harness, runFor, tinySettings, type Harness } from '../../support/engineHarness';
 import { gaussian } from '../../support/isHelpers';
@@ -142,6 +142,49 @@ describe('test-set confusion counts', () => {
     model.dispose();
     a.dispose();
     b.dispose();
+  });
+});
+
+describe('an evaluation in pieces (the page runs one piece per turn, so Pause gets in)', () => {
+  it('gives the same floats as in one piece, whatever the pieces, and frees every tensor (also dropped half-way)', async () => {
+    const d = 6;
+    const k = 4;
+    const model = linearModel(21, d, k);
+    const test = dataset(22, 203, d, k, (_i, _xs, r) => Math.floor(r() * k));
+    const train = dataset(23, 57, d, k, (_i, _xs, r) => Math.floor(r() * k));
+    const empty = dataset(24, 0, d, k, () => 0);
+    const sets = [train.set, empty.set, test.set];
+    const confusion = [false, false, true];
+    const whole = await evaluateSets(model.logitsOf, sets, 50, confusion);
+    // The float64 loss of the test set, as the one-piece evaluation is checked above.
+    let lossSum = 0;
+    for (let i = 0; i < 203; i++) {
+      const z = model.logits64(test.xs, i);
+      const max = Math.max(...z);
+      lossSum += max + Math.log(z.reduce((a, v) => a + Math.exp(v - max), 0)) - z[test.labels[i]];
+    }
+    expect(whole[2].loss).toBeCloseTo(lossSum / 203, 5);
+    const before = tf.memory().numTensors;
+    // Pieces smaller than a chunk, across chunk and set boundaries, a chunk exactly, and ragged.
+    for (const sizes of [[1], [7], [49, 1, 50], [50], [13, 200, 3], [1000]]) {
+      const ev = new PiecewiseEvaluation(model.logitsOf, sets, 50, confusion);
+      let pieces = 0;
+      while (!ev.done) ev.step(sizes[pieces++ % sizes.length]);
+      const got = await ev.result();
+      ev.dispose();
+      expect(got, `pieces of ${sizes.join(', ')}`).toEqual(whole);
+      // A piece runs on across set boundaries: 260 samples in all.
+      if (sizes.length === 1) expect(pieces).toBe(Math.ceil(260 / sizes[0]));
+    }
+    const dropped = new PiecewiseEvaluation(model.logitsOf, sets, 50, confusion);
+    dropped.step(75); // half a chunk of the test set is held
+    dropped.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    await expect(dropped.result()).rejects.toThrow(/before its last piece|read twice/);
+    model.dispose();
+    test.dispose();
+    train.dispose();
+    empty.dispose();
   });
 });
 

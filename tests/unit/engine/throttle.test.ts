@@ -17,8 +17,9 @@ describe('engine message rate', () => {
     expect(steps).toBeGreaterThanOrEqual(200);
 
     const metrics = h.of('metrics');
-    // Forced flushes happen on state changes (start, pause): allow two.
-    expect(metrics.length).toBeLessThanOrEqual(Math.floor(elapsed / 250) + 2);
+    // Forced flushes happen on state changes (start, pause) and when the loop ends, with the
+    // points of an evaluation queued before the pause and finished after it: allow three.
+    expect(metrics.length).toBeLessThanOrEqual(Math.floor(elapsed / 250) + 3);
     expect(metrics.length).toBeGreaterThan(1);
     expect(metrics.length).toBeLessThan(steps / 5);
     // Consecutive messages are ≥ 250 fake ms apart: the clock is read once per flush, so
@@ -26,8 +27,10 @@ describe('engine message rate', () => {
     expect(h.steps('importance').map((p) => p.step)).toEqual(Array.from({ length: steps }, (_, i) => i + 1));
     expect(h.steps('uniform')).toHaveLength(steps);
     expect(h.evals('importance').map((e) => e.step)).toEqual([0, ...Array.from({ length: Math.floor(steps / 50) }, (_, i) => 50 * (i + 1))]);
-    // Every metrics message carries a sampler snapshot per run that stepped.
-    expect(metrics.every((m) => m.runs.importance?.snapshot != null)).toBe(true);
+    // Every metrics message with steps carries a sampler snapshot per run that stepped.
+    const stepped = metrics.filter((m) => (m.runs.importance?.steps.length ?? 0) > 0);
+    expect(stepped.length).toBeGreaterThan(1);
+    expect(stepped.every((m) => m.runs.importance?.snapshot != null)).toBe(true);
 
     // Status: periodic (≤ 1 per fake second) plus state changes.
     const statuses = h.of('status');

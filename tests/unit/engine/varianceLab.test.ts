@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeviceData, type Dataset } from '../../../src/data';
-import { VarianceLabProbes, importanceMeanVariance, measureVarianceLab, varianceLabFromMoments, type VarianceLabResult } from '../../../src/engine/core/varianceLab';
+import { VarianceLabMeasurement, VarianceLabProbes, importanceMeanVariance, measureVarianceLab, varianceLabFromMoments, type VarianceLabResult } from '../../../src/engine/core/varianceLab';
 import { createRng, deriveSeed, importanceSample, samplingProbabilities, tauForSampling, tauFromScores, uniformIndices, type LogitsModel, type Rng, type ScoreKind } from '../../../src/is';
 import { harness, runFor, tinySettings, type Harness } from '../../support/engineHarness';
 import { gaussian, softmax64 } from '../../support/isHelpers';
@@ -254,6 +254,35 @@ describe('variance lab: measured with tfjs on a tiny MLP', () => {
     await expect(measureVarianceLab({ model: failing, data, rng: createRng(1), presampleSize: 8, batchSize: 2, score: 'loss', smoothing: 0 })).rejects.toThrow('boom');
     expect(tf.memory().numTensors).toBe(before);
     await expect(measureVarianceLab({ model, data, rng: createRng(1), presampleSize: 91, batchSize: 2, score: 'loss', smoothing: 0 })).rejects.toThrow(/presampleSize 91 .*\[1, 90\]/);
+  });
+});
+
+describe('variance lab: a probe in pieces (the page runs one piece per turn, so Pause gets in)', () => {
+  it('gives the same figures as in one piece, and frees every tensor (also dropped half-way)', async () => {
+    const data = new DeviceData(tinyData(31, 90));
+    const { model, vars } = tinyModel(6);
+    try {
+      const options = () => ({ model, data, rng: createRng(5), presampleSize: 24, batchSize: 5, score: 'loss' as const, smoothing: 0.1 });
+      const whole = await measureVarianceLab(options());
+      const before = tf.memory().numTensors;
+      for (const piece of [1, 5, 7, 24]) {
+        const m = new VarianceLabMeasurement(options());
+        let pieces = 0;
+        while (!m.done) {
+          m.step(piece);
+          pieces++;
+        }
+        expect(pieces).toBe(Math.ceil(24 / piece));
+        expect(await m.result(), `pieces of ${piece}`).toEqual(whole);
+      }
+      const dropped = new VarianceLabMeasurement(options());
+      dropped.step(10);
+      dropped.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      tf.dispose(vars);
+      data.dispose();
+    }
   });
 });
 

@@ -200,6 +200,25 @@ describe('engine: the budget at init and update', () => {
     expect(h.of('notice').filter((n) => n.message.startsWith('Blocks of'))).toHaveLength(1);
   });
 
+  it('says when one step alone is too long to wait for on the backend in force, with the batch size that fits', async () => {
+    // Issue 22's third link on the CPU: cnn-small, b = 22, a step of ~9 s that Pause must wait for.
+    h = harness({ backendOrder: ['cpu'], loadData: undefined }); // the real 28×28 synthetic set
+    const link = { dataset: 'synthetic-shapes', model: 'cnn-small', batchSize: 22, varianceLabInterval: 1, evalInterval: 10000, evalSize: 64, compare: false, backend: 'cpu' } as const;
+    await h.engine.handle({ type: 'init', settings: { ...defaultSettings(), ...link } });
+    const long = h.of('notice').filter((n) => n.message.startsWith('A step of these settings'));
+    expect(long).toHaveLength(1);
+    const m = /^A step of these settings takes an estimated (\d+\.\d) s on the CPU, and Pause and setting changes wait for the step in flight\. To have them within a second, lower batchSize to at most (\d+), or choose a smaller model than cnn-small\.$/.exec(long[0].message);
+    expect(m, long[0].message).not.toBeNull();
+    const b = Number(m![2]);
+    const est = (batchSize: number) => estimateStep({ ...defaultSettings(), ...link, batchSize }, MNIST, 10, DEVICE_SPEEDS.cpu).total;
+    expect(est(b)).toBeLessThanOrEqual(1000);
+    expect(est(b + 1)).toBeGreaterThan(1000);
+    // A live change that keeps the step long says nothing new; one that makes it short, and the MLP, say nothing.
+    await h.engine.handle({ type: 'update', change: { learningRate: 0.002 } });
+    await h.engine.handle({ type: 'update', change: { batchSize: b } });
+    expect(h.of('notice').filter((n) => n.message.startsWith('A step of these settings'))).toHaveLength(1);
+  });
+
   it('a pause during a gnorm-heavy run is acknowledged within 2 s', async () => {
     // Each importance step scores B = 32 samples with one backward pass each (~5 ms apiece on
     // this loaded CPU). Blocks of 64 steps would keep the worker busy for ~10 s per block,

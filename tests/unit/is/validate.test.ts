@@ -40,6 +40,13 @@ describe('bad settings say what is wrong and which value to change', () => {
     expect(make(settings)).toThrow(message);
   });
 
+  it('B ≤ b is fine where nothing presamples (uniform mode, score table): the factor is unused there', () => {
+    // ?batchSize=1&presampleFactor=1.2 gives B = round(1.2) = 1 = b; it was refused even with mode=uniform.
+    expect(make({ presampleFactor: 1.2, batchSize: 1, mode: 'uniform' })).not.toThrow();
+    expect(make({ presampleFactor: 1.2, batchSize: 1, mode: 'auto', sampler: 'table' })).not.toThrow();
+    expect(make({ presampleFactor: 1.2, batchSize: 1, mode: 'auto', sampler: 'presample' })).toThrow(/B = b = 1; B must exceed b/);
+  });
+
   it('B > N is fine where B is never used (uniform mode, score table)', () => {
     expect(make({ presampleFactor: 4, batchSize: 32, mode: 'uniform' })).not.toThrow();
     expect(make({ presampleFactor: 4, batchSize: 32, mode: 'auto', sampler: 'table' })).not.toThrow();

@@ -291,6 +291,24 @@ describe('the playground page', () => {
     expect(byId(el, 'run-step-importance')!.textContent).toBe('0');
   });
 
+  it('settings the engine fitted to the data replace the link’s, in the controls and the address bar', () => {
+    const el = renderApp('?dataset=synthetic-shapes&trainCap=0&evalSize=10000');
+    const init = worker.sent.find((c) => c.type === 'init');
+    const asked = (init as { settings: Settings }).settings;
+    expect(asked.evalSize).toBe(10000);
+    worker.emit({ type: 'status', status: status('loading', asked) });
+    // A notice without `adjusted` changes nothing: the engine's settings are not taken.
+    worker.emit({ type: 'notice', level: 'info', message: 'Blocks of 1 step instead of 8.' });
+    worker.emit({ type: 'status', status: status('ready', { ...asked, evalSize: 5000 }) });
+    expect((byId(el, 'setting-evalSize') as HTMLInputElement).value).toBe('10000');
+    const message = 'Setting "evalSize" (Evaluation subset size): lowered from 10000 to 6000, because the training set holds 6000 samples with these settings (dataset, trainCap, imbalance).';
+    worker.emit({ type: 'notice', level: 'warning', message, adjusted: ['evalSize'] });
+    worker.emit({ type: 'status', status: status('ready', { ...asked, evalSize: 6000 }) });
+    expect((byId(el, 'setting-evalSize') as HTMLInputElement).value).toBe('6000');
+    expect(new URLSearchParams(window.location.search).get('evalSize')).toBe('6000');
+    expect(el.textContent).toContain(message);
+  });
+
   it('a restarting change the engine refuses leaves the race and its charts as they are (the engine alone decides a restart)', () => {
     const el = renderApp();
     const s = defaultSettings();
