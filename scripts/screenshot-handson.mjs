@@ -5,20 +5,12 @@
 //
 //   npm run build && node scripts/screenshot-handson.mjs [--seconds 90] [--out docs/hands-on.png]
 import { mkdir } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startStaticServer } from './serve-static.mjs';
-import { WEBGPU_ARGS, click, findChromium, openPage, poll, query, waitReady } from '../tests/browser/lib.mjs';
+import { dirname, resolve } from 'node:path';
+import { click, poll, query, waitReady } from '../tests/browser/lib.mjs';
+import { positiveOption, cliOption, repoRoot, withBuiltPage } from './screenshotPage.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const argv = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : fallback;
-};
-const seconds = Number(opt('--seconds', '90'));
-const out = resolve(root, opt('--out', 'docs/hands-on.png'));
-if (!(seconds > 0)) throw new Error('--seconds needs a positive number');
+const seconds = positiveOption('--seconds', '90');
+const out = resolve(repoRoot, cliOption('--out', 'docs/hands-on.png'));
 
 /** A "3": two bowls down the right, as fractions of the drawing. */
 const THREE = [
@@ -35,14 +27,8 @@ const THREE = [
   [0.3, 0.78],
 ];
 
-const executablePath = findChromium();
-if (!executablePath) throw new Error('no Chromium found (apt-get install -y chromium, or set CHROMIUM_PATH)');
-const { chromium } = await import('playwright-core');
-const server = await startStaticServer({ root: join(root, 'dist') });
-const browser = await chromium.launch({ executablePath, args: WEBGPU_ARGS, headless: true });
-try {
-  const { page, log } = await openPage(browser, { contextOptions: { viewport: { width: 1280, height: 1000 } } });
-  await page.goto(server.url + query({ dataset: 'mnist', model: 'mlp', mode: 'importance' }));
+await withBuiltPage({ width: 1280, height: 1000 }, async ({ page, log, url }) => {
+  await page.goto(url + query({ dataset: 'mnist', model: 'mlp', mode: 'importance' }));
   await waitReady(page, log, { timeout: 180_000 });
   await click(page, 'start-button');
   await page.waitForTimeout(seconds * 1000);
@@ -76,7 +62,4 @@ try {
   const probs = await page.locator('[data-testid="probabilities"]').getAttribute('data-probs-importance');
   const best = probs.split(',').map(Number);
   console.log(`wrote ${out} (trained ${seconds} s; the importance run reads the drawing as ${best.indexOf(Math.max(...best))})`);
-} finally {
-  await browser.close();
-  await server.close();
-}
+});

@@ -5,29 +5,15 @@
 //
 //   npm run build && node scripts/screenshot.mjs [--minutes 8] [--out docs/screenshot.png]
 import { mkdir } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startStaticServer } from './serve-static.mjs';
-import { WEBGPU_ARGS, click, findChromium, openPage, poll, waitReady } from '../tests/browser/lib.mjs';
+import { dirname, resolve } from 'node:path';
+import { click, poll, waitReady } from '../tests/browser/lib.mjs';
+import { positiveOption, cliOption, repoRoot, withBuiltPage } from './screenshotPage.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const argv = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : fallback;
-};
-const minutes = Number(opt('--minutes', '8'));
-const out = resolve(root, opt('--out', 'docs/screenshot.png'));
-if (!(minutes > 0)) throw new Error('--minutes needs a positive number');
+const minutes = positiveOption('--minutes', '8');
+const out = resolve(repoRoot, cliOption('--out', 'docs/screenshot.png'));
 
-const executablePath = findChromium();
-if (!executablePath) throw new Error('no Chromium found (apt-get install -y chromium, or set CHROMIUM_PATH)');
-const { chromium } = await import('playwright-core');
-const server = await startStaticServer({ root: join(root, 'dist') });
-const browser = await chromium.launch({ executablePath, args: WEBGPU_ARGS, headless: true });
-try {
-  const { page, log } = await openPage(browser, { contextOptions: { viewport: { width: 1280, height: 1240 } } });
-  await page.goto(server.url);
+await withBuiltPage({ width: 1280, height: 1240 }, async ({ page, log, url }) => {
+  await page.goto(url);
   await waitReady(page, log, { timeout: 180_000 });
   await click(page, 'preset-where-it-pays');
   await waitReady(page, log, { timeout: 180_000 });
@@ -54,7 +40,4 @@ try {
   await mkdir(dirname(out), { recursive: true });
   await page.screenshot({ path: out, fullPage: false });
   console.log(`wrote ${out} (${last})`);
-} finally {
-  await browser.close();
-  await server.close();
-}
+});

@@ -1,6 +1,7 @@
 // Browser scenarios of the training loop (docs/method.md §7): fair own clocks on the WebGPU
 // path, and a first chart point within seconds on a machine without a GPU.
-import { TINY, check, click, describe, points, poll, query, steps, waitReady } from './lib.mjs';
+import { TINY, check, click, describe, poll, query, steps, waitReady } from './lib.mjs';
+import { startUntilFirstPoint } from './pageHelpers.mjs';
 
 /** Own-clock ms per step of each run, from the JSON export's last step points. */
 async function msPerStep(page) {
@@ -55,15 +56,7 @@ export const loopScenarios = [
       const { page, log } = await ctx.open();
       await page.goto(ctx.server.url);
       const badge = await waitReady(page, log, { timeout: 180_000 });
-      const before = (await points(page, 'chart-loss')) ?? 0;
-      const t0 = Date.now();
-      await click(page, 'start-button');
-      await poll(async () => ((await points(page, 'chart-loss')) ?? 0) > before, {
-        timeout: 30_000,
-        interval: 100,
-        message: async () => `no training-loss point within 30 s of Start: ${await describe(page, log)}`,
-      });
-      const firstMs = Date.now() - t0;
+      const firstMs = await startUntilFirstPoint(page, log);
       const why = await page.locator('[data-testid="backend-choice"]').first().innerText({ timeout: 1000 }).catch(() => '');
       await click(page, 'pause-button');
       await page.context().close();

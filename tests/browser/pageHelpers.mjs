@@ -38,6 +38,19 @@ export function foreignRequests(requests, origin) {
  */
 export const DISPLAY_LAG_MS = 500;
 
+/** Presses Start and returns the ms until the loss chart has a new point (at most 30 s). */
+export async function startUntilFirstPoint(page, log) {
+  const before = (await points(page, 'chart-loss')) ?? 0;
+  const t0 = Date.now();
+  await click(page, 'start-button');
+  await poll(async () => ((await points(page, 'chart-loss')) ?? 0) > before, {
+    timeout: 30_000,
+    interval: 100,
+    message: async () => `no training-loss point within 30 s of Start: ${await describe(page, log)}`,
+  });
+  return Date.now() - t0;
+}
+
 /** Steps a run makes while the display lags, at `msPerStep` (0 where a step takes longer than the lag). */
 export function lagSteps(msPerStep) {
   return Math.floor(DISPLAY_LAG_MS / Math.max(msPerStep, 1e-3));

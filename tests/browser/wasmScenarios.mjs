@@ -1,7 +1,8 @@
 // Browser scenarios of the WebAssembly backend: the default link on this machine (no hardware
 // GPU, a software WebGPU adapter) trains on wasm because backend=auto measured it fastest, says
 // why, says whether it trains on threads, and starts from the model its measured step allows.
-import { check, click, describe, points, poll, sleep, steps, text, waitReady } from './lib.mjs';
+import { check, click, describe, poll, sleep, steps, text, waitReady } from './lib.mjs';
+import { startUntilFirstPoint } from './pageHelpers.mjs';
 
 export const wasmScenarios = [
   {
@@ -39,15 +40,7 @@ export const wasmScenarios = [
       check(isolated, 'the test server sends COOP/COEP, yet the page is not cross-origin isolated');
 
       // It trains: the first chart point after Start, then both runs' pace.
-      const before = (await points(page, 'chart-loss')) ?? 0;
-      const t0 = Date.now();
-      await click(page, 'start-button');
-      await poll(async () => ((await points(page, 'chart-loss')) ?? 0) > before, {
-        timeout: 30_000,
-        interval: 100,
-        message: async () => `no training-loss point within 30 s of Start: ${await describe(page, log)}`,
-      });
-      const firstMs = Date.now() - t0;
+      const firstMs = await startUntilFirstPoint(page, log);
       await sleep(2000);
       const a = await steps(page);
       const ta = Date.now();

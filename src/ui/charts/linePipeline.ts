@@ -6,19 +6,11 @@ import { DISPLAY_POINTS, downsample } from './downsample';
 import type { PlotLine, PlotPoint } from './PlotLines';
 import { RAW_OPACITY, emaSmooth } from './smoothing';
 
-/** One line as a chart hands it over: every point, and how to draw it. */
-export interface LineSeries {
-  key: string;
-  /** Name in the hover readout. */
-  name: string;
-  /** Every point, in x order (null y: a gap the line joins over). */
-  points: readonly PlotPoint[];
-  color: string;
-  width: number;
-  opacity?: number;
-  dash?: string;
-  /** Draw as a step function: each value holds until the next point. */
-  step?: boolean;
+/**
+ * One line as a chart hands it over: every point (`points`, in x order; a null y is a gap the
+ * line joins over), and how to draw it, as PlotLines draws a line.
+ */
+export interface LineSeries extends PlotLine {
   /**
    * The display smoothing applies: with a weight above 0 the line is drawn faint and an EMA of
    * it (key `${key}-ema`, name `${name} (EMA)`) is drawn in its place.
@@ -29,7 +21,6 @@ export interface LineSeries {
    * sampler); by default `points`, thinned here. Smoothing still averages every point.
    */
   shown?: readonly PlotPoint[];
-  attributes?: PlotLine['attributes'];
 }
 
 /** Stroke width of a raw line drawn under its smoothed one. */
