@@ -6,8 +6,8 @@
 // loss ratio of 2× or more at equal time (its calibrated decision, docs/method.md §6), up to a
 // time limit. Writes bench/results/page.json (quick: page.quick.json.tmp) for the report.
 //
-//   npm run build && node bench/page.mjs [--quick] [--minutes 6]
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+//   npm run build && node bench/page.mjs [--quick] [--minutes 6] [--links 4]
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +29,26 @@ const LINKS = [
   { name: 'default link', query: '' },
   { name: 'MLP on wasm', query: '?model=mlp&backend=wasm' },
   { name: 'cnn-tiny on wasm', query: '?model=cnn-tiny&backend=wasm' },
+  // The "paper's method" preset (src/ui/presetTable.ts): presampling on cnn-tiny, τ_th measured.
+  {
+    name: 'the paper’s method preset',
+    query:
+      '?dataset=mnist&trainCap=8000&model=cnn-tiny&sampler=presample&mode=auto&tauThresholdMode=measured' +
+      '&optimizer=sgd&momentum=0.9&learningRate=0.05&batchSize=64&presampleFactor=3&backend=wasm',
+  },
 ];
+
+// --links 4 (1-based, comma-separated): race only these links; the other links' rows are kept
+// from the results file of an earlier run, and a note says when that ran.
+const only = opt('--links', null);
+const chosen = only
+  ? only.split(',').map((k) => {
+      const link = LINKS[Number(k) - 1];
+      if (!link) throw new Error(`--links ${only}: there are links 1-${LINKS.length}`);
+      return link;
+    })
+  : LINKS;
+const out = join(root, 'bench', 'results', quick ? 'page.quick.json.tmp' : 'page.json');
 
 const executablePath = findChromium();
 if (!executablePath) throw new Error('no Chromium found (apt-get install -y chromium, or set CHROMIUM_PATH)');
@@ -40,7 +59,7 @@ const loadStart = os.loadavg().map((x) => Math.round(x * 100) / 100);
 const t00 = Date.now();
 const rows = [];
 try {
-  for (const link of LINKS) {
+  for (const link of chosen) {
     const { page, log } = await openPage(browser, { contextOptions: { viewport: { width: 1280, height: 1000 } } });
     await page.goto(server.url + link.query);
     const badge = await waitReady(page, log, { timeout: 180_000 });
@@ -85,6 +104,14 @@ try {
   await server.close();
 }
 
+const notes = [];
+if (only && existsSync(out)) {
+  const earlier = JSON.parse(readFileSync(out, 'utf8'));
+  const kept = LINKS.filter((l) => !chosen.includes(l)).map((l) => earlier.figures.find((r) => r.link === l.name)).filter(Boolean);
+  if (kept.length) notes.push(`Rows of ${kept.map((r) => r.link).join(', ')} are from the run finished ${earlier.finishedAt.replace('T', ' ').slice(0, 16)} UTC (load average ${earlier.machine.loadAvgStart[0]} at its start); the others from this run.`);
+  rows.push(...kept);
+  rows.sort((a, b) => LINKS.findIndex((l) => l.name === a.link) - LINKS.findIndex((l) => l.name === b.link));
+}
 const f = (x, d = 1) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d));
 const result = {
   name: 'page',
@@ -117,9 +144,8 @@ const result = {
     },
   ],
   figures: rows,
-  notes: [],
+  notes,
 };
-const out = join(root, 'bench', 'results', quick ? 'page.quick.json.tmp' : 'page.json');
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(`${out}.${process.pid}.tmp`, JSON.stringify(result, null, 1) + '\n');
 renameSync(`${out}.${process.pid}.tmp`, out);

@@ -50,14 +50,21 @@ export const PRESETS: readonly Preset[] = [
     name: 'papers-method',
     title: 'The paper’s method',
     explanation:
-      'Algorithm 1 of Katharopoulos & Fleuret: each importance step presamples B = 3b = 192 images, ' +
-      'scores them with the upper bound ‖softmax(z) − y‖ in one forward pass, and trains on b = 64 drawn by score; ' +
-      'SGD with momentum 0.9, learning rate 0.05. In auto mode the run starts uniform and switches importance ' +
-      'sampling on only once τ climbs above τ_th = (B + 3b) / 3b = 2: watch the τ chart for the first shaded stretch, ' +
-      'then whether the loss curves part. Scoring costs time, so the gain must outrun it.',
+      'Algorithm 1 of Katharopoulos & Fleuret on a small CNN (cnn-tiny, MNIST): each importance step presamples ' +
+      'B = 3b = 192 images, scores them with the upper bound ‖softmax(z) − y‖ in one forward pass, and trains on ' +
+      'b = 64 drawn by score; SGD with momentum 0.9, learning rate 0.05. In auto mode the run starts uniform and ' +
+      'switches importance sampling on only once τ climbs above τ_th, here measured on your device as the cost of a ' +
+      'presampled step over a uniform one (about 1.2 on WebAssembly, where the paper’s cost model (B + 3b) / 3b says 2): ' +
+      'watch the τ chart for the first shaded stretch, then the loss curves part. On WebAssembly the project measured ' +
+      '20× lower training loss than uniform at equal time after 10 epochs (3 seeds; 1.86× with Adam; test error level), ' +
+      'where the same method on an MLP does not pay. On the plain CPU backend a CNN step takes seconds.',
     settings: {
+      dataset: 'mnist',
+      trainCap: 8000,
+      model: 'cnn-tiny',
       sampler: 'presample',
       mode: 'auto',
+      tauThresholdMode: 'measured',
       score: 'upperBound',
       optimizer: 'sgd',
       momentum: 0.9,
