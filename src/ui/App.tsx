@@ -1,6 +1,6 @@
 // The playground page: settings on the side, the race in the middle.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { awaitsMeasuredModel, hasHardwareWebgpu, judgeTinyCnn, leavesModelOpen, withMachineDefaults } from './environmentDefaults';
+import { awaitsMeasuredModel, hasHardwareWebgpu, judgeTinyCnn, leavesModelOpen, tinyCnnStart, withMachineDefaults } from './environmentDefaults';
 import type { RunId, StepPoint } from '../contract/protocol';
 import { applySettingsChange, type ImportanceMode, type Settings } from '../contract/settings';
 import { presampleSize } from '../is/catalogue';
@@ -193,8 +193,8 @@ function Playground({
     if (!verdict) return;
     modelDecided.current = true;
     setModelNotice(verdict.message);
-    if (verdict.model !== settingsRef.current.model) onChange({ model: verdict.model });
-  }, [probedBackend, onChange]);
+    if (verdict.model !== settingsRef.current.model) onChange(verdict.model === 'cnn-tiny' ? tinyCnnStart(initialQuery ?? '') : { model: verdict.model });
+  }, [probedBackend, onChange, initialQuery]);
 
   const repeat = useRepeat({ settingsRef, change: onChange, send, overlay: history.setOverlaid });
   useEffect(() => {

@@ -1,6 +1,9 @@
 // Defaults that fit the machine: the page starts from the tiny CNN wherever it trains fast
 // enough, and from the MLP elsewhere, saying why. Only a setting the link leaves out is chosen
-// this way; a share link carries every setting, so it reproduces exactly.
+// this way; a share link carries every setting, so it reproduces exactly. On the tiny CNN a
+// link that names none of the experiment's settings gets the paper's method preset: the
+// samplers benchmark measured presampling paying there (1.9-20× at equal time on MNIST, τ_th
+// measured), where the score table, the MLP's default, scattered by seed (BENCHMARKS.md, A).
 //
 // Where the measurement lives: with a hardware WebGPU adapter the tiny CNN is fast (no
 // measurement). Without one the engine, choosing the backend (backend=auto), times one
@@ -10,6 +13,8 @@
 // open, moves to the tiny CNN once the engine's measured step says both runs will make about
 // 10 steps a second and the first chart point comes within 10 s of Start (judgeTinyCnn).
 import type { BackendInfo } from '../contract/protocol';
+import type { Settings } from '../contract/settings';
+import { PRESETS } from './presetTable';
 
 /** The model shown by default where it is fast enough (the schema's default, the MLP, elsewhere). */
 export const GPU_DEFAULT_MODEL = 'cnn-tiny';
@@ -57,11 +62,27 @@ export function leavesModelOpen(query: string): boolean {
   return !paramsOf(query).has('model');
 }
 
-/** The query with the machine's default model added, when the link left the model out. */
+/** The experiment the page runs on the tiny CNN by default: the paper's method preset, its model aside. */
+const TINY_CNN_EXPERIMENT: Partial<Settings> = Object.fromEntries(
+  Object.entries(PRESETS.find((p) => p.name === 'papers-method')?.settings ?? {}).filter(([key]) => key !== 'model'),
+);
+
+/**
+ * What the page changes when it starts from the tiny CNN: the model, and the paper's method
+ * preset where the link names none of its settings (a link that names one keeps the schema's
+ * defaults for the rest, so nothing the user chose is mixed with a preset they did not).
+ */
+export function tinyCnnStart(query: string): Partial<Settings> {
+  const params = paramsOf(query);
+  const namesAny = Object.keys(TINY_CNN_EXPERIMENT).some((key) => params.has(key));
+  return { model: GPU_DEFAULT_MODEL, ...(namesAny ? {} : TINY_CNN_EXPERIMENT) };
+}
+
+/** The query with the machine's defaults added (tinyCnnStart), when the link left the model out. */
 export function withMachineDefaults(query: string, hardwareGpu: boolean): string {
   if (!hardwareGpu || !leavesModelOpen(query)) return query;
   const params = paramsOf(query);
-  params.set('model', GPU_DEFAULT_MODEL);
+  for (const [key, value] of Object.entries(tinyCnnStart(query))) params.set(key, String(value));
   return `?${params.toString()}`;
 }
 
@@ -106,7 +127,7 @@ export function judgeTinyCnn(backend: BackendInfo | null | undefined, settings: 
   const firstPointSeconds = ((settings.evalSize + TEST_EVAL_CAP) / settings.batchSize) * (ms / 3) / 1000 + (2 * pageStepMs) / 1000;
   const measured = `a step of the tiny CNN took ${Math.round(ms)} ms on ${where} at b = ${settings.batchSize}, about ${perRun.toFixed(perRun < 10 ? 1 : 0)} steps/s for each run`;
   if (perRun >= MIN_STEPS_PER_SECOND_PER_RUN && firstPointSeconds <= MAX_FIRST_POINT_SECONDS) {
-    return { model: 'cnn-tiny', message: `Starting from the tiny CNN: ${measured}. Choose the MLP in Model for faster steps.` };
+    return { model: 'cnn-tiny', message: `Starting from the tiny CNN: ${measured}. Choose the MLP in Model for faster steps, or a preset for another experiment.` };
   }
   const short = perRun < MIN_STEPS_PER_SECOND_PER_RUN ? `under ${MIN_STEPS_PER_SECOND_PER_RUN}` : `but the first chart point would take ${firstPointSeconds.toFixed(0)} s`;
   return { model: 'mlp', message: `Starting from the MLP: ${measured} (${short}). Choose the tiny CNN in Model to try it anyway.` };

@@ -9,8 +9,11 @@ import {
   hasHardwareWebgpu,
   judgeTinyCnn,
   leavesModelOpen,
+  tinyCnnStart,
   withMachineDefaults,
 } from '../../../src/ui/environmentDefaults';
+import { PRESETS, matchingPreset, presetSettings } from '../../../src/ui/presetTable';
+import { parseSettingsFromQuery } from '../../../src/ui/urlState';
 import type { BackendInfo } from '../../../src/contract/protocol';
 import { defaultSettings } from '../../../src/contract/settings';
 
@@ -31,8 +34,17 @@ describe('machine defaults', () => {
     expect(defaultSettings().model).toBe('mlp');
     expect(leavesModelOpen('?seed=3')).toBe(true);
     expect(leavesModelOpen('?model=mlp&seed=3')).toBe(false);
-    expect(withMachineDefaults('?seed=3', true)).toBe('?seed=3&model=cnn-tiny');
-    expect(withMachineDefaults('', true)).toBe('?model=cnn-tiny');
+    // The tiny CNN comes with the paper's method preset, where the link names none of its settings.
+    const papers = PRESETS.find((p) => p.name === 'papers-method')!;
+    const bare = parseSettingsFromQuery(withMachineDefaults('', true));
+    expect(bare.notices).toEqual([]);
+    expect(bare.settings).toEqual(presetSettings(papers));
+    expect(matchingPreset(bare.settings)?.name).toBe('papers-method');
+    expect(parseSettingsFromQuery(withMachineDefaults('?seed=3', true)).settings).toEqual({ ...presetSettings(papers), seed: 3 });
+    // A link that names one of the experiment's settings gets the model alone.
+    expect(withMachineDefaults('?sampler=table&seed=3', true)).toBe('?sampler=table&seed=3&model=cnn-tiny');
+    expect(tinyCnnStart('?learningRate=0.01')).toEqual({ model: 'cnn-tiny' });
+    expect(tinyCnnStart('')).toEqual({ ...papers.settings, model: 'cnn-tiny' });
     expect(withMachineDefaults('?seed=3', false)).toBe('?seed=3');
     expect(withMachineDefaults('?model=mlp', true)).toBe('?model=mlp');
   });
@@ -62,7 +74,7 @@ describe('the tiny CNN by default where its measured step is fast enough', () =>
     const v = judgeTinyCnn(wasm({ mlp: 6, 'cnn-tiny': 21 }), settings)!;
     expect(v.model).toBe('cnn-tiny');
     expect(v.message).toBe(
-      'Starting from the tiny CNN: a step of the tiny CNN took 21 ms on WASM (SIMD · 1 thread (2 logical cores: one thread is faster)) at b = 32, about 12 steps/s for each run. Choose the MLP in Model for faster steps.',
+      'Starting from the tiny CNN: a step of the tiny CNN took 21 ms on WASM (SIMD · 1 thread (2 logical cores: one thread is faster)) at b = 32, about 12 steps/s for each run. Choose the MLP in Model for faster steps, or a preset for another experiment.',
     );
     expect(judgeTinyCnn(wasm({ 'cnn-tiny': Math.floor(limit) }), settings)!.model).toBe('cnn-tiny');
   });
