@@ -1,8 +1,10 @@
 // One React root per test for the jsdom UI tests: a div on document.body that `render` mounts
 // into (created on first use, reused after) and `cleanup` unmounts and removes. Importing this
 // module also tells React that the tests drive it through act().
-import { act, type ReactNode } from 'react';
+import { act, createElement, type ReactNode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
+import { ChartWidthContext } from '../../src/ui/charts/common';
+import { ChartRefreshContext } from '../../src/ui/charts/throttle';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
@@ -19,6 +21,11 @@ export class TestHost {
     const root = (this.root ??= createRoot(this.host));
     act(() => root.render(node));
     return this.host;
+  }
+
+  /** Renders `node` as the page frames its charts: 500 px wide, each batch of points drawn at once (no throttle). */
+  renderInChartFrame(node: ReactNode): HTMLDivElement {
+    return this.render(createElement(ChartWidthContext.Provider, { value: 500 }, createElement(ChartRefreshContext.Provider, { value: 0 }, node)));
   }
 
   /** Unmounts the root (a test may do this itself, to see what happens once the page is gone). */

@@ -1,7 +1,8 @@
 // A stand-in for the engine's worker in the page tests: it records the commands the page
 // posts and lets a test deliver engine events to the page synchronously, inside act().
 import { act } from 'react';
-import type { EngineCommand, EngineEvent } from '../../src/contract/protocol';
+import type { EngineCommand, EngineEvent, EngineStatus } from '../../src/contract/protocol';
+import { defaultSettings } from '../../src/contract/settings';
 import type { WorkerLike } from '../../src/ui/engineClient';
 
 export class FakeWorker implements WorkerLike {
@@ -39,3 +40,24 @@ export function freshWorker(): FakeWorker {
   window.history.replaceState(null, '', '/');
   return new FakeWorker();
 }
+
+/**
+ * An engine status as the worker sends one: ready, WebGPU, the default settings, no data, no
+ * model and nothing measured; `change` replaces any field (each test states what it relies on).
+ */
+export function engineStatus(change: Partial<EngineStatus> = {}): EngineStatus {
+  return {
+    state: 'ready',
+    backend: { name: 'webgpu', adapter: 'test', fallbackReasons: [] },
+    dataset: null,
+    model: null,
+    settings: defaultSettings(),
+    costs: { scoreMs: null, stepMs: null, measuredTauThreshold: null },
+    tauThresholdInForce: 2,
+    tensors: 0,
+    bytes: 0,
+    runs: {},
+    ...change,
+  };
+}
+

@@ -6,6 +6,7 @@ import type { EngineStatus, RunStatus } from '../../../src/contract/protocol';
 import { defaultSettings, type Settings } from '../../../src/contract/settings';
 import { BudgetProgress, budgetLeftText } from '../../../src/ui/BudgetProgress';
 import { TestHost, byId } from '../../support/reactHost';
+import { engineStatus } from '../../support/uiFakes';
 
 const host = new TestHost();
 afterEach(() => host.cleanup());
@@ -20,18 +21,7 @@ const runStatus = (change: Partial<RunStatus>): RunStatus => ({
 });
 
 function status(settings: Partial<Settings>, runs: EngineStatus['runs']): EngineStatus {
-  return {
-    state: 'running',
-    backend: { name: 'cpu', adapter: '', fallbackReasons: [] },
-    dataset: null,
-    model: null,
-    settings: { ...defaultSettings(), ...settings },
-    costs: { scoreMs: null, stepMs: null, measuredTauThreshold: null },
-    tauThresholdInForce: 2,
-    tensors: 0,
-    bytes: 0,
-    runs,
-  };
+  return engineStatus({ state: 'running', backend: { name: 'cpu', adapter: '', fallbackReasons: [] }, settings: { ...defaultSettings(), ...settings }, runs });
 }
 
 const bars = (el: HTMLElement) => [...el.querySelectorAll<HTMLElement>('[role="progressbar"]')];

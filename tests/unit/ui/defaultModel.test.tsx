@@ -10,7 +10,7 @@ import { App } from '../../../src/ui/App';
 import { tinyCnnStart } from '../../../src/ui/environmentDefaults';
 import { ChartWidthContext } from '../../../src/ui/charts/common';
 import { TestHost, byId } from '../../support/reactHost';
-import { FakeWorker, freshWorker } from '../../support/uiFakes';
+import { FakeWorker, freshWorker, engineStatus } from '../../support/uiFakes';
 
 const page = new TestHost();
 let worker: FakeWorker;
@@ -20,18 +20,7 @@ beforeEach(() => {
 afterEach(() => page.cleanup());
 
 function statusOn(backend: BackendInfo, settings: Settings): EngineStatus {
-  return {
-    state: 'ready',
-    backend,
-    dataset: null,
-    model: null,
-    settings,
-    costs: { scoreMs: null, stepMs: null, measuredTauThreshold: null },
-    tauThresholdInForce: 2,
-    tensors: 0,
-    bytes: 0,
-    runs: {},
-  };
+  return engineStatus({ backend, settings });
 }
 
 const wasm = (cnnMs: number | null): BackendInfo => ({

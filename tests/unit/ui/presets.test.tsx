@@ -6,12 +6,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EngineStatus } from '../../../src/contract/protocol';
 import { checkSettings, defaultSettings, restartingKeys, type Settings } from '../../../src/contract/settings';
 import { App } from '../../../src/ui/App';
-import { ChartWidthContext } from '../../../src/ui/charts/common';
-import { ChartRefreshContext } from '../../../src/ui/charts/throttle';
 import { PRESETS, matchingPreset, presetChange, presetSettings, type Preset } from '../../../src/ui/presetTable';
 import { parseSettingsFromQuery, serializeSettings } from '../../../src/ui/urlState';
 import { TestHost, byId } from '../../support/reactHost';
-import { FakeWorker, freshWorker } from '../../support/uiFakes';
+import { FakeWorker, freshWorker, engineStatus } from '../../support/uiFakes';
 
 const preset = (name: string): Preset => {
   const p = PRESETS.find((x) => x.name === name);
@@ -83,18 +81,7 @@ describe('the presets', () => {
 // ---- on the page ---------------------------------------------------------------------------
 
 function status(state: EngineStatus['state'], settings: Settings): EngineStatus {
-  return {
-    state,
-    backend: { name: 'webgpu', adapter: 'test', fallbackReasons: [] },
-    dataset: null,
-    model: null,
-    settings,
-    costs: { scoreMs: null, stepMs: null, measuredTauThreshold: null },
-    tauThresholdInForce: 2,
-    tensors: 0,
-    bytes: 0,
-    runs: {},
-  };
+  return engineStatus({ state, settings });
 }
 
 const page = new TestHost();
@@ -107,11 +94,7 @@ beforeEach(() => {
 afterEach(() => page.cleanup());
 
 function render(node: ReactNode): HTMLDivElement {
-  return page.render(
-    <ChartWidthContext.Provider value={500}>
-      <ChartRefreshContext.Provider value={0}>{node}</ChartRefreshContext.Provider>
-    </ChartWidthContext.Provider>,
-  );
+  return page.renderInChartFrame(node);
 }
 
 describe('the presets on the page', () => {

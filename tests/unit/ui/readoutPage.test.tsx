@@ -6,29 +6,15 @@
 import type { ReactNode } from 'react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EngineStatus, EvalPoint } from '../../../src/contract/protocol';
-import { defaultSettings } from '../../../src/contract/settings';
 import { App } from '../../../src/ui/App';
-import { ChartWidthContext } from '../../../src/ui/charts/common';
 import { RatioChart, ratioTicks } from '../../../src/ui/charts/RatioChart';
-import { ChartRefreshContext } from '../../../src/ui/charts/throttle';
 import type { MetricsSnapshot, RunSeries } from '../../../src/ui/metricsStore';
 import { Readout } from '../../../src/ui/Readout';
 import { TestHost, byId } from '../../support/reactHost';
-import { FakeWorker, freshWorker } from '../../support/uiFakes';
+import { FakeWorker, freshWorker, engineStatus } from '../../support/uiFakes';
 
 function status(): EngineStatus {
-  return {
-    state: 'running',
-    backend: { name: 'webgpu', adapter: 'test', fallbackReasons: [] },
-    dataset: null,
-    model: null,
-    settings: defaultSettings(),
-    costs: { scoreMs: null, stepMs: null, measuredTauThreshold: null },
-    tauThresholdInForce: 2,
-    tensors: 0,
-    bytes: 0,
-    runs: {},
-  };
+  return engineStatus({ state: 'running' });
 }
 
 /** Evaluations j = from … to at 100·j ms of a power law 3·(speed·j)^−0.5, times (1 + wobble·sin j). */
@@ -48,11 +34,7 @@ beforeEach(() => {
 afterEach(() => page.cleanup());
 
 function render(node: ReactNode): HTMLDivElement {
-  return page.render(
-    <ChartWidthContext.Provider value={500}>
-      <ChartRefreshContext.Provider value={0}>{node}</ChartRefreshContext.Provider>
-    </ChartWidthContext.Provider>,
-  );
+  return page.renderInChartFrame(node);
 }
 
 const send = (importance: EvalPoint[], uniform: EvalPoint[]) =>
