@@ -94,7 +94,11 @@ export async function startAdvancePause(page, log, { screenshot } = {}) {
   await click(page, 'pause-button');
   // Time per displayed step increment, after the first (which includes kernel compilation).
   const gaps = seen.slice(2).map((x, i) => (x.t - seen[i + 1].t) / Math.max(1, x.step - seen[i + 1].step));
-  const roundMs = gaps.length ? gaps.sort((x, y) => x - y)[Math.floor(gaps.length / 2)] : 3000;
+  // Where the counts jumped in one or two displayed increments (a fast backend), the mean pace
+  // since the first count seen (compilation included: it errs towards slow, so towards a
+  // smaller lag allowance); 3 s a step only where nothing was seen to move.
+  const span = seen.length >= 2 ? { ms: seen.at(-1).t - seen[0].t, steps: seen.at(-1).step - seen[0].step } : null;
+  const roundMs = gaps.length ? gaps.sort((x, y) => x - y)[Math.floor(gaps.length / 2)] : span && span.steps > 0 ? span.ms / span.steps : 3000;
   const windowMs = Math.min(20_000, Math.max(3000, 2.5 * roundMs));
   // The block in flight when Pause was pressed finishes, and the displayed count lags the
   // engine by up to one throttled metrics message (another block): at most two blocks more per
