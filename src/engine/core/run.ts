@@ -16,7 +16,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { LogitsModel, StepReport, TrainerSettings } from '../../is';
 import { Ema } from './ema';
-import { evaluate, honestEvaluation, honestResult, type EvalResult, type EvalSet, type PiecewiseEvaluation } from './evaluate';
+import { honestEvaluation, honestResult, type EvalSet, type PiecewiseEvaluation } from './evaluate';
 import { errorText, isDeviceLost, isNonFinite } from './faults';
 import type { EvalPoint, RunId, StepPoint } from '../../contract/protocol';
 import { hiddenBetween, type HiddenMark } from './hiddenTime';
@@ -155,7 +155,7 @@ export class Run {
     const evaluation = this.startEvaluation(train, test);
     try {
       evaluation.step(Infinity);
-      return await evaluation.finish();
+      return await evaluation.result();
     } finally {
       evaluation.dispose();
     }
@@ -188,10 +188,6 @@ export class Run {
   }
 }
 
-export function evaluateModel(model: LogitsModel, train: EvalSet, test: EvalSet): Promise<EvalResult> {
-  return evaluate((x) => model.logits(x, false), train, test);
-}
-
 /** An evaluation of a run in progress (Run.startEvaluation): its pieces, then its point. Owns its PiecewiseEvaluation. */
 export class RunEvaluation {
   /** The counters of the model evaluated: the point carries them, whenever it is read. */
@@ -205,7 +201,7 @@ export class RunEvaluation {
     this.at = { step: run.step, samplesSeen: run.samplesSeen, clockMs: run.clockMs };
   }
 
-  /** True once every forward pass is queued: finish() next. */
+  /** True once every forward pass is queued: result() next. */
   get done(): boolean {
     return this.evaluation.done;
   }
@@ -216,7 +212,7 @@ export class RunEvaluation {
   }
 
   /** Reads the figures back (the one read) and hands the point to the run's observer. */
-  async finish(): Promise<EvalPoint> {
+  async result(): Promise<EvalPoint> {
     if (this.run.step !== this.at.step) throw new Error(`internal: the ${this.run.id} run trained during its evaluation at step ${this.at.step}`);
     const point: EvalPoint = { ...this.at, ...honestResult(await this.evaluation.result()) };
     this.onPoint(point);

@@ -299,9 +299,10 @@ export class VarianceLabProbes {
 
   /**
    * The probe due after a block of k steps that just ended, when it crossed a multiple of the
-   * interval (null otherwise), to be run in pieces; once finished, its point is buffered.
+   * interval (null otherwise): the measurement, to be run in pieces or in one, and `record`,
+   * which buffers its point once it is read.
    */
-  probeAfterBlock(run: ProbedRun, k: number, s: VarianceLabSettings, data: DeviceData): VarianceLabProbe | null {
+  probeAfterBlock(run: ProbedRun, k: number, s: VarianceLabSettings, data: DeviceData): { measurement: VarianceLabMeasurement; record: (r: VarianceLabResult) => void } | null {
     if (!crossedMultiple(run.step, k, s.varianceLabInterval)) return null;
     const measurement = new VarianceLabMeasurement({
       model: run.logits,
@@ -315,25 +316,14 @@ export class VarianceLabProbes {
       probabilities: run.trainer?.samplingProbabilities ? (idx, sc) => run.trainer!.samplingProbabilities!(idx, sc) : undefined,
     });
     const step = run.step;
-    return new VarianceLabProbe(measurement, (r) => {
+    const record = (r: VarianceLabResult): void => {
       run.deviceReads++;
       const point: VarianceLabPoint = { step, ...r };
       const buffer = this.buffers.get(run);
       if (buffer) buffer.push(point);
       else this.buffers.set(run, [point]);
-    });
-  }
-
-  /** Measures and buffers a point, in one piece, when the block of k steps just ended crossed a multiple of the interval. */
-  async afterBlock(run: ProbedRun, k: number, s: VarianceLabSettings, data: DeviceData): Promise<void> {
-    const probe = this.probeAfterBlock(run, k, s, data);
-    if (!probe) return;
-    try {
-      probe.step(Infinity);
-      await probe.finish();
-    } finally {
-      probe.dispose();
-    }
+    };
+    return { measurement, record };
   }
 
   /** The points buffered for a run since the last call, or null when there are none. */
@@ -342,31 +332,5 @@ export class VarianceLabProbes {
     if (!buffer?.length) return null;
     this.buffers.delete(run);
     return buffer;
-  }
-}
-
-/** One probe of the engine's, in pieces (VarianceLabProbes.probeAfterBlock). Owns its measurement. */
-export class VarianceLabProbe {
-  constructor(
-    private readonly measurement: VarianceLabMeasurement,
-    private readonly onResult: (r: VarianceLabResult) => void,
-  ) {}
-
-  get done(): boolean {
-    return this.measurement.done;
-  }
-
-  /** Queues the backward passes of the next `samples` probe samples. */
-  step(samples: number): void {
-    this.measurement.step(samples);
-  }
-
-  /** The one read; the point goes to the run's buffer. */
-  async finish(): Promise<void> {
-    this.onResult(await this.measurement.result());
-  }
-
-  dispose(): void {
-    this.measurement.dispose();
   }
 }

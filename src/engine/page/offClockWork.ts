@@ -8,14 +8,14 @@
 // figures are those of the same work in one piece. No run trains while work is queued
 // (pageRace.ts), so every evaluation and probe reads the model at the step it was queued for.
 
-/** Work in pieces: evaluate.ts's RunEvaluation and varianceLab.ts's VarianceLabProbe. */
+/** Work in pieces: run.ts's RunEvaluation and varianceLab.ts's VarianceLabMeasurement. */
 export interface Piecewise<T> {
-  /** True once every piece is queued: finish() next. */
+  /** True once every piece is queued: result() next. */
   readonly done: boolean;
   /** Queues the next `samples` samples' worth of the work (at least one). */
   step(samples: number): void;
   /** The one read at the end. */
-  finish(): Promise<T>;
+  result(): Promise<T>;
   /** Frees what it holds; a no-op once finished. */
   dispose(): void;
 }
@@ -57,7 +57,7 @@ export class OffClockWork {
     if (!head.work.done) return;
     this.queue.shift();
     try {
-      head.then(await head.work.finish());
+      head.then(await head.work.result());
     } finally {
       head.work.dispose();
     }

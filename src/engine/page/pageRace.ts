@@ -316,7 +316,7 @@ export class PageRace {
     for (const report of reports) this.views?.record(run, report);
     if (run.step % s.evalInterval === 0) this.queueEvaluation(run);
     const probe = run.id === 'importance' ? this.lab.probeAfterBlock(run, reports.length, s, this.data!.device) : null;
-    if (probe) this.offClock.add(probe, this.pieceSamples().probe, () => undefined);
+    if (probe) this.offClock.add(probe.measurement, this.pieceSamples().probe, probe.record);
     return reports[reports.length - 1];
   }
 

@@ -312,7 +312,9 @@ describe('variance lab: the importance run\'s own sampler', () => {
       };
       const probes = new VarianceLabProbes();
       const settings = { seed: 3, batchSize: b, presampleFactor: B / b, score: 'upperBound' as const, smoothing: 0, varianceLabInterval: 10 };
-      await probes.afterBlock(run, 2, settings, data);
+      const probe = probes.probeAfterBlock(run, 2, settings, data)!;
+      probe.measurement.step(Infinity);
+      probe.record(await probe.measurement.result());
       const [point] = probes.take(run) ?? [];
       expect(point).toBeDefined();
       const indices = uniformIndices(90, B, createRng(deriveSeed(3, 'engine.varianceLab.10'))); // the probe the lab draws
