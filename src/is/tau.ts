@@ -235,6 +235,45 @@ export function poolMomentum(batchSize: number, poolSamples = TABLE_TAU_POOL_SAM
  */
 export const TAU_MARGIN_STANDARD_ERRORS = 2;
 
+/**
+ * The τ meter of a sampler that keeps scores over the training set (the score table, online
+ * batch selection, InfoBatch): a BatchTauMeter pooling about half an epoch, at most
+ * `poolSamples` samples (its momentum set per batch by poolMomentum), with the margin τ̄ must
+ * clear τ_th by (TAU_MARGIN_STANDARD_ERRORS standard errors; docs/method.md §5).
+ */
+export class PooledTauMeter {
+  private readonly meter: BatchTauMeter;
+
+  /** `n`: the training-set size. */
+  constructor(
+    private readonly n: number,
+    private readonly poolSamples = TABLE_TAU_POOL_SAMPLES,
+  ) {
+    this.meter = new BatchTauMeter(poolMomentum(1, poolSamples));
+  }
+
+  /** Pools one trained batch (BatchTauMeter.add) and returns τ so far. */
+  add(scores: ArrayLike<number>, drawWeights: ArrayLike<number> | null, sampleWeights: ArrayLike<number>): number {
+    this.meter.momentum = poolMomentum(scores.length, Math.min(this.poolSamples, this.n / 2));
+    return this.meter.add(scores, drawWeights, sampleWeights);
+  }
+
+  /** τ so far (1 before any batch). */
+  get value(): number {
+    return this.meter.value;
+  }
+
+  /** Its standard error (0 before any batch). */
+  get standardError(): number {
+    return this.meter.standardError;
+  }
+
+  /** How far τ̄ must clear τ_th before Algorithm 1 trusts it. */
+  get margin(): number {
+    return TAU_MARGIN_STANDARD_ERRORS * this.meter.standardError;
+  }
+}
+
 /** τ of one batch alone (BatchTauMeter with momentum 0): see BatchTauMeter. */
 export function tauOfBatch(
   scores: ArrayLike<number>,

@@ -5,15 +5,17 @@
 // from (null for a uniform batch) and v = 1/(N·q) of its importance distribution q; at the
 // batch's observe() the meter pools the batch's fresh scores with them. The draw's weights, not
 // the ones at observe time: a block draws all its batches before the first is observed.
-import { BatchTauMeter, TABLE_TAU_POOL_SAMPLES, TAU_MARGIN_STANDARD_ERRORS, poolMomentum } from '../tau';
+import { PooledTauMeter } from '../tau';
 import type { SettledBatch } from './types';
 
 export class DrawTauMeter {
-  private readonly meter = new BatchTauMeter(0.9);
+  private readonly meter: PooledTauMeter;
   private readonly drawn = new WeakMap<Int32Array, { w: Float64Array | null; v: Float64Array }>();
 
   /** `n`: the training-set size (the pool is about half an epoch, at most TABLE_TAU_POOL_SAMPLES). */
-  constructor(private readonly n: number) {}
+  constructor(n: number) {
+    this.meter = new PooledTauMeter(n);
+  }
 
   /** At the draw: w of the distribution the batch came from (null: uniform), v of the sampler's q. */
   record(indices: Int32Array, drawWeights: Float64Array | null, sampleWeights: Float64Array): void {
@@ -25,12 +27,11 @@ export class DrawTauMeter {
     const d = this.drawn.get(batch.indices);
     if (!d) return this.meter.value;
     this.drawn.delete(batch.indices);
-    this.meter.momentum = poolMomentum(batch.indices.length, Math.min(TABLE_TAU_POOL_SAMPLES, this.n / 2));
     return this.meter.add(batch.scores, d.w, d.v);
   }
 
-  /** How far τ̄ must clear τ_th: TAU_MARGIN_STANDARD_ERRORS standard errors of the meter. */
+  /** How far τ̄ must clear τ_th (PooledTauMeter.margin). */
   get margin(): number {
-    return TAU_MARGIN_STANDARD_ERRORS * this.meter.standardError;
+    return this.meter.margin;
   }
 }

@@ -26,7 +26,7 @@
 // batches show whether sampling by the table still beats uniform, and tauMargin says how far
 // that measurement may be off. (What the table's own, possibly stale, scores would predict is
 // no measure of that: docs/method.md §5.)
-import { BatchTauMeter, TABLE_TAU_POOL_SAMPLES, TAU_MARGIN_STANDARD_ERRORS, poolMomentum } from '../../tau';
+import { PooledTauMeter, TABLE_TAU_POOL_SAMPLES } from '../../tau';
 import type { Rng } from '../../types';
 import { SumTree } from './sumTree';
 import { TopK } from './topK';
@@ -67,8 +67,7 @@ export class ScoreTable {
   readonly size: number;
   private c: number;
   private eps: number;
-  private readonly meter: BatchTauMeter;
-  private readonly tauPool: number;
+  private readonly meter: PooledTauMeter;
   private readonly tree: SumTree;
   /** Last score of each sample (0 while unseen). */
   private readonly raw: Float64Array;
@@ -95,8 +94,7 @@ export class ScoreTable {
     if (!(pool >= 1) || !Number.isFinite(pool)) {
       throw new RangeError(`ScoreTable: tauPoolSamples ${pool} must be a finite number ≥ 1 (samples the τ meter pools)`);
     }
-    this.tauPool = pool;
-    this.meter = new BatchTauMeter(poolMomentum(1, pool));
+    this.meter = new PooledTauMeter(size, pool);
     this.size = size;
     this.c = c;
     this.eps = eps;
@@ -149,7 +147,7 @@ export class ScoreTable {
    * standard errors of the meter (docs/method.md §5).
    */
   get tauMargin(): number {
-    return TAU_MARGIN_STANDARD_ERRORS * this.meter.standardError;
+    return this.meter.margin;
   }
 
   /** update() calls so far (one per trained batch). */
@@ -335,7 +333,6 @@ export class ScoreTable {
       }
     }
     // About half an epoch, at most tauPoolSamples: a small set is pooled over no more than it holds.
-    this.meter.momentum = poolMomentum(indices.length, Math.min(this.tauPool, this.size / 2));
     const tau = this.meter.add(scores, drawWeights, sampleWeights ?? this.sampleWeights(indices));
     this.update(indices, scores);
     return tau;
